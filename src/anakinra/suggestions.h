@@ -1,0 +1,34 @@
+// Suggestions whose actions carry complete FHIR R4 resources: an updated copy of a draft order,
+// new draft orders (vaccine, blood count), or the deletion of a draft order.
+#pragma once
+
+#include "cdshooks/card.h"
+#include "fhir/json.h"
+
+#include <optional>
+#include <string>
+
+namespace anakinra {
+
+struct DoseChange {
+  std::optional<double> dose_mg;      // new dose per administration, when it changes
+  std::optional<double> period_days;  // 1 = once daily, 2 = every other day, when it changes
+  bool subcutaneous = false;          // set the route to subcutaneous
+};
+
+// The whole draft `order` with the change applied, same id; `label` and `description` explain it.
+cdshooks::Suggestion UpdateOrder(const fhir::Json& order, const DoseChange& change,
+                                 std::string label, std::string description);
+
+// A new draft MedicationRequest for a vaccine, for the patient.
+cdshooks::Suggestion CreateVaccineOrder(const std::string& patient_id,
+                                        const cdshooks::Coding& vaccine, std::string label);
+
+// A new draft ServiceRequest for a laboratory test, for the patient.
+cdshooks::Suggestion CreateLabOrder(const std::string& patient_id, const cdshooks::Coding& test,
+                                    std::string label);
+
+// Deletes the draft order "Type/id".
+cdshooks::Suggestion DeleteOrder(const std::string& order_key, std::string label);
+
+}  // namespace anakinra

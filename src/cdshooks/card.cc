@@ -1,0 +1,109 @@
+#include "cdshooks/card.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace cdshooks {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Str(Writer& w, const char* key, const std::string& value) {
+  if (value.empty()) return;
+  w.Key(key);
+  w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void WriteCoding(Writer& w, const Coding& c) {
+  w.StartObject();
+  Str(w, "system", c.system);
+  Str(w, "code", c.code);
+  Str(w, "display", c.display);
+  w.EndObject();
+}
+
+void WriteAction(Writer& w, const Action& a) {
+  w.StartObject();
+  Str(w, "type", a.type);
+  Str(w, "description", a.description);
+  if (a.resource) {
+    w.Key("resource");
+    a.resource->Accept(w);
+  }
+  Str(w, "resourceId", a.resource_id);
+  w.EndObject();
+}
+
+void WriteCard(Writer& w, const Card& c) {
+  w.StartObject();
+  Str(w, "uuid", c.uuid);
+  Str(w, "summary", c.summary);
+  Str(w, "detail", c.detail);
+  Str(w, "indicator", c.indicator);
+  w.Key("source");
+  w.StartObject();
+  Str(w, "label", c.source.label);
+  Str(w, "url", c.source.url);
+  if (!c.source.topic.code.empty()) {
+    w.Key("topic");
+    WriteCoding(w, c.source.topic);
+  }
+  w.EndObject();
+  if (!c.suggestions.empty()) {
+    w.Key("suggestions");
+    w.StartArray();
+    for (const Suggestion& s : c.suggestions) {
+      w.StartObject();
+      Str(w, "label", s.label);
+      Str(w, "uuid", s.uuid);
+      if (s.is_recommended) {
+        w.Key("isRecommended");
+        w.Bool(true);
+      }
+      if (!s.actions.empty()) {
+        w.Key("actions");
+        w.StartArray();
+        for (const Action& a : s.actions) WriteAction(w, a);
+        w.EndArray();
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+    Str(w, "selectionBehavior", c.selection_behavior);
+  }
+  if (!c.override_reasons.empty()) {
+    w.Key("overrideReasons");
+    w.StartArray();
+    for (const Coding& r : c.override_reasons) WriteCoding(w, r);
+    w.EndArray();
+  }
+  if (!c.links.empty()) {
+    w.Key("links");
+    w.StartArray();
+    for (const Link& l : c.links) {
+      w.StartObject();
+      Str(w, "label", l.label);
+      Str(w, "url", l.url);
+      Str(w, "type", l.type);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string ResponseJson(const std::vector<Card>& cards) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  w.Key("cards");
+  w.StartArray();
+  for (const Card& c : cards) WriteCard(w, c);
+  w.EndArray();
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+}  // namespace cdshooks

@@ -1,0 +1,138 @@
+#include "cdshooks/feedback.h"
+
+#include "fhir/date.h"
+#include "fhir/json.h"
+
+namespace cdshooks {
+namespace {
+
+void Fail(Error& e, std::string code, std::string diagnostics, std::string expression) {
+  e.issues.push_back(Issue{std::move(code), std::move(diagnostics), std::move(expression)});
+}
+
+std::optional<std::string> RequiredString(const fhir::Json& obj, const char* name,
+                                          const std::string& path, Error& e) {
+  const fhir::Json* v = fhir::Member(obj, name);
+  if (v == nullptr) {
+    Fail(e, "required", "Missing required field " + path + name + ".", path + name);
+    return std::nullopt;
+  }
+  if (!v->IsString() || v->GetStringLength() == 0) {
+    Fail(e, "structure", path + name + " must be a non-empty string.", path + name);
+    return std::nullopt;
+  }
+  return std::string(v->GetString(), v->GetStringLength());
+}
+
+// RFC 3339 date-time with a time zone, as the spec requires for outcomeTimestamp.
+bool IsTimestamp(std::string_view s) {
+  if (s.size() < 20 || s[10] != 'T') return false;
+  if (s.back() != 'Z' && s[s.size() - 6] != '+' && s[s.size() - 6] != '-') return false;
+  return fhir::ParseDateTime(s).has_value();
+}
+
+}  // namespace
+
+std::optional<Error> ParseFeedback(std::string_view body, std::size_t max_depth,
+                                   std::vector<Feedback>& out) {
+  rapidjson::Document doc;
+  if (auto e = fhir::ParseJson(body, max_depth, doc))
+    return MakeError(400, "structure", "The feedback body is not valid JSON: " + e->message + ".");
+  const fhir::Json* list = fhir::Member(doc, "feedback");
+  if (!doc.IsObject() || list == nullptr || !list->IsArray() || list->Empty())
+    return MakeError(400, "structure",
+                     "The feedback body must be an object with a non-empty \"feedback\" array.",
+                     "feedback");
+  Error error{400, {}};
+  rapidjson::SizeType i = 0;
+  for (const auto& item : list->GetArray()) {
+    const std::string path = "feedback[" + std::to_string(i++) + "].";
+    if (!item.IsObject()) {
+      Fail(error, "structure", path.substr(0, path.size() - 1) + " must be an object.",
+           path.substr(0, path.size() - 1));
+      continue;
+    }
+    Feedback f;
+    auto card = RequiredString(item, "card", path, error);
+    auto outcome = RequiredString(item, "outcome", path, error);
+    auto timestamp = RequiredString(item, "outcomeTimestamp", path, error);
+    if (card) f.card = *card;
+    if (timestamp) {
+      f.outcome_timestamp = *timestamp;
+      if (!IsTimestamp(*timestamp))
+        Fail(error, "value",
+             path + "outcomeTimestamp must be an RFC 3339 date-time with a zone, e.g. "
+                    "2026-11-24T10:15:00Z.",
+             path + "outcomeTimestamp");
+    }
+    if (outcome) {
+      f.outcome = *outcome;
+      if (f.outcome != "accepted" && f.outcome != "overridden")
+        Fail(error, "value", path + "outcome must be \"accepted\" or \"overridden\".",
+             path + "outcome");
+    }
+    if (const fhir::Json* accepted = fhir::Member(item, "acceptedSuggestions")) {
+      if (!accepted->IsArray()) {
+        Fail(error, "structure", path + "acceptedSuggestions must be an array.",
+             path + "acceptedSuggestions");
+      } else {
+        rapidjson::SizeType j = 0;
+        for (const auto& s : accepted->GetArray()) {
+          const std::string where = path + "acceptedSuggestions[" + std::to_string(j++) + "]";
+          auto id = s.IsObject() ? fhir::StringMember(s, "id") : std::nullopt;
+          if (!id || id->empty()) {
+            Fail(error, "structure", where + " must be an object with a suggestion uuid in id.",
+                 where);
+          } else {
+            f.accepted_suggestions.emplace_back(*id);
+          }
+        }
+      }
+    }
+    if (f.outcome == "accepted" && f.accepted_suggestions.empty())
+      Fail(error, "required", path + "acceptedSuggestions is required when outcome is accepted.",
+           path + "acceptedSuggestions");
+    if (const fhir::Json* reason = fhir::Member(item, "overrideReason")) {
+      if (!reason->IsObject()) {
+        Fail(error, "structure", path + "overrideReason must be an object.",
+             path + "overrideReason");
+      } else {
+        const fhir::Json* coding = fhir::Member(*reason, "reason");
+        if (coding != nullptr) {
+          auto code = coding->IsObject() ? fhir::StringMember(*coding, "code") : std::nullopt;
+          auto system = coding->IsObject() ? fhir::StringMember(*coding, "system") : std::nullopt;
+          if (!code || !system) {
+            Fail(error, "structure",
+                 path + "overrideReason.reason must be a Coding with system and code.",
+                 path + "overrideReason.reason");
+          } else {
+            f.override_reason = Coding{std::string(*system), std::string(*code),
+                                       std::string(fhir::StringMember(*coding, "display")
+                                                       .value_or(""))};
+          }
+        }
+        if (const fhir::Json* comment = fhir::Member(*reason, "userComment")) {
+          if (!comment->IsString())
+            Fail(error, "structure", path + "overrideReason.userComment must be a string.",
+                 path + "overrideReason.userComment");
+          else
+            f.user_comment.assign(comment->GetString(), comment->GetStringLength());
+        }
+        if (coding == nullptr && fhir::Member(*reason, "userComment") == nullptr)
+          Fail(error, "required", path + "overrideReason needs a reason or a userComment.",
+               path + "overrideReason");
+      }
+    }
+    if (f.outcome == "overridden" && !f.accepted_suggestions.empty())
+      Fail(error, "invalid", path + "an overridden card cannot have acceptedSuggestions.",
+           path + "acceptedSuggestions");
+    out.push_back(std::move(f));
+  }
+  if (!error.issues.empty()) {
+    out.clear();
+    return error;
+  }
+  return std::nullopt;
+}
+
+}  // namespace cdshooks

@@ -1,0 +1,222 @@
+#include "cdshooks/request.h"
+
+#include "fhir/resource.h"
+
+namespace cdshooks {
+namespace {
+
+class Checker {
+ public:
+  void Fail(std::string code, std::string diagnostics, std::string expression) {
+    error_.issues.push_back(Issue{std::move(code), std::move(diagnostics), std::move(expression)});
+  }
+
+  // Reads a required (or optional) non-empty string member into `out`.
+  void String(const fhir::Json& obj, const char* name, const std::string& path, bool required,
+              std::string& out) {
+    const fhir::Json* v = fhir::Member(obj, name);
+    const std::string where = path + name;
+    if (v == nullptr) {
+      if (required) Fail("required", "Missing required field " + where + ".", where);
+      return;
+    }
+    if (!v->IsString()) {
+      Fail("structure", where + " must be a string.", where);
+      return;
+    }
+    if (v->GetStringLength() == 0) {
+      Fail("value", where + " must not be empty.", where);
+      return;
+    }
+    out.assign(v->GetString(), v->GetStringLength());
+  }
+
+  bool failed() const { return !error_.issues.empty(); }
+  Error take() { return std::move(error_); }
+
+ private:
+  Error error_{400, {}};
+};
+
+bool IsHttpUrl(std::string_view url) {
+  auto rest = [&](std::string_view scheme) {
+    return url.size() > scheme.size() && url.substr(0, scheme.size()) == scheme;
+  };
+  return rest("https://") || rest("http://");
+}
+
+}  // namespace
+
+PrefetchValue Request::Prefetch(std::string_view key) const {
+  auto it = prefetch.find(key);
+  return it == prefetch.end() ? PrefetchValue{} : it->second;
+}
+
+void Request::SetPrefetch(const std::string& key, std::shared_ptr<rapidjson::Document> doc) {
+  auto value = ClassifyPrefetch(*doc);
+  prefetch[key] = value.value_or(PrefetchValue{PrefetchState::kOutcome, doc.get()});
+  extra_documents.push_back(std::move(doc));
+}
+
+void Request::SetPrefetchNull(const std::string& key) {
+  prefetch[key] = PrefetchValue{PrefetchState::kNull, nullptr};
+}
+
+std::optional<PrefetchValue> ClassifyPrefetch(const fhir::Json& value) {
+  if (value.IsNull()) return PrefetchValue{PrefetchState::kNull, nullptr};
+  if (!value.IsObject()) return std::nullopt;
+  auto type = fhir::ResourceType(value);
+  if (type.empty()) return std::nullopt;
+  if (type == "OperationOutcome") return PrefetchValue{PrefetchState::kOutcome, &value};
+  if (type == "Bundle") {
+    const fhir::Json* entry = fhir::Member(value, "entry");
+    if (entry != nullptr && !entry->IsArray()) return std::nullopt;
+  }
+  return PrefetchValue{PrefetchState::kResource, &value};
+}
+
+std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition& service,
+                                  const ParseLimits& limits, Request& out) {
+  auto doc = std::make_shared<rapidjson::Document>();
+  if (auto e = fhir::ParseJson(body, limits.max_depth, *doc))
+    return MakeError(400, "structure", "The request body is not valid JSON: " + e->message + ".");
+  return ReadRequest(std::move(doc), service, out);
+}
+
+std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
+                                 const ServiceDefinition& service, Request& out) {
+  const fhir::Json& root = *doc;
+  if (!root.IsObject())
+    return MakeError(400, "structure", "The request body must be a JSON object.");
+  Checker check;
+  check.String(root, "hook", "", true, out.hook);
+  check.String(root, "hookInstance", "", true, out.hook_instance);
+  check.String(root, "fhirServer", "", false, out.fhir_server);
+  if (!out.hook.empty() && out.hook != service.hook)
+    check.Fail("invalid",
+               "hook \"" + out.hook + "\" does not match service " + service.id +
+                   ", which answers \"" + service.hook + "\".",
+               "hook");
+  if (!out.fhir_server.empty() && !IsHttpUrl(out.fhir_server))
+    check.Fail("value", "fhirServer must be an absolute http(s) URL.", "fhirServer");
+
+  if (const fhir::Json* auth = fhir::Member(root, "fhirAuthorization")) {
+    if (!auth->IsObject()) {
+      check.Fail("structure", "fhirAuthorization must be an object.", "fhirAuthorization");
+    } else {
+      FhirAuthorization a;
+      const std::string p = "fhirAuthorization.";
+      check.String(*auth, "access_token", p, true, a.access_token);
+      check.String(*auth, "token_type", p, true, a.token_type);
+      check.String(*auth, "scope", p, true, a.scope);
+      check.String(*auth, "subject", p, true, a.subject);
+      check.String(*auth, "patient", p, false, a.patient);
+      if (!a.token_type.empty() && a.token_type != "Bearer")
+        check.Fail("value", "fhirAuthorization.token_type must be \"Bearer\".",
+                   "fhirAuthorization.token_type");
+      const fhir::Json* expires = fhir::Member(*auth, "expires_in");
+      if (expires == nullptr) {
+        check.Fail("required", "Missing required field fhirAuthorization.expires_in.",
+                   "fhirAuthorization.expires_in");
+      } else if (!expires->IsNumber()) {
+        check.Fail("structure", "fhirAuthorization.expires_in must be a number of seconds.",
+                   "fhirAuthorization.expires_in");
+      } else {
+        a.expires_in = static_cast<std::int64_t>(expires->GetDouble());
+      }
+      if (out.fhir_server.empty())
+        check.Fail("required", "fhirServer is required when fhirAuthorization is given.",
+                   "fhirServer");
+      out.fhir_authorization = std::move(a);
+    }
+  }
+
+  const fhir::Json* context = fhir::Member(root, "context");
+  if (context == nullptr) {
+    check.Fail("required", "Missing required field context.", "context");
+  } else if (!context->IsObject()) {
+    check.Fail("structure", "context must be an object.", "context");
+  } else {
+    check.String(*context, "userId", "context.", true, out.user_id);
+    check.String(*context, "patientId", "context.", true, out.patient_id);
+    check.String(*context, "encounterId", "context.", false, out.encounter_id);
+    const fhir::Json* drafts = fhir::Member(*context, "draftOrders");
+    if (drafts == nullptr) {
+      check.Fail("required", "Missing required field context.draftOrders (a FHIR Bundle).",
+                 "context.draftOrders");
+    } else if (!drafts->IsObject() || fhir::ResourceType(*drafts) != "Bundle") {
+      check.Fail("structure", "context.draftOrders must be a FHIR Bundle.", "context.draftOrders");
+    } else if (const fhir::Json* entry = fhir::Member(*drafts, "entry");
+               entry != nullptr && !entry->IsArray()) {
+      check.Fail("structure", "context.draftOrders.entry must be an array.",
+                 "context.draftOrders.entry");
+    } else {
+      out.draft_orders = drafts;
+    }
+    if (service.hook == "order-select") {
+      const fhir::Json* sel = fhir::Member(*context, "selections");
+      if (sel == nullptr) {
+        check.Fail("required",
+                   "Missing required field context.selections (ids of the selected orders).",
+                   "context.selections");
+      } else if (!sel->IsArray() || sel->Empty()) {
+        check.Fail("structure", "context.selections must be a non-empty array of strings.",
+                   "context.selections");
+      } else {
+        rapidjson::SizeType i = 0;
+        for (const auto& s : sel->GetArray()) {
+          const std::string where = "context.selections[" + std::to_string(i++) + "]";
+          if (!s.IsString() || s.GetStringLength() == 0) {
+            check.Fail("structure", where + " must be a reference such as MedicationRequest/123.",
+                       where);
+          } else {
+            out.selections.emplace_back(s.GetString(), s.GetStringLength());
+          }
+        }
+      }
+    }
+  }
+
+  if (out.draft_orders != nullptr) {
+    for (std::size_t i = 0; i < out.selections.size(); ++i) {
+      const std::string& sel = out.selections[i];
+      bool found = false;
+      fhir::ForEachResource(out.draft_orders, [&](const fhir::Json& r) {
+        const std::string key = fhir::ReferenceKey(r);
+        found = found || key == sel || (!key.empty() && fhir::ResourceId(r) == sel);
+      });
+      if (!found) {
+        const std::string where = "context.selections[" + std::to_string(i) + "]";
+        check.Fail("not-found", where + " \"" + sel + "\" names no order in context.draftOrders.",
+                   where);
+      }
+    }
+  }
+
+  if (const fhir::Json* prefetch = fhir::Member(root, "prefetch")) {
+    if (!prefetch->IsObject()) {
+      check.Fail("structure", "prefetch must be an object keyed by prefetch key.", "prefetch");
+    } else {
+      for (const auto& m : prefetch->GetObject()) {
+        std::string key(m.name.GetString(), m.name.GetStringLength());
+        if (service.prefetch.count(key) == 0) continue;  // not ours: ignored
+        auto value = ClassifyPrefetch(m.value);
+        if (!value) {
+          check.Fail("structure",
+                     "prefetch." + key +
+                         " must be a FHIR resource, a searchset Bundle, null, or an "
+                         "OperationOutcome.",
+                     "prefetch." + key);
+          continue;
+        }
+        out.prefetch.emplace(std::move(key), *value);
+      }
+    }
+  }
+
+  if (check.failed()) return check.take();
+  out.document = std::move(doc);
+  return std::nullopt;
+}
+
+}  // namespace cdshooks

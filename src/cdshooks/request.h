@@ -1,0 +1,81 @@
+// The CDS Hooks 2.0 request model (order-select and order-sign), parsed and validated.
+//
+// ParseRequest accepts a request body for one service and either fills a Request or returns a
+// 400 Error whose issues name every problem found. The Request owns its JSON document; all
+// resource pointers point into it (or into documents added later with AddPrefetch).
+#pragma once
+
+#include "cdshooks/error.h"
+#include "cdshooks/service.h"
+#include "fhir/json.h"
+
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cdshooks {
+
+enum class PrefetchState {
+  kAbsent,    // key not sent: the service must fetch it or answer 412
+  kNull,      // the client has no data for it
+  kResource,  // a resource or a Bundle (searchset results)
+  kOutcome,   // an OperationOutcome: the client failed to fetch it
+};
+
+struct PrefetchValue {
+  PrefetchState state = PrefetchState::kAbsent;
+  const fhir::Json* value = nullptr;  // set for kResource and kOutcome
+};
+
+struct FhirAuthorization {
+  std::string access_token;  // never logged
+  std::string token_type;
+  std::string scope;
+  std::string subject;
+  std::string patient;
+  std::int64_t expires_in = 0;
+};
+
+struct Request {
+  std::string hook;
+  std::string hook_instance;
+  std::string fhir_server;  // empty when absent
+  std::optional<FhirAuthorization> fhir_authorization;
+  std::string user_id;
+  std::string patient_id;
+  std::string encounter_id;
+  std::vector<std::string> selections;     // order-select only
+  const fhir::Json* draft_orders = nullptr;  // Bundle
+
+  PrefetchValue Prefetch(std::string_view key) const;
+  // Records data for a key, e.g. fetched from the FHIR server; the request keeps `doc` alive.
+  void SetPrefetch(const std::string& key, std::shared_ptr<rapidjson::Document> doc);
+  void SetPrefetchNull(const std::string& key);
+
+  std::shared_ptr<rapidjson::Document> document;  // the parsed body
+  std::map<std::string, PrefetchValue, std::less<>> prefetch;
+  std::vector<std::shared_ptr<rapidjson::Document>> extra_documents;
+};
+
+struct ParseLimits {
+  std::size_t max_depth = 64;
+};
+
+// Parses `body` as a request to `service`. Returns nullopt and fills `out` when valid.
+std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition& service,
+                                  const ParseLimits& limits, Request& out);
+
+// Validates an already parsed document (used by ParseRequest and by the CLI).
+std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
+                                 const ServiceDefinition& service, Request& out);
+
+// Classifies one prefetch value; nullopt when it is not an allowed shape.
+std::optional<PrefetchValue> ClassifyPrefetch(const fhir::Json& value);
+
+}  // namespace cdshooks

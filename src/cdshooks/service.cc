@@ -1,0 +1,77 @@
+#include "cdshooks/service.h"
+
+#include "fhir/json.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <set>
+
+namespace cdshooks {
+
+bool IsKnownHook(std::string_view hook) { return hook == "order-select" || hook == "order-sign"; }
+
+std::optional<ServiceCatalog> ServiceCatalog::Load(std::string_view json, std::string& error) {
+  rapidjson::Document doc;
+  if (auto e = fhir::ParseJson(json, 64, doc)) {
+    error = "service definitions: " + e->message;
+    return std::nullopt;
+  }
+  const fhir::Json* list = fhir::Member(doc, "services");
+  if (list == nullptr || !list->IsArray() || list->Empty()) {
+    error = "service definitions: \"services\" must be a non-empty array";
+    return std::nullopt;
+  }
+  ServiceCatalog catalog;
+  std::set<std::string> ids;
+  rapidjson::SizeType i = 0;
+  for (const auto& s : list->GetArray()) {
+    const std::string where = "service definitions: services[" + std::to_string(i++) + "]";
+    ServiceDefinition def;
+    auto id = fhir::StringMember(s, "id");
+    auto hook = fhir::StringMember(s, "hook");
+    auto description = fhir::StringMember(s, "description");
+    if (!id || id->empty() || !hook || !description || description->empty()) {
+      error = where + ": id, hook and description are required strings";
+      return std::nullopt;
+    }
+    def.id = std::string(*id);
+    def.hook = std::string(*hook);
+    def.description = std::string(*description);
+    if (!IsKnownHook(def.hook)) {
+      error = where + " (" + def.id + "): unsupported hook \"" + def.hook + "\"";
+      return std::nullopt;
+    }
+    if (!ids.insert(def.id).second) {
+      error = where + ": duplicate id \"" + def.id + "\"";
+      return std::nullopt;
+    }
+    def.title = std::string(fhir::StringMember(s, "title").value_or(""));
+    def.usage_requirements = std::string(fhir::StringMember(s, "usageRequirements").value_or(""));
+    if (const fhir::Json* prefetch = fhir::Member(s, "prefetch")) {
+      if (!prefetch->IsObject()) {
+        error = where + " (" + def.id + "): prefetch must be an object";
+        return std::nullopt;
+      }
+      for (const auto& m : prefetch->GetObject()) {
+        if (!m.value.IsString() || m.value.GetStringLength() == 0) {
+          error = where + " (" + def.id + "): prefetch." + m.name.GetString() +
+                  " must be a query template string";
+          return std::nullopt;
+        }
+        def.prefetch.emplace(m.name.GetString(), m.value.GetString());
+      }
+    }
+    catalog.services_.push_back(std::move(def));
+  }
+  catalog.discovery_json_ = fhir::ToString(doc);
+  return catalog;
+}
+
+const ServiceDefinition* ServiceCatalog::Find(std::string_view id) const {
+  for (const auto& s : services_)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+}  // namespace cdshooks

@@ -1,0 +1,42 @@
+// CDS Service definitions (the discovery document), loaded from data.
+//
+// The file holds {"services": [...]} exactly as discovery returns it. Load checks every entry
+// (id, hook, description, prefetch templates) and names the entry that is wrong.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cdshooks {
+
+struct ServiceDefinition {
+  std::string id;
+  std::string hook;
+  std::string title;
+  std::string description;
+  std::string usage_requirements;
+  std::map<std::string, std::string> prefetch;  // key → FHIR query template
+};
+
+class ServiceCatalog {
+ public:
+  // Parses and checks a discovery document; on failure `error` says which entry is wrong.
+  static std::optional<ServiceCatalog> Load(std::string_view json, std::string& error);
+
+  const ServiceDefinition* Find(std::string_view id) const;
+  const std::vector<ServiceDefinition>& services() const { return services_; }
+  // The discovery response body, serialized once at load.
+  const std::string& discovery_json() const { return discovery_json_; }
+
+ private:
+  std::vector<ServiceDefinition> services_;
+  std::string discovery_json_;
+};
+
+// Hooks this service understands, with the context fields each one requires.
+bool IsKnownHook(std::string_view hook);
+
+}  // namespace cdshooks

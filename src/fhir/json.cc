@@ -1,0 +1,117 @@
+#include "fhir/json.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace fhir {
+namespace {
+
+// Forwards SAX events to the document while counting nesting depth.
+class DepthLimitedHandler {
+ public:
+  DepthLimitedHandler(rapidjson::Document& doc, std::size_t max_depth)
+      : doc_(doc), max_depth_(max_depth) {}
+
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned u) { return doc_.Uint(u); }
+  bool Int64(int64_t i) { return doc_.Int64(i); }
+  bool Uint64(uint64_t u) { return doc_.Uint64(u); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return doc_.RawNumber(s, n, copy);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool StartObject() { return Enter() && doc_.StartObject(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndObject(n);
+  }
+  bool StartArray() { return Enter() && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndArray(n);
+  }
+
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  bool Enter() {
+    if (++depth_ > max_depth_) {
+      too_deep_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  rapidjson::Document& doc_;
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
+  bool too_deep_ = false;
+};
+
+}  // namespace
+
+std::optional<JsonError> ParseJson(std::string_view text, std::size_t max_depth,
+                                   rapidjson::Document& doc) {
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  rapidjson::Reader reader;
+  DepthLimitedHandler handler(doc, max_depth);
+  auto generator = [&](rapidjson::Document& d) {
+    (void)d;
+    return reader.Parse<rapidjson::kParseIterativeFlag>(stream, handler);
+  };
+  doc.Populate(generator);
+  if (handler.too_deep()) {
+    doc.SetNull();
+    return JsonError{"JSON nested deeper than " + std::to_string(max_depth) + " levels"};
+  }
+  if (reader.HasParseError()) {
+    doc.SetNull();
+    return JsonError{"JSON syntax error at offset " + std::to_string(reader.GetErrorOffset()) +
+                     ": " + rapidjson::GetParseError_En(reader.GetParseErrorCode())};
+  }
+  return std::nullopt;
+}
+
+const Json* Member(const Json& obj, std::string_view name) {
+  if (!obj.IsObject()) return nullptr;
+  auto it = obj.FindMember(rapidjson::StringRef(name.data(), name.size()));
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+const Json* Member(const Json* obj, std::string_view name) {
+  return obj == nullptr ? nullptr : Member(*obj, name);
+}
+
+std::optional<std::string_view> StringMember(const Json& obj, std::string_view name) {
+  const Json* v = Member(obj, name);
+  if (v == nullptr || !v->IsString()) return std::nullopt;
+  return View(*v);
+}
+
+std::optional<double> NumberMember(const Json& obj, std::string_view name) {
+  const Json* v = Member(obj, name);
+  if (v == nullptr || !v->IsNumber()) return std::nullopt;
+  return v->GetDouble();
+}
+
+std::optional<bool> BoolMember(const Json& obj, std::string_view name) {
+  const Json* v = Member(obj, name);
+  if (v == nullptr || !v->IsBool()) return std::nullopt;
+  return v->GetBool();
+}
+
+std::string ToString(const Json& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buf);
+  v.Accept(writer);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+}  // namespace fhir

@@ -1,0 +1,67 @@
+// The HTTP(S) front of the service: routes, CORS, limits, errors as OperationOutcome, and a log
+// line per request. Plain HTTP or TLS is a matter of configuration (ServerConfig.tls_*).
+//
+//   GET  /cds-services                  discovery
+//   POST /cds-services/{id}             a hook call
+//   POST /cds-services/{id}/feedback    card outcomes
+//   GET  /healthz                       liveness
+//   OPTIONS on every route              CORS preflight
+#pragma once
+
+#include "cdshooks/feedback.h"
+#include "server/config.h"
+#include "server/hook_handler.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace httplib {
+class Server;
+}
+
+namespace server {
+
+// Called with every successful hook answer (cards issued) and every valid feedback body.
+struct ServerObservers {
+  std::function<void(const HookResult&)> on_cards;
+  // Stores feedback; returns an error (e.g. 400 for an unknown card, 503 if the store fails).
+  std::function<std::optional<cdshooks::Error>(const std::string& service_id,
+                                               const std::vector<cdshooks::Feedback>&)>
+      on_feedback;
+  // Called once per request with its route pattern, status and latency.
+  std::function<void(const std::string& route, int status, double seconds,
+                     const std::string& service)>
+      on_request;
+  // Extra GET routes (e.g. /metrics): path → handler producing (content type, body).
+  std::vector<std::pair<std::string, std::function<std::pair<std::string, std::string>()>>> extra_gets;
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServerConfig config, std::shared_ptr<HookHandler> handler, ServerObservers observers = {});
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds the listening socket (port 0 picks a free port). Returns false with `error` set.
+  bool Bind(std::string& error);
+  int port() const { return port_; }
+  // Serves until Stop(); returns false if the server failed.
+  bool Run();
+  // Stops accepting, lets requests in flight finish, and makes Run return.
+  void Stop();
+  bool tls() const;
+
+ private:
+  void Routes();
+
+  ServerConfig config_;
+  std::shared_ptr<HookHandler> handler_;
+  ServerObservers observers_;
+  std::unique_ptr<httplib::Server> http_;
+  int port_ = 0;
+};
+
+}  // namespace server

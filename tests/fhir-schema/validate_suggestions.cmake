@@ -1,0 +1,21 @@
+# Evaluates every sample with the real binary and validates each suggestion resource in the
+# responses against the FHIR R4 schema. Variables: BINARY, NODE, SOURCE_DIR, OUT_DIR.
+file(REMOVE_RECURSE "${OUT_DIR}")
+file(MAKE_DIRECTORY "${OUT_DIR}")
+file(GLOB samples "${SOURCE_DIR}/fhir-samples/*.json")
+set(outputs)
+foreach(sample IN LISTS samples)
+  get_filename_component(name "${sample}" NAME_WE)
+  foreach(hook order-sign order-select)
+    execute_process(COMMAND "${BINARY}" evaluate --hook ${hook} "${sample}"
+                    OUTPUT_FILE "${OUT_DIR}/${name}.${hook}.json" RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "evaluate ${hook} ${sample} exited ${rc}")
+    endif()
+    list(APPEND outputs "${OUT_DIR}/${name}.${hook}.json")
+  endforeach()
+endforeach()
+execute_process(COMMAND "${NODE}" "${SOURCE_DIR}/tests/fhir-schema/validate.js" ${outputs} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "suggestion resources failed FHIR R4 validation")
+endif()

@@ -1,0 +1,43 @@
+#include "support/live_server.h"
+
+#include "support/test_support.h"
+
+#include <chrono>
+#include <stdexcept>
+
+namespace testing_support {
+
+LiveServer::LiveServer(server::ServerConfig config, server::ServerObservers observers) {
+  config.host = "127.0.0.1";
+  config.port = 0;
+  http_ = std::make_unique<server::HttpServer>(config, RealHandler(), std::move(observers));
+  std::string error;
+  if (!http_->Bind(error)) throw std::runtime_error(error);
+  thread_ = std::thread([this] { http_->Run(); });
+  // Wait until the server answers.
+  for (int i = 0; i < 200; ++i) {
+    httplib::Client c("127.0.0.1", port());
+    if (config.tls_cert_file.empty()) {
+      if (auto r = c.Get("/healthz"); r && r->status == 200) return;
+    } else {
+      return;  // TLS tests make their own client
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("server did not start");
+}
+
+LiveServer::~LiveServer() {
+  http_->Stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string LiveServer::base_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+
+httplib::Client LiveServer::client() const {
+  httplib::Client c("127.0.0.1", port());
+  c.set_read_timeout(10, 0);
+  return c;
+}
+
+}  // namespace testing_support

@@ -1,0 +1,28 @@
+// The real HTTP server on an ephemeral loopback port, running in a background thread.
+#pragma once
+
+#include "server/http_server.h"
+
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace testing_support {
+
+class LiveServer {
+ public:
+  explicit LiveServer(server::ServerConfig config = {}, server::ServerObservers observers = {});
+  ~LiveServer();
+
+  int port() const { return http_->port(); }
+  std::string base_url() const;
+  httplib::Client client() const;  // plain HTTP client for this server
+
+ private:
+  std::unique_ptr<server::HttpServer> http_;
+  std::thread thread_;
+};
+
+}  // namespace testing_support

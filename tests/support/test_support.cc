@@ -1,0 +1,60 @@
+#include "support/test_support.h"
+
+#include "cdshooks/bundle_request.h"
+#include "fhir/json.h"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace testing_support {
+
+std::string SourcePath(const std::string& relative) {
+  return std::string(ANAKINRA_SOURCE_DIR) + "/" + relative;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+rapidjson::Document ParseJsonOrDie(const std::string& text) {
+  rapidjson::Document doc;
+  if (auto e = fhir::ParseJson(text, 512, doc)) throw std::runtime_error(e->message);
+  return doc;
+}
+
+std::shared_ptr<const anakinra::Knowledge> RealKnowledge() {
+  static const auto knowledge = [] {
+    std::string error;
+    auto k = anakinra::LoadKnowledge(SourcePath("hooks"), error);
+    if (!k) throw std::runtime_error(error);
+    return k;
+  }();
+  return knowledge;
+}
+
+std::shared_ptr<server::HookHandler> RealHandler() {
+  static const auto handler = [] {
+    std::string error;
+    auto catalog = cdshooks::ServiceCatalog::Load(ReadFile(SourcePath("hooks/services.json")), error);
+    if (!catalog) throw std::runtime_error(error);
+    auto engine = std::make_shared<anakinra::Engine>(RealKnowledge());
+    return std::make_shared<server::HookHandler>(engine, std::move(*catalog), cdshooks::ParseLimits{});
+  }();
+  return handler;
+}
+
+std::string SampleRequest(const std::string& sample_name, const std::string& hook) {
+  auto bundle = ParseJsonOrDie(ReadFile(SourcePath("fhir-samples/" + sample_name + ".json")));
+  const auto* service = RealHandler()->catalog().Find("anakinra-" + hook);
+  std::string error;
+  auto doc = cdshooks::RequestFromBundle(bundle, *service, error);
+  if (!doc) throw std::runtime_error(sample_name + ": " + error);
+  return fhir::ToString(*doc);
+}
+
+}  // namespace testing_support

@@ -1,0 +1,27 @@
+// Shared helpers for the tests: source-tree paths, files, the real knowledge and handler.
+#pragma once
+
+#include "anakinra/engine.h"
+#include "anakinra/knowledge.h"
+#include "cdshooks/request.h"
+#include "server/hook_handler.h"
+
+#include <rapidjson/document.h>
+
+#include <memory>
+#include <string>
+
+namespace testing_support {
+
+std::string SourcePath(const std::string& relative);  // path under the source tree
+std::string ReadFile(const std::string& path);
+rapidjson::Document ParseJsonOrDie(const std::string& text);
+
+// The project's own hooks/ knowledge and services, loaded once.
+std::shared_ptr<const anakinra::Knowledge> RealKnowledge();
+std::shared_ptr<server::HookHandler> RealHandler();
+
+// A request body for `hook` built from a fhir-samples bundle (draft orders + prefetch).
+std::string SampleRequest(const std::string& sample_name, const std::string& hook = "order-sign");
+
+}  // namespace testing_support
