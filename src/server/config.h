@@ -28,6 +28,21 @@ struct ServerConfig {
   // TLS: both set → HTTPS.
   std::string tls_cert_file;
   std::string tls_key_file;
+
+  // Fetching missing prefetch from the client's fhirServer.
+  std::vector<std::string> allowed_fhir_servers;  // URL prefixes; empty: loopback http(s) only
+  std::string fhir_ca_file;                       // CA bundle for https; empty: system default
+  int fetch_deadline_ms = 450;                    // one deadline for all fetches of a request
+  std::size_t fetch_max_pages = 5;                // searchset pages followed per key
+
+  // JWT authentication of CDS clients; empty trusted_issuers: authentication off.
+  std::vector<std::string> trusted_issuers;  // "ISS=JWKS_FILE"
+  std::vector<std::string> trusted_jku;      // "ISS=JKU_URL_PREFIX": jku URLs allowed per issuer
+  std::vector<std::string> allowed_tenants;  // empty: any tenant
+  std::string public_url;                    // externally visible base URL, for `aud`
+  int jwt_clock_skew_seconds = 60;
+
+  std::string log_level = "info";
 };
 
 }  // namespace server

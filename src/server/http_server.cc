@@ -129,6 +129,23 @@ void HttpServer::Routes() {
     };
   };
 
+  if (observers_.authenticate) {
+    http_->set_pre_routing_handler([this, cors](const httplib::Request& req, httplib::Response& res) {
+      if (req.method == "OPTIONS" || req.path == "/healthz") return httplib::Server::HandlerResponse::Unhandled;
+      const std::string reason =
+          observers_.authenticate(req.method, req.path, req.get_header_value("Authorization"));
+      if (reason.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      res.status = 401;
+      res.set_header("WWW-Authenticate", "Bearer");
+      res.set_content(cdshooks::OperationOutcomeJson({cdshooks::Issue{"login", "Authentication required.", ""}}),
+                      kFhirJson);
+      cors(req, res);
+      LogRequest({req.method, RoutePattern(req), 401, 0, "", "", {}, "unauthorized: " + reason});
+      if (observers_.on_request) observers_.on_request(RoutePattern(req), 401, 0, "");
+      return httplib::Server::HandlerResponse::Handled;
+    });
+  }
+
   http_->Get("/cds-services", wrap([this](const httplib::Request&) {
     HookResult r;
     r.body = handler_->catalog().discovery_json();

@@ -34,6 +34,11 @@ struct ServerObservers {
   std::function<void(const std::string& route, int status, double seconds,
                      const std::string& service)>
       on_request;
+  // Authenticates a request before routing (not OPTIONS preflights, not /healthz). Returns an
+  // empty string to let it in, else the reason (logged, never sent): the caller gets a bare 401.
+  std::function<std::string(const std::string& method, const std::string& path,
+                            const std::string& authorization)>
+      authenticate;
   // Extra GET routes (e.g. /metrics): path → handler producing (content type, body).
   std::vector<std::pair<std::string, std::function<std::pair<std::string, std::string>()>>> extra_gets;
 };

@@ -1,0 +1,81 @@
+#include "app/evaluate.h"
+
+#include "app/card_text.h"
+#include "app/loader.h"
+#include "cdshooks/bundle_request.h"
+#include "cdshooks/request.h"
+#include "fhir/date.h"
+#include "fhir/json.h"
+
+#include <chrono>
+#include <iostream>
+
+namespace app {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitRefused = 3;
+
+}  // namespace
+
+int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std::string& format,
+             const std::string& file, const std::string& now_text) {
+  std::string error;
+  auto handler = LoadHandler(hooks_dir, 256, error);
+  if (!handler) {
+    std::cerr << "anakinra-cds: " << error << "\n";
+    return kExitFailure;
+  }
+  std::string body;
+  if (!ReadAll(file, body)) {
+    std::cerr << "anakinra-cds: cannot read " << file << "\n";
+    return kExitFailure;
+  }
+  auto now = std::chrono::system_clock::now();
+  if (!now_text.empty()) {
+    auto t = fhir::ParseDateTime(now_text);
+    if (!t) {
+      std::cerr << "anakinra-cds: --now must be a FHIR dateTime, e.g. 2026-11-20T09:00:00Z\n";
+      return 2;
+    }
+    now = std::chrono::system_clock::time_point(std::chrono::seconds(*t));
+  }
+  auto doc = std::make_shared<rapidjson::Document>();
+  server::HookResult result;
+  if (auto e = fhir::ParseJson(body, 256, *doc)) {
+    result = server::ErrorResult(cdshooks::MakeError(400, "structure", e->message));
+  } else {
+    std::string service_id = "anakinra-" + hook;
+    if (cdshooks::LooksLikeHookRequest(*doc)) {
+      if (auto h = fhir::StringMember(*doc, "hook"); h && hook.empty()) service_id = "anakinra-" + std::string(*h);
+    } else if (hook.empty()) {
+      service_id = "anakinra-order-sign";
+    }
+    const auto* service = handler->catalog().Find(service_id);
+    if (service == nullptr) {
+      std::cerr << "anakinra-cds: no service for hook \"" << hook << "\"\n";
+      return 2;
+    }
+    if (!cdshooks::LooksLikeHookRequest(*doc)) {
+      doc = cdshooks::RequestFromBundle(*doc, *service, error);
+      if (!doc) {
+        std::cerr << "anakinra-cds: " << file << ": " << error << "\n";
+        return kExitRefused;
+      }
+    }
+    cdshooks::Request request;
+    if (auto invalid = cdshooks::ReadRequest(doc, *service, request)) {
+      result = server::ErrorResult(*invalid);
+    } else {
+      result = handler->Evaluate(*service, request, now);
+    }
+  }
+  if (format == "text") {
+    std::cout << ResponseAsText(result.body);
+  } else {
+    std::cout << result.body << "\n";
+  }
+  return result.status == 200 ? 0 : kExitRefused;
+}
+
+}  // namespace app

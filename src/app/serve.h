@@ -1,0 +1,13 @@
+// `anakinra-cds serve`: assembles the service from its configuration (handler, HTTP server and
+// the optional parts: feedback store, metrics, FHIR fetching, authentication) and runs it until
+// SIGTERM or SIGINT.
+#pragma once
+
+#include "server/config.h"
+
+namespace app {
+
+// Returns the process exit code.
+int RunServe(const server::ServerConfig& config);
+
+}  // namespace app
