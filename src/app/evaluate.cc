@@ -78,4 +78,31 @@ int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std
   return result.status == 200 ? 0 : kExitRefused;
 }
 
+int RunRequest(const std::string& hooks_dir, const std::string& hook, const std::string& file) {
+  std::string error;
+  auto handler = LoadHandler(hooks_dir, 256, error);
+  if (!handler) {
+    std::cerr << "anakinra-cds: " << error << "\n";
+    return kExitFailure;
+  }
+  std::string body;
+  if (!ReadAll(file, body)) {
+    std::cerr << "anakinra-cds: cannot read " << file << "\n";
+    return kExitFailure;
+  }
+  rapidjson::Document bundle;
+  if (auto e = fhir::ParseJson(body, 256, bundle)) {
+    std::cerr << "anakinra-cds: " << file << ": " << e->message << "\n";
+    return kExitRefused;
+  }
+  const auto* service = handler->catalog().Find("anakinra-" + (hook.empty() ? std::string("order-sign") : hook));
+  auto request = cdshooks::RequestFromBundle(bundle, *service, error);
+  if (!request) {
+    std::cerr << "anakinra-cds: " << file << ": " << error << "\n";
+    return kExitRefused;
+  }
+  std::cout << fhir::ToString(*request) << "\n";
+  return 0;
+}
+
 }  // namespace app

@@ -10,4 +10,8 @@ namespace app {
 int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std::string& format,
                 const std::string& file, const std::string& now_text);
 
+// Prints the CDS Hooks request that `evaluate` would build from a fhir-samples Bundle (for curl,
+// the sandbox or load tests). Same exit codes.
+int RunRequest(const std::string& hooks_dir, const std::string& hook, const std::string& file);
+
 }  // namespace app

@@ -59,6 +59,13 @@ int main(int argc, char** argv) {
   evaluate->add_option("--now", now_text, "Reference time for orders without authoredOn (dateTime)");
   evaluate->add_option("FILE", file, "Request or Bundle JSON file, or - for standard input")->required();
 
+  std::string request_hook, request_file;
+  auto* request = cli.add_subcommand(
+      "request", "Print the CDS Hooks request built from a fhir-samples Bundle (for curl or load tests)");
+  request->add_option("--hook", request_hook, "order-sign (default) or order-select")
+      ->check(CLI::IsMember({"order-sign", "order-select"}));
+  request->add_option("FILE", request_file, "Bundle JSON file, or - for standard input")->required();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -74,5 +81,6 @@ int main(int argc, char** argv) {
     }
     return app::RunServe(config);
   }
+  if (*request) return app::RunRequest(hooks_dir, request_hook, request_file);
   return app::RunEvaluate(hooks_dir, hook, format, file, now_text);
 }
