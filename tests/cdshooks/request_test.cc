@@ -1,0 +1,158 @@
+#include "cdshooks/request.h"
+
+#include "cdshooks/service.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+cdshooks::ServiceDefinition Service(const std::string& hook) {
+  cdshooks::ServiceDefinition s;
+  s.id = "anakinra-" + hook;
+  s.hook = hook;
+  s.prefetch = {{"patient", "Patient/{{context.patientId}}"},
+                {"medications", "MedicationRequest?patient={{context.patientId}}&status=active"}};
+  return s;
+}
+
+const char* kDrafts = R"({"resourceType":"Bundle","entry":[{"resource":{"resourceType":"MedicationRequest","id":"m1","status":"draft"}}]})";
+
+std::string Body(const std::string& hook, const std::string& extra_context = "",
+                 const std::string& extra = "") {
+  return R"({"hook":")" + hook + R"(","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",)" + extra +
+         R"("context":{"userId":"Practitioner/1","patientId":"p1","draftOrders":)" + kDrafts +
+         extra_context + "}}";
+}
+
+std::string Diagnostics(const cdshooks::Error& e) {
+  std::string all;
+  for (const auto& i : e.issues) all += i.diagnostics + " | ";
+  return all;
+}
+
+TEST(ParseRequest, ValidOrderSign) {
+  cdshooks::Request r;
+  auto e = cdshooks::ParseRequest(Body("order-sign"), Service("order-sign"), {}, r);
+  ASSERT_FALSE(e) << Diagnostics(*e);
+  EXPECT_EQ(r.hook, "order-sign");
+  EXPECT_EQ(r.patient_id, "p1");
+  ASSERT_NE(r.draft_orders, nullptr);
+  EXPECT_EQ(r.Prefetch("patient").state, cdshooks::PrefetchState::kAbsent);
+}
+
+TEST(ParseRequest, OrderSelectNeedsSelectionsThatExist) {
+  cdshooks::Request r;
+  auto missing = cdshooks::ParseRequest(Body("order-select"), Service("order-select"), {}, r);
+  ASSERT_TRUE(missing);
+  EXPECT_NE(Diagnostics(*missing).find("context.selections"), std::string::npos);
+
+  cdshooks::Request r2;
+  auto ok = cdshooks::ParseRequest(Body("order-select", R"(,"selections":["MedicationRequest/m1"])"),
+                                   Service("order-select"), {}, r2);
+  EXPECT_FALSE(ok);
+  EXPECT_EQ(r2.selections.size(), 1u);
+
+  cdshooks::Request r3;
+  auto unknown = cdshooks::ParseRequest(Body("order-select", R"(,"selections":["MedicationRequest/zz"])"),
+                                        Service("order-select"), {}, r3);
+  ASSERT_TRUE(unknown);
+  EXPECT_NE(Diagnostics(*unknown).find("names no order"), std::string::npos);
+}
+
+TEST(ParseRequest, HookMustMatchService) {
+  cdshooks::Request r;
+  auto e = cdshooks::ParseRequest(Body("order-sign"), Service("order-select"), {}, r);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->http_status, 400);
+  EXPECT_NE(Diagnostics(*e).find("does not match"), std::string::npos);
+}
+
+TEST(ParseRequest, ReportsEveryProblemAtOnce) {
+  cdshooks::Request r;
+  auto e = cdshooks::ParseRequest(R"({"hook":5,"context":{"patientId":""}})", Service("order-sign"), {}, r);
+  ASSERT_TRUE(e);
+  const std::string d = Diagnostics(*e);
+  EXPECT_NE(d.find("hook must be a string"), std::string::npos);
+  EXPECT_NE(d.find("hookInstance"), std::string::npos);
+  EXPECT_NE(d.find("context.userId"), std::string::npos);
+  EXPECT_NE(d.find("context.patientId must not be empty"), std::string::npos);
+  EXPECT_NE(d.find("context.draftOrders"), std::string::npos);
+}
+
+TEST(ParseRequest, NotAnObjectOrNotJson) {
+  for (const char* body : {"[]", "null", "\"x\"", "{", ""}) {
+    cdshooks::Request r;
+    auto e = cdshooks::ParseRequest(body, Service("order-sign"), {}, r);
+    ASSERT_TRUE(e) << body;
+    EXPECT_EQ(e->http_status, 400);
+  }
+}
+
+TEST(ParseRequest, FhirAuthorizationNeedsFhirServerAndFields) {
+  cdshooks::Request r;
+  auto e = cdshooks::ParseRequest(
+      Body("order-sign", "", R"("fhirAuthorization":{"access_token":"t","token_type":"MAC"},)"),
+      Service("order-sign"), {}, r);
+  ASSERT_TRUE(e);
+  const std::string d = Diagnostics(*e);
+  EXPECT_NE(d.find("fhirServer is required"), std::string::npos);
+  EXPECT_NE(d.find("token_type must be"), std::string::npos);
+  EXPECT_NE(d.find("expires_in"), std::string::npos);
+  EXPECT_NE(d.find("scope"), std::string::npos);
+  EXPECT_EQ(d.find("\"t\""), std::string::npos);  // the token never appears in diagnostics
+}
+
+TEST(ParseRequest, FhirServerMustBeHttpUrl) {
+  cdshooks::Request r;
+  auto e = cdshooks::ParseRequest(Body("order-sign", "", R"("fhirServer":"file:///etc/passwd",)"),
+                                  Service("order-sign"), {}, r);
+  ASSERT_TRUE(e);
+  EXPECT_NE(Diagnostics(*e).find("fhirServer must be"), std::string::npos);
+}
+
+TEST(ParseRequest, PrefetchShapes) {
+  cdshooks::Request r;
+  auto e = cdshooks::ParseRequest(
+      Body("order-sign", "",
+           R"("prefetch":{"patient":null,"medications":{"resourceType":"OperationOutcome","issue":[]},"other":7},)"),
+      Service("order-sign"), {}, r);
+  ASSERT_FALSE(e) << Diagnostics(*e);
+  EXPECT_EQ(r.Prefetch("patient").state, cdshooks::PrefetchState::kNull);
+  EXPECT_EQ(r.Prefetch("medications").state, cdshooks::PrefetchState::kOutcome);
+  EXPECT_EQ(r.Prefetch("other").state, cdshooks::PrefetchState::kAbsent);  // not ours: ignored
+
+  cdshooks::Request bad;
+  auto e2 = cdshooks::ParseRequest(Body("order-sign", "", R"("prefetch":{"patient":"123"},)"),
+                                   Service("order-sign"), {}, bad);
+  ASSERT_TRUE(e2);
+  EXPECT_NE(Diagnostics(*e2).find("prefetch.patient must be"), std::string::npos);
+}
+
+TEST(ParseRequest, DepthLimit) {
+  cdshooks::Request r;
+  const std::string deep = std::string(100, '[') + std::string(100, ']');
+  auto e = cdshooks::ParseRequest(deep, Service("order-sign"), cdshooks::ParseLimits{64}, r);
+  ASSERT_TRUE(e);
+  EXPECT_NE(Diagnostics(*e).find("deeper than 64"), std::string::npos);
+}
+
+TEST(ServiceCatalog, LoadsAndNamesBadEntries) {
+  std::string error;
+  auto ok = cdshooks::ServiceCatalog::Load(
+      R"({"services":[{"id":"a","hook":"order-sign","description":"d","prefetch":{"p":"Patient/{{context.patientId}}"}}]})",
+      error);
+  ASSERT_TRUE(ok) << error;
+  EXPECT_NE(ok->Find("a"), nullptr);
+  EXPECT_EQ(ok->Find("b"), nullptr);
+
+  EXPECT_FALSE(cdshooks::ServiceCatalog::Load(R"({"services":[]})", error));
+  EXPECT_FALSE(cdshooks::ServiceCatalog::Load(
+      R"({"services":[{"id":"a","hook":"patient-chart","description":"d"}]})", error));
+  EXPECT_NE(error.find("unsupported hook"), std::string::npos);
+  EXPECT_FALSE(cdshooks::ServiceCatalog::Load(
+      R"({"services":[{"id":"a","hook":"order-sign","description":"d"},{"id":"a","hook":"order-sign","description":"d"}]})",
+      error));
+  EXPECT_NE(error.find("duplicate id"), std::string::npos);
+}
+
+}  // namespace
