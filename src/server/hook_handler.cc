@@ -1,5 +1,7 @@
 #include "server/hook_handler.h"
 
+#include "cdshooks/uuid.h"
+
 namespace server {
 
 HookResult ErrorResult(const cdshooks::Error& error) {
@@ -41,7 +43,9 @@ HookResult HookHandler::Evaluate(const cdshooks::ServiceDefinition& service,
   missing = engine_->MissingPrefetch(request);
   HookResult result;
   result.service_id = service.id;
-  result.hook_instance = request.hook_instance;
+  // Logged later: keep it only when it is the UUID the spec asks for, so a client cannot smuggle
+  // other text (an identifier, a token) into the log through it.
+  if (cdshooks::IsUuid(request.hook_instance)) result.hook_instance = request.hook_instance;
   if (!missing.empty()) {
     cdshooks::Error error{412, {}};
     for (const auto& key : missing) {
