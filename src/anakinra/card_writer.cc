@@ -42,14 +42,16 @@ std::string RenderTemplate(const std::string& text,
 
 cdshooks::Card WriteCard(const Finding& finding, const Knowledge& knowledge) {
   const CardText& text = knowledge.cards.at(finding.code);
-  const SourceInfo& source = knowledge.sources.at(text.source);
+  const std::string& source_key = finding.source.empty() ? text.source : finding.source;
+  const std::string& section = finding.source.empty() ? text.section : finding.section;
+  const SourceInfo& source = knowledge.sources.at(source_key);
   cdshooks::Card card;
   card.uuid = cdshooks::NewUuid();
   card.summary = Shorten(RenderTemplate(text.summary, finding.params));
   card.detail = RenderTemplate(text.detail, finding.params);
-  card.detail += "\n\n*Source: " + source.label + ", " + text.section + ".*";
+  card.detail += "\n\n*Source: " + source.label + ", " + section + ".*";
   card.indicator = text.indicator;
-  card.source.label = source.label + ", " + text.section;
+  card.source.label = source.label + ", " + section;
   card.source.url = source.url;
   card.source.topic = {knowledge.topic_system, finding.code, ""};
   card.suggestions = finding.suggestions;

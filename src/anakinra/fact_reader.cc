@@ -4,7 +4,9 @@
 #include "fhir/medication_order.h"
 #include "fhir/quantity.h"
 
+#include <cmath>
 #include <cstdio>
+#include <iterator>
 
 namespace anakinra {
 namespace {
@@ -29,27 +31,51 @@ std::optional<fhir::EpochSeconds> DateMember(const fhir::Json& r,
 }  // namespace
 
 FactReader::FactReader(const Knowledge& knowledge, const cdshooks::Request& request)
-    : k_(knowledge), request_(request) {
-  index_.AddAll(request.draft_orders);
-  for (const auto& [key, value] : request.prefetch) {
-    (void)key;
-    if (value.state == cdshooks::PrefetchState::kResource) index_.AddAll(value.value);
+    : k_(knowledge), request_(request) {}
+
+const fhir::ResourceIndex& FactReader::Index() const {
+  if (!index_) {
+    index_.emplace();
+    index_->AddAll(request_.draft_orders);
+    for (const auto& [key, value] : request_.prefetch) {
+      (void)key;
+      if (value.state == cdshooks::PrefetchState::kResource) index_->AddAll(value.value);
+    }
   }
+  return *index_;
+}
+
+fhir::MedicationView FactReader::Medication(const fhir::Json& order) const {
+  // A coded medication is read without the index; only a medicationReference is resolved.
+  static const fhir::ResourceIndex kNoIndex;
+  const fhir::Json* cc = fhir::Member(order, "medicationCodeableConcept");
+  return fhir::OrderMedication(order, cc != nullptr && cc->IsObject() ? kNoIndex : Index());
+}
+
+const fhir::CodeSet& FactReader::ClassSet(std::size_t i) const {
+  static const char* const kNames[] = {"anakinra", "tnf-antagonist", "il1-blocker", "live-vaccine",
+                                       "antibacterial-prophylaxis"};
+  if (class_sets_[i] == nullptr) class_sets_[i] = &k_.Set(kNames[i]).set;
+  return *class_sets_[i];
 }
 
 DrugClass FactReader::Classify(const fhir::Json& order) const {
-  const fhir::MedicationView med = fhir::OrderMedication(order, index_);
-  auto in = [&](const char* set) {
-    const fhir::CodeSet& s = k_.Set(set).set;
+  for (const auto& [resource, drug] : classified_)
+    if (resource == &order) return drug;
+  const fhir::MedicationView med = Medication(order);
+  auto in = [&](std::size_t set) {
+    const fhir::CodeSet& s = ClassSet(set);
     return (med.cc != nullptr && s.MatchesConcept(*med.cc)) ||
            s.MatchesText(med.reference_text);
   };
-  if (in("anakinra")) return DrugClass::kAnakinra;
-  if (in("tnf-antagonist")) return DrugClass::kTnfAntagonist;
-  if (in("il1-blocker")) return DrugClass::kIl1Blocker;
-  if (in("live-vaccine")) return DrugClass::kLiveVaccine;
-  if (in("antibacterial-prophylaxis")) return DrugClass::kAntibacterial;
-  return DrugClass::kOther;
+  const DrugClass drug = in(0)   ? DrugClass::kAnakinra
+                         : in(1) ? DrugClass::kTnfAntagonist
+                         : in(2) ? DrugClass::kIl1Blocker
+                         : in(3) ? DrugClass::kLiveVaccine
+                         : in(4) ? DrugClass::kAntibacterial
+                                 : DrugClass::kOther;
+  classified_.emplace_back(&order, drug);
+  return drug;
 }
 
 std::vector<Order> FactReader::ReadOrders(std::vector<cdshooks::Issue>& problems) const {
@@ -61,11 +87,17 @@ std::vector<Order> FactReader::ReadOrders(std::vector<cdshooks::Issue>& problems
     o.key = fhir::ReferenceKey(r);
     o.draft = draft;
     o.drug = Classify(r);
-    const fhir::MedicationView med = fhir::OrderMedication(r, index_);
+    const fhir::MedicationView med = Medication(r);
     o.label = med.cc != nullptr ? fhir::ConceptLabel(*med.cc)
                                      : std::string(med.reference_text);
     if (o.label.empty()) o.label = "an unnamed medication";
     o.authored_on = DateMember(r, {"authoredOn", "dateWritten"});
+    // A date without a time stands for the whole day: results from later that day still count.
+    for (const char* name : {"authoredOn", "dateWritten"})
+      if (auto text = fhir::StringMember(r, name); text && text->size() <= 10 && o.authored_on) {
+        *o.authored_on += fhir::kSecondsPerDay - 1;
+        break;
+      }
     if (draft) {
       if (request_.hook == "order-select") {
         for (const auto& s : request_.selections)
@@ -115,7 +147,9 @@ void FactReader::ReadDosing(const fhir::Json& order, const std::string& path, Or
       out.dose_text = FormatNumber(q->value) + " " + q->unit;
     } else if (auto ml = fhir::ToMillilitres(*q)) {
       out.has_dose = true;
-      out.dose_mg = *ml * k_.dosing.concentration_mg_per_ml;
+      // Round to 0.1 mg: the concentration is itself rounded (100 mg / 0.67 mL ~ 149.25 mg/mL), and
+      // the labelled 0.67 mL must read as 100 mg, not 99.9975 mg (below the 100 mg/day range).
+      out.dose_mg = std::round(*ml * k_.dosing.concentration_mg_per_ml * 10) / 10;
       out.dose_text = FormatNumber(q->value) + " " + q->unit;
     } else {
       fail("doseQuantity unit \"" + q->unit +
@@ -133,7 +167,7 @@ void FactReader::ReadDosing(const fhir::Json& order, const std::string& path, Or
   fhir::ForEachObject(fhir::Member(order, "reasonCodeableConcept"), add_reason);
   fhir::ForEachObject(fhir::Member(order, "reasonReference"), [&](const fhir::Json& ref) {
     auto r = fhir::StringMember(ref, "reference");
-    const fhir::Json* cond = r ? index_.Resolve(*r, &order) : nullptr;
+    const fhir::Json* cond = r ? Index().Resolve(*r, &order) : nullptr;
     if (cond != nullptr)
       if (const fhir::Json* code = fhir::Member(*cond, "code"); code != nullptr && code->IsObject())
         out.reasons.push_back(code);
@@ -153,9 +187,11 @@ PatientFacts FactReader::ReadPatient(fhir::EpochSeconds t) const {
   });
   ReadObservations(t, f);
   ReadConditions(f);
+  const fhir::CodeSet* ecoli_set = nullptr;  // looked up once, at the first active allergy
   fhir::ForEachResource(request_.Prefetch(prefetch_key::kAllergies).value, [&](const fhir::Json& r) {
     if (fhir::ResourceType(r) != "AllergyIntolerance" || !fhir::IsActiveAllergy(r)) return;
-    const fhir::CodeSet& ecoli = k_.Set("ecoli-protein-allergy").set;
+    if (ecoli_set == nullptr) ecoli_set = &k_.Set("ecoli-protein-allergy").set;
+    const fhir::CodeSet& ecoli = *ecoli_set;
     const auto recorded = DateMember(r, {"recordedDate", "assertedDate", "recordedDate"});
     if (const fhir::Json* code = fhir::Member(r, "code"); code != nullptr && ecoli.MatchesConcept(*code)) {
       f.ecoli_allergy.push_back(EvidenceOf(*code, recorded));
@@ -170,16 +206,18 @@ PatientFacts FactReader::ReadPatient(fhir::EpochSeconds t) const {
       }
     });
   });
+  const fhir::CodeSet *pneumococcal = nullptr, *hib = nullptr;  // looked up at the first vaccine
   fhir::ForEachResource(
       request_.Prefetch(prefetch_key::kImmunizations).value, [&](const fhir::Json& r) {
         if (fhir::ResourceType(r) != "Immunization" || !fhir::IsCompletedImmunization(r)) return;
         const fhir::Json* code = fhir::Member(r, "vaccineCode");
         if (code == nullptr) return;
         const auto when = fhir::ImmunizationTime(r);
-        if (k_.Set("pneumococcal-vaccine").set.MatchesConcept(*code))
+        if (pneumococcal == nullptr) pneumococcal = &k_.Set("pneumococcal-vaccine").set;
+        if (pneumococcal->MatchesConcept(*code))
           f.pneumococcal_vaccines.push_back(EvidenceOf(*code, when));
-        if (k_.Set("hib-vaccine").set.MatchesConcept(*code))
-          f.hib_vaccines.push_back(EvidenceOf(*code, when));
+        if (hib == nullptr) hib = &k_.Set("hib-vaccine").set;
+        if (hib->MatchesConcept(*code)) f.hib_vaccines.push_back(EvidenceOf(*code, when));
       });
   return f;
 }
@@ -200,7 +238,8 @@ void FactReader::ReadObservations(fhir::EpochSeconds t, PatientFacts& f) const {
     return !m || when > m->time;
   };
   auto within = [&](fhir::EpochSeconds when, int days) {
-    return when <= t && t - when <= static_cast<fhir::EpochSeconds>(days) * fhir::kSecondsPerDay;
+    // Whole days: with a date-only reference (end of that day) a result from N days before counts.
+    return when <= t && (t - when) / fhir::kSecondsPerDay <= days;
   };
 
   fhir::ForEachResource(request_.Prefetch(prefetch_key::kObservations).value, [&](const fhir::Json& r) {
@@ -290,14 +329,16 @@ void FactReader::ReadConditions(PatientFacts& f) const {
                             {"indication-dira", &f.dira},
                             {"indication-stills", &f.stills},
                             {"off-label-use", &f.off_label}};
+  const fhir::CodeSet* sets[std::size(targets)] = {};  // looked up once, at the first condition
   fhir::ForEachResource(request_.Prefetch(prefetch_key::kConditions).value, [&](const fhir::Json& r) {
     if (fhir::ResourceType(r) != "Condition" || !fhir::IsActiveCondition(r)) return;
     const fhir::Json* code = fhir::Member(r, "code");
     if (code == nullptr || !code->IsObject()) return;
     const auto onset = DateMember(r, {"onsetDateTime", "recordedDate", "assertedDate", "dateRecorded"});
-    for (const Target& target : targets)
-      if (k_.Set(target.set).set.MatchesConcept(*code))
-        target.out->push_back(EvidenceOf(*code, onset));
+    for (std::size_t i = 0; i < std::size(targets); ++i) {
+      if (sets[i] == nullptr) sets[i] = &k_.Set(targets[i].set).set;
+      if (sets[i]->MatchesConcept(*code)) targets[i].out->push_back(EvidenceOf(*code, onset));
+    }
   });
 }
 

@@ -6,9 +6,12 @@
 #include "anakinra/knowledge.h"
 #include "cdshooks/error.h"
 #include "cdshooks/request.h"
+#include "fhir/medication_order.h"
 #include "fhir/resource.h"
 
+#include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace anakinra {
@@ -42,9 +45,17 @@ class FactReader {
   void ReadObservations(fhir::EpochSeconds t, PatientFacts& facts) const;
   void ReadConditions(PatientFacts& facts) const;
 
+  // The index of every resource of the request, built on first use: only a medicationReference or
+  // a reasonReference needs it, and most orders carry neither.
+  const fhir::ResourceIndex& Index() const;
+  fhir::MedicationView Medication(const fhir::Json& order) const;  // fhir::OrderMedication
+  const fhir::CodeSet& ClassSet(std::size_t i) const;  // the value sets of Classify, looked up once
+
   const Knowledge& k_;
   const cdshooks::Request& request_;
-  fhir::ResourceIndex index_;
+  mutable std::optional<fhir::ResourceIndex> index_;
+  mutable const fhir::CodeSet* class_sets_[5] = {};
+  mutable std::vector<std::pair<const fhir::Json*, DrugClass>> classified_;  // Classify's answers
 };
 
 }  // namespace anakinra

@@ -15,6 +15,8 @@ struct Finding {
   std::map<std::string, std::string> params;    // placeholder → text
   std::vector<cdshooks::Suggestion> suggestions;  // uuids are assigned by WriteCard
   std::string selection_behavior = "at-most-one";
+  std::string source;   // when set, overrides the card's source key (e.g. the dose band's source)
+  std::string section;  // with `source`: the section of that source
 };
 
 }  // namespace anakinra

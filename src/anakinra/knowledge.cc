@@ -102,7 +102,7 @@ void LoadValueSets(const fhir::Json& root, const std::string& file, Knowledge& k
   }
 }
 
-DoseBand Band(const fhir::Json& bands, const char* name, const std::string& file) {
+DoseBand Band(const fhir::Json& bands, const char* name, const std::string& file, const Knowledge& k) {
   const fhir::Json* b = fhir::Member(bands, name);
   const std::string where = file + ": bands." + name;
   if (b == nullptr || !b->IsObject()) throw LoadError{where + " is missing"};
@@ -110,6 +110,9 @@ DoseBand Band(const fhir::Json& bands, const char* name, const std::string& file
   band.name = name;
   band.label = Str(*b, "label", where);
   band.source = Str(*b, "source", where);
+  band.section = Str(*b, "section", where);
+  if (k.sources.count(band.source) == 0)
+    throw LoadError{where + ": unknown source \"" + band.source + "\""};
   const std::string basis = Str(*b, "basis", where);
   if (basis != "mg/kg/day" && basis != "mg/day")
     throw LoadError{where + ": basis must be mg/kg/day or mg/day"};
@@ -146,10 +149,10 @@ void LoadDosing(const fhir::Json& root, const std::string& file, Knowledge& k) {
     throw LoadError{file + ": concentrationMgPerMl and doseRoundingMg must be positive"};
   const fhir::Json* bands = fhir::Member(root, "bands");
   if (bands == nullptr || !bands->IsObject()) throw LoadError{file + ": \"bands\" is missing"};
-  d.very_young_child = Band(*bands, "very-young-child", file);
-  d.child = Band(*bands, "child", file);
-  d.adult = Band(*bands, "adult", file);
-  d.adult_weight_based = Band(*bands, "adult-weight-based", file);
+  d.very_young_child = Band(*bands, "very-young-child", file, k);
+  d.child = Band(*bands, "child", file, k);
+  d.adult = Band(*bands, "adult", file, k);
+  d.adult_weight_based = Band(*bands, "adult-weight-based", file, k);
   const fhir::Json* orders = fhir::Member(root, "suggestedOrders");
   if (orders == nullptr || !orders->IsObject())
     throw LoadError{file + ": \"suggestedOrders\" is missing"};
@@ -256,11 +259,12 @@ std::shared_ptr<const Knowledge> LoadKnowledge(const std::string& hooks_dir, std
     for (const auto& e : fs::directory_iterator(dir))
       if (e.path().extension() == ".json") files.push_back(e.path());
     std::sort(files.begin(), files.end());
-    for (const auto& path : files) {
-      auto doc = ParseFile(path);
-      const std::string file = path.filename().string();
+    // Sources first: every other entry names one.
+    std::vector<std::pair<std::string, std::unique_ptr<rapidjson::Document>>> docs;
+    for (const auto& path : files) docs.emplace_back(path.filename().string(), ParseFile(path));
+    for (const auto& [file, doc] : docs) LoadSources(*doc, file, *k);
+    for (const auto& [file, doc] : docs) {
       LoadValueSets(*doc, file, *k);
-      LoadSources(*doc, file, *k);
       if (fhir::Member(*doc, "bands") != nullptr) LoadDosing(*doc, file, *k);
     }
     if (k->dosing.concentration_mg_per_ml <= 0)

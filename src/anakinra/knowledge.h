@@ -33,6 +33,7 @@ struct DoseBand {
   double maximum = 0;  // in the basis unit; for mg/day bands see maximum_mg_per_kg
   double maximum_mg_per_kg = 0;  // mg/day bands: maximum per kg when a weight is known
   std::string source;
+  std::string section;  // where in the source the band comes from
 };
 
 struct DosingPolicy {

@@ -89,7 +89,7 @@ class Evaluator {
         duplicate_ = f;
         return duplicate_;  // already reported: write into a scratch finding
       }
-    findings_.push_back(Finding{code, subject, {}, {}, "at-most-one"});
+    findings_.push_back(Finding{code, subject, {}, {}, "at-most-one", {}, {}});
     return findings_.back();
   }
 
@@ -270,9 +270,8 @@ class Evaluator {
   }
 
   void Neutrophils(const PatientFacts& p, fhir::EpochSeconds t) {
-    const fhir::EpochSeconds window =
-        static_cast<fhir::EpochSeconds>(d_.neutrophil_max_age_days) * fhir::kSecondsPerDay;
-    const bool recent = p.neutrophils && t - p.neutrophils->time <= window;
+    const bool recent =
+        p.neutrophils && (t - p.neutrophils->time) / fhir::kSecondsPerDay <= d_.neutrophil_max_age_days;
     const bool low = recent && p.neutrophils->value < d_.neutrophil_threshold - kEps;
     if (recent && !low) return;
     Finding& f = Add("neutrophil-count", "");
@@ -427,23 +426,23 @@ class Evaluator {
       if (!p.weight_notes.empty()) w += " Ignored (could not be read): " + Join(p.weight_notes) + ".";
       f.params["weightNote"] = w;
       f.params["notes"] = notes;
+      // Frequency and route do not depend on the weight: check them all the same.
+      if (a.has_dose) FrequencyAndRoute(a, band, renal, notes, std::nullopt);
       return;
     }
     if (!a.has_dose) return;  // not filled in yet (order-select)
     if (!a.frequency) {
-      if (ctx_.hook == "order-sign") FrequencyCard(a, band, "no frequency is given", "no frequency", renal, notes);
+      FrequencyAndRoute(a, band, renal, notes, std::nullopt);
       return;
     }
     const double per_day = a.frequency->per_day;
-    const bool qd = fhir::SameFrequency(per_day, 1);
     const bool qod = fhir::SameFrequency(per_day, 0.5);
-    const bool bid = fhir::SameFrequency(per_day, 2);
-    const bool frequency_ok = qd || (qod && renal) || (bid && band.per_kg);
-    const bool route_ok = !a.has_route || a.route_subcutaneous;
     // With renal impairment every other day is the recommended regimen: check each dose.
     const double daily = qod && renal ? *a.dose_mg : *a.dose_mg * per_day;
 
-    const std::string dose_text = a.dose_text + " (" + Mg(*a.dose_mg) + ") " + FrequencyText(*a.frequency) +
+    const bool written_in_mg = a.dose_text.size() > 3 && a.dose_text.compare(a.dose_text.size() - 3, 3, " mg") == 0;
+    const std::string dose_text = a.dose_text + (written_in_mg ? "" : " (" + Mg(*a.dose_mg) + ")") + " " +
+                                  FrequencyText(*a.frequency) +
                                   (a.has_route ? ", " + a.route_label : "");
     std::map<std::string, std::string> params = {
         {"medication", a.label}, {"doseText", dose_text}, {"age", AgeText(*p.age)},
@@ -492,6 +491,8 @@ class Evaluator {
       params["notes"] = notes;
       Finding& f = Add(code, a.key);
       f.params = params;
+      f.source = band.source;  // the seed for children's ranges, the label for adults
+      f.section = band.section;
       DoseChange change;
       change.dose_mg = target;
       change.period_days = keep_qod ? 2 : 1;
@@ -499,25 +500,43 @@ class Evaluator {
       f.suggestions.push_back(UpdateOrder(*a.resource, change, "Change to " + params["suggestedDose"],
                                           "Set " + a.key + " to " + params["suggestedDose"] + "."));
     }
-    if (!frequency_ok || !route_ok) {
-      std::vector<std::string> problems, shorts;
-      if (!frequency_ok) {
-        problems.push_back("given " + FrequencyText(*a.frequency));
-        shorts.push_back(FrequencyText(*a.frequency));
-      }
-      if (!route_ok) {
-        problems.push_back("route " + a.route_label);
-        shorts.push_back(a.route_label + " route");
-      }
-      FrequencyCard(a, band, Join(problems), Join(shorts), renal, notes, daily);
+    FrequencyAndRoute(a, band, renal, notes, daily);
+  }
+
+  // The dose-frequency card: not once daily (other than every other day with renal impairment,
+  // or a twice-daily split of a weight-based dose), or not subcutaneous. `daily` is the checked
+  // daily dose, nullopt when it could not be checked.
+  void FrequencyAndRoute(const Order& a, const DoseBand& band, bool renal, const std::string& notes,
+                         std::optional<double> daily) {
+    if (!a.frequency) {
+      if (ctx_.hook == "order-sign")
+        FrequencyCard(a, band, "no frequency is given", "no frequency", renal, notes);
+      return;
     }
+    const double per_day = a.frequency->per_day;
+    const bool qd = fhir::SameFrequency(per_day, 1);
+    const bool qod = fhir::SameFrequency(per_day, 0.5);
+    const bool bid = fhir::SameFrequency(per_day, 2);
+    const bool frequency_ok = qd || (qod && renal) || (bid && band.per_kg);
+    const bool route_ok = !a.has_route || a.route_subcutaneous;
+    if (frequency_ok && route_ok) return;
+    std::vector<std::string> problems, shorts;
+    if (!frequency_ok) {
+      problems.push_back("given " + FrequencyText(*a.frequency));
+      shorts.push_back(FrequencyText(*a.frequency));
+    }
+    if (!route_ok) {
+      problems.push_back("route " + a.route_label);
+      shorts.push_back(a.route_label + " route");
+    }
+    FrequencyCard(a, band, Join(problems), Join(shorts), renal, notes, daily);
   }
 
   static std::string BandShort(const DoseBand& band) {
-    if (band.name == "very-young-child") return "child under 2 years";
-    if (band.name == "child") return "child";
-    if (band.name == "adult-weight-based") return "weight-based adult indication";
-    return "adult";
+    if (band.name == "very-young-child") return "a child under 2 years";
+    if (band.name == "child") return "a child";
+    if (band.name == "adult-weight-based") return "an adult with a weight-based indication";
+    return "an adult";
   }
 
   // The nearest daily dose inside [low, high], rounded to the step without leaving the range or
@@ -559,6 +578,9 @@ class Evaluator {
     } else if (daily) {
       f.params["action"] = "accept the dose card's suggestion, which also sets once-daily "
                            "subcutaneous dosing.";
+    } else if (a.frequency) {
+      f.params["action"] = "give the dose once daily by subcutaneous injection; record a body weight "
+                           "so that the daily dose can be checked.";
     } else {
       f.params["action"] = "complete the order with a once-daily subcutaneous regimen; the daily dose "
                            "could not be checked without a frequency.";

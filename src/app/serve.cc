@@ -1,22 +1,82 @@
 #include "app/serve.h"
 
 #include "app/loader.h"
+#include "server/authenticator.h"
+#include "server/feedback_store.h"
+#include "server/fhir_fetcher.h"
 #include "server/http_server.h"
+#include "server/metrics.h"
+#include "server/operations.h"
 #include "server/request_log.h"
 
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
 #include <csignal>
+#include <ctime>
 #include <iostream>
+#include <thread>
 
 namespace app {
 namespace {
 
 constexpr int kExitFailure = 1;
 
-server::HttpServer* g_server = nullptr;
+// SIGTERM and SIGINT, taken by a dedicated thread (sigtimedwait) instead of a signal handler.
+// Block() must run before any other thread starts, so every thread inherits the mask. The first
+// signal stops the server (stop accepting, drain requests in flight); a second one exits at once.
+class ShutdownSignals {
+ public:
+  static void Block() {
+    sigset_t set = Set();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  }
 
-void OnSignal(int) {
-  if (g_server != nullptr) g_server->Stop();
-}
+  void Start(server::HttpServer& http) {
+    thread_ = std::thread([this, &http] {
+      const sigset_t set = Set();
+      const timespec tick{0, 100 * 1000 * 1000};
+      bool stopping = false;
+      while (!done_.load()) {
+        const int sig = sigtimedwait(&set, nullptr, &tick);
+        if (sig == SIGTERM || sig == SIGINT) {
+          const std::string name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+          if (stopping) {
+            server::LogEvent(server::LogLevel::kWarn, "shutdown", name + " again: exiting now");
+            std::_Exit(kExitFailure);
+          }
+          stopping = true;
+          server::LogEvent(server::LogLevel::kInfo, "shutdown",
+                           name + " received: no new connections; finishing requests in flight");
+        }
+        // Repeated: a Stop() before Run() has started listening would be lost.
+        if (stopping) http.Stop();
+      }
+    });
+  }
+
+  // After Run() returned.
+  void Finish() {
+    done_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+  ~ShutdownSignals() { Finish(); }
+
+ private:
+  static sigset_t Set() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    return set;
+  }
+
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -27,6 +87,7 @@ int RunServe(const server::ServerConfig& config) {
     return 2;
   }
   server::SetLogLevel(level);
+  ShutdownSignals::Block();
   std::string error;
   auto handler = LoadHandler(config.hooks_dir, config.max_json_depth, error);
   if (!handler) {
@@ -35,25 +96,68 @@ int RunServe(const server::ServerConfig& config) {
     return kExitFailure;
   }
   server::ServerObservers observers;
-  // Optional parts plug in here, each from its own file: feedback store and metrics (observers),
-  // FHIR fetching (handler->set_fetcher), authentication (observers.authenticate).
+  std::shared_ptr<server::Authenticator> auth;
+  if (!config.trusted_issuers.empty() || !config.trusted_jku.empty()) {
+    auth = server::Authenticator::Create(config, error);
+    if (!auth) {
+      server::LogEvent(server::LogLevel::kError, "startup", error);
+      std::cerr << "anakinra-cds: " << error << "\n";
+      return kExitFailure;
+    }
+    observers.authenticate = [auth](const std::string& method, const std::string& path,
+                                    const std::string& authorization) {
+      return auth->Check(method, path, authorization);
+    };
+  }
+  // Feedback store (issued cards and feedback) and metrics. `metrics` is shared: the FHIR
+  // fetcher reports with metrics->RecordFetch(key, ok, reason).
+  auto store = std::shared_ptr<server::FeedbackStore>(
+      server::FeedbackStore::Open(config.data_dir, /*create=*/true, error));
+  if (!store) {
+    server::LogEvent(server::LogLevel::kError, "startup", error);
+    std::cerr << "anakinra-cds: " << error << "\n";
+    return kExitFailure;
+  }
+  auto metrics = std::make_shared<server::Metrics>();
+  server::AddOperationsObservers(observers, store, metrics);
+  // Optional parts plug in here, each from its own file: FHIR fetching (handler->set_fetcher).
+  auto fetch_options = server::FetchOptionsFromConfig(config);
+  fetch_options.on_fetch = [metrics](const std::string& key, bool ok, const std::string& reason,
+                                     double) { metrics->RecordFetch(key, ok, reason); };
+  auto fetcher = server::FhirFetcher::Create(std::move(fetch_options), error);
+  if (!fetcher) {
+    server::LogEvent(server::LogLevel::kError, "startup", error);
+    std::cerr << "anakinra-cds: " << error << "\n";
+    return kExitFailure;
+  }
+  handler->set_fetcher(server::FhirFetcher::Hook(fetcher));
+  server::LogEvent(server::LogLevel::kInfo, "startup",
+                   "missing prefetch is fetched from fhirServer within " +
+                       std::to_string(config.fetch_deadline_ms) + " ms; allowed FHIR servers: " +
+                       fetcher->allowlist().Describe());
   server::HttpServer http(config, handler, std::move(observers));
   if (!http.Bind(error)) {
     server::LogEvent(server::LogLevel::kError, "startup", error);
     std::cerr << "anakinra-cds: " << error << "\n";
     return kExitFailure;
   }
-  g_server = &http;
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
+  ShutdownSignals signals;
+  signals.Start(http);
   const std::string scheme = http.tls() ? "https" : "http";
   server::LogEvent(server::LogLevel::kInfo, "startup",
                    "serving " + scheme + "://" + config.host + ":" + std::to_string(http.port()) +
                        "/cds-services (" + std::to_string(handler->catalog().services().size()) +
-                       " services; authentication off: every caller is trusted)");
-  const bool ok = http.Run();
-  g_server = nullptr;
-  server::LogEvent(server::LogLevel::kInfo, "shutdown", "stopped");
+                       " services; " +
+                       (auth ? "authentication on: Bearer JWT from " +
+                                   std::to_string(auth->issuer_count()) +
+                                   " trusted issuer(s), aud under " + config.public_url
+                             : "authentication off: every caller is trusted") +
+                       ")");
+  const bool ok = http.Run();  // returns once requests in flight are answered
+  signals.Finish();
+  store->Close();  // WAL checkpointed into the database file
+  server::LogEvent(server::LogLevel::kInfo, "shutdown",
+                   std::string(ok ? "stopped" : "server failed") + "; feedback store closed");
   return ok ? 0 : kExitFailure;
 }
 

@@ -77,8 +77,19 @@ std::optional<PrefetchValue> ClassifyPrefetch(const fhir::Json& value) {
 
 std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition& service,
                                   const ParseLimits& limits, Request& out) {
-  auto doc = std::make_shared<rapidjson::Document>();
-  if (auto e = fhir::ParseJson(body, limits.max_depth, *doc))
+  // Parsed in place: the document's strings point into a copy of the body that lives (and dies)
+  // with the document, so no string is copied twice.
+  struct Parsed {
+    std::string text;
+    rapidjson::Document doc;
+  };
+  auto parsed = std::make_shared<Parsed>();
+  // NUL-padded: the parser reads whole aligned 16-byte blocks and stops at the first NUL.
+  parsed->text.reserve(body.size() + 16);
+  parsed->text.assign(body);
+  parsed->text.append(16, '\0');
+  std::shared_ptr<rapidjson::Document> doc(parsed, &parsed->doc);
+  if (auto e = fhir::ParseJsonInsitu(parsed->text.data(), limits.max_depth, *doc))
     return MakeError(400, "structure", "The request body is not valid JSON: " + e->message + ".");
   return ReadRequest(std::move(doc), service, out);
 }

@@ -13,11 +13,17 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+// std::tolower of the "C" locale (the service never changes the locale), without a call.
+char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// Whole-word, case-insensitive search of `phrase` (already lower case) in `text`.
-bool ContainsPhrase(const std::string& lower_text, const std::string& phrase) {
-  for (std::size_t pos = lower_text.find(phrase); pos != std::string::npos;
+// std::isalnum of the "C" locale, inline.
+bool IsWordChar(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// Whole-word search of `phrase` in `lower_text` (both already lower case).
+bool ContainsPhrase(std::string_view lower_text, const std::string& phrase) {
+  for (std::size_t pos = lower_text.find(phrase); pos != std::string_view::npos;
        pos = lower_text.find(phrase, pos + 1)) {
     const bool starts = pos == 0 || !IsWordChar(lower_text[pos - 1]) || !IsWordChar(phrase.front());
     const std::size_t end = pos + phrase.size();
@@ -26,6 +32,44 @@ bool ContainsPhrase(const std::string& lower_text, const std::string& phrase) {
     if (starts && ends) return true;
   }
   return false;
+}
+
+// A 10-bit summary of a word (first and last character, length) for CodeSet's first-word filter.
+std::size_t FirstWordBit(std::string_view word) {
+  const auto c = [](char ch) { return static_cast<std::size_t>(static_cast<unsigned char>(ch)); };
+  return (c(word.front()) * 31 + c(word.back()) * 7 + word.size()) % 1024;
+}
+
+// NormalizeSystem without a copy: every result is a constant or a prefix of `system`.
+std::string_view NormalizeSystemView(std::string_view s) {
+  while (!s.empty() && s.back() == '/') s.remove_suffix(1);
+  if (s == system::kIcd10 || s == "http://hl7.org/fhir/sid/icd-10-de" ||
+      s == "urn:oid:2.16.840.1.113883.6.90" || s == "urn:oid:2.16.840.1.113883.6.3")
+    return system::kIcd10Cm;
+  if (s == "urn:oid:2.16.840.1.113883.6.88") return system::kRxNorm;
+  if (s == "urn:oid:2.16.840.1.113883.6.96") return system::kSnomed;
+  if (s == "urn:oid:2.16.840.1.113883.6.1") return system::kLoinc;
+  if (s == "urn:oid:2.16.840.1.113883.12.292") return system::kCvx;
+  return s;
+}
+
+// Appends NormalizeCode(normalized_system, code) to `out`.
+void AppendNormalizedCode(std::string_view normalized_system, std::string_view c,
+                          std::string& out) {
+  while (!c.empty() && std::isspace(static_cast<unsigned char>(c.back()))) c.remove_suffix(1);
+  while (!c.empty() && std::isspace(static_cast<unsigned char>(c.front()))) c.remove_prefix(1);
+  if (normalized_system == system::kIcd10Cm) {
+    for (char ch : c)
+      if (ch != '.') out += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  } else if (normalized_system == system::kNdc) {
+    for (char ch : c)
+      if (ch != '-') out += ch;
+  } else {
+    // CVX codes are written with and without a leading zero ("03" and "3").
+    if (normalized_system == system::kCvx)
+      while (c.size() > 1 && c.front() == '0') c.remove_prefix(1);
+    out += c;
+  }
 }
 
 std::string Key(std::string_view system, std::string_view code) {
@@ -39,32 +83,12 @@ std::string Key(std::string_view system, std::string_view code) {
 }  // namespace
 
 std::string NormalizeSystem(std::string_view system) {
-  std::string s(system);
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  if (s == system::kIcd10 || s == "http://hl7.org/fhir/sid/icd-10-de" ||
-      s == "urn:oid:2.16.840.1.113883.6.90" || s == "urn:oid:2.16.840.1.113883.6.3")
-    return std::string(system::kIcd10Cm);
-  if (s == "urn:oid:2.16.840.1.113883.6.88") return std::string(system::kRxNorm);
-  if (s == "urn:oid:2.16.840.1.113883.6.96") return std::string(system::kSnomed);
-  if (s == "urn:oid:2.16.840.1.113883.6.1") return std::string(system::kLoinc);
-  if (s == "urn:oid:2.16.840.1.113883.12.292") return std::string(system::kCvx);
-  return s;
+  return std::string(NormalizeSystemView(system));
 }
 
 std::string NormalizeCode(std::string_view normalized_system, std::string_view code) {
-  std::string c(code);
-  while (!c.empty() && std::isspace(static_cast<unsigned char>(c.back()))) c.pop_back();
-  while (!c.empty() && std::isspace(static_cast<unsigned char>(c.front()))) c.erase(c.begin());
-  if (normalized_system == system::kIcd10Cm) {
-    c.erase(std::remove(c.begin(), c.end(), '.'), c.end());
-    std::transform(c.begin(), c.end(), c.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
-  } else if (normalized_system == system::kNdc) {
-    c.erase(std::remove(c.begin(), c.end(), '-'), c.end());
-  } else if (normalized_system == system::kCvx) {
-    // CVX codes are written with and without a leading zero ("03" and "3").
-    while (c.size() > 1 && c.front() == '0') c.erase(c.begin());
-  }
+  std::string c;
+  AppendNormalizedCode(normalized_system, code, c);
   return c;
 }
 
@@ -80,27 +104,68 @@ void CodeSet::AddPrefix(std::string_view system, std::string_view code_prefix) {
 
 void CodeSet::AddText(std::string_view phrase) {
   std::string p = Lower(phrase);
-  if (!p.empty()) phrases_.push_back(std::move(p));
+  if (p.empty()) return;
+  if (IsWordChar(p.front())) {
+    std::size_t k = 0;
+    while (k < p.size() && IsWordChar(p[k])) ++k;
+    phrases_by_first_word_[p.substr(0, k)].push_back(p);
+    first_word_filter_.set(FirstWordBit(std::string_view(p).substr(0, k)));
+  } else {
+    other_phrases_.push_back(p);
+  }
+  phrases_.push_back(std::move(p));
 }
 
 bool CodeSet::MatchesCoding(const Json& coding) const {
   auto system = StringMember(coding, "system");
   auto code = StringMember(coding, "code");
   if (!system || !code) return false;
-  std::string s = NormalizeSystem(*system);
-  std::string c = NormalizeCode(s, *code);
+  // "system|code" in a per-thread buffer: no allocation once it has grown.
+  thread_local std::string key;
+  const std::string_view s = NormalizeSystemView(*system);
+  key.assign(s);
+  key += '|';
+  const std::size_t code_start = key.size();
+  AppendNormalizedCode(s, *code, key);
+  const std::string_view c = std::string_view(key).substr(code_start);
   for (const auto& [ps, pc] : prefixes_)
-    if (ps == s && c.compare(0, pc.size(), pc) == 0) return true;
-  s += '|';
-  s += c;
-  return codes_.count(s) != 0;
+    if (ps == s && c.substr(0, pc.size()) == pc) return true;
+  return codes_.count(key) != 0;
 }
 
 bool CodeSet::MatchesText(std::string_view text) const {
   if (phrases_.empty() || text.empty()) return false;
-  const std::string lower = Lower(text);
-  return std::any_of(phrases_.begin(), phrases_.end(),
-                     [&](const std::string& p) { return ContainsPhrase(lower, p); });
+  // Lowered into a per-thread buffer: no allocation once it has grown.
+  thread_local std::string lower, word;
+  lower.resize(text.size());
+  std::transform(text.begin(), text.end(), lower.begin(), LowerAscii);
+  for (const std::string& p : other_phrases_)
+    if (ContainsPhrase(lower, p)) return true;
+  if (phrases_by_first_word_.empty()) return false;
+  // Each word start of the text: the phrases whose first word is that word.
+  for (std::size_t pos = 0; pos < lower.size();) {
+    if (!IsWordChar(lower[pos])) {
+      ++pos;
+      continue;
+    }
+    std::size_t end = pos;
+    while (end < lower.size() && IsWordChar(lower[end])) ++end;
+    if (!first_word_filter_.test(FirstWordBit(std::string_view(lower).substr(pos, end - pos)))) {
+      pos = end;
+      continue;
+    }
+    word.assign(lower, pos, end - pos);
+    if (auto it = phrases_by_first_word_.find(word); it != phrases_by_first_word_.end()) {
+      for (const std::string& p : it->second) {
+        const std::size_t stop = pos + p.size();
+        if (lower.compare(pos, p.size(), p) == 0 &&
+            (stop == lower.size() || !IsWordChar(lower[stop]) || !IsWordChar(p.back())))
+          return true;
+      }
+    }
+    pos = end;
+  }
+  return false;
 }
 
 bool CodeSet::MatchesConcept(const Json& cc) const {

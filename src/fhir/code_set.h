@@ -7,8 +7,10 @@
 
 #include "fhir/json.h"
 
+#include <bitset>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -45,6 +47,11 @@ class CodeSet {
   std::unordered_set<std::string> codes_;  // "system|code", normalised
   std::vector<std::pair<std::string, std::string>> prefixes_;
   std::vector<std::string> phrases_;  // lower case
+  // The same phrases, indexed: one that starts with a letter or digit can only match where a word
+  // of the text starts, and only when that word is its own first word; the others are searched.
+  std::unordered_map<std::string, std::vector<std::string>> phrases_by_first_word_;
+  std::bitset<1024> first_word_filter_;  // FirstWordBit of each key: most words skip the lookup
+  std::vector<std::string> other_phrases_;
 };
 
 // Calls fn(coding) for each Coding of a CodeableConcept.

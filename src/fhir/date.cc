@@ -83,7 +83,8 @@ std::optional<EpochSeconds> ParseDateTime(std::string_view s) {
   const int day = date->day == 0 ? 1 : date->day;
   EpochSeconds t = DaysFromCivil(date->year, month, day) * kSecondsPerDay;
   if (s.size() <= 10) return t;
-  // s[10] == 'T': hh:mm(:ss(.fff)?)?(Z|+hh:mm|-hh:mm)?
+  // Thh:mm(:ss(.fff)?)?(Z|+hh:mm|-hh:mm)?
+  if (s[10] != 'T') return std::nullopt;
   int hh = 0, mm = 0, ss = 0;
   if (!Digits(s, 11, 2, hh) || s.size() < 16 || s[13] != ':' || !Digits(s, 14, 2, mm) || hh > 23 ||
       mm > 59)

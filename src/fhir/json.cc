@@ -1,3 +1,10 @@
+// SSE2 (part of every x86-64) lets RapidJSON scan strings 16 bytes at a time when parsing in
+// place. Defined here, before any RapidJSON header, and only here: the readers that use it are
+// instantiated in this file alone (with its own handler type).
+#if defined(__SSE2__) && !defined(RAPIDJSON_SSE2) && !defined(RAPIDJSON_SSE42)
+#define RAPIDJSON_SSE2
+#endif
+
 #include "fhir/json.h"
 
 #include <rapidjson/error/en.h>
@@ -55,16 +62,15 @@ class DepthLimitedHandler {
   bool too_deep_ = false;
 };
 
-}  // namespace
+constexpr std::size_t kMaxRecursiveDepth = 256;
 
-std::optional<JsonError> ParseJson(std::string_view text, std::size_t max_depth,
-                                   rapidjson::Document& doc) {
-  rapidjson::MemoryStream stream(text.data(), text.size());
+template <unsigned kFlags, typename Stream>
+std::optional<JsonError> Parse(Stream& stream, std::size_t max_depth, rapidjson::Document& doc) {
   rapidjson::Reader reader;
   DepthLimitedHandler handler(doc, max_depth);
   auto generator = [&](rapidjson::Document& d) {
     (void)d;
-    return reader.Parse<rapidjson::kParseIterativeFlag>(stream, handler);
+    return reader.Parse<kFlags>(stream, handler);
   };
   doc.Populate(generator);
   if (handler.too_deep()) {
@@ -77,6 +83,25 @@ std::optional<JsonError> ParseJson(std::string_view text, std::size_t max_depth,
                      ": " + rapidjson::GetParseError_En(reader.GetParseErrorCode())};
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<JsonError> ParseJson(std::string_view text, std::size_t max_depth,
+                                   rapidjson::Document& doc) {
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  return Parse<rapidjson::kParseIterativeFlag>(stream, max_depth, doc);
+}
+
+std::optional<JsonError> ParseJsonInsitu(char* buffer, std::size_t max_depth,
+                                         rapidjson::Document& doc) {
+  rapidjson::InsituStringStream stream(buffer);
+  // The recursive parser is faster; the handler refuses to nest deeper than max_depth, so its
+  // recursion is bounded. Deep limits keep the iterative parser (no recursion at all).
+  if (max_depth <= kMaxRecursiveDepth)
+    return Parse<rapidjson::kParseInsituFlag>(stream, max_depth, doc);
+  return Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag>(stream, max_depth,
+                                                                             doc);
 }
 
 const Json* Member(const Json& obj, std::string_view name) {

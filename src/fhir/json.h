@@ -24,6 +24,12 @@ struct JsonError {
 std::optional<JsonError> ParseJson(std::string_view text, std::size_t max_depth,
                                    rapidjson::Document& doc);
 
+// The same, parsing in place: `buffer` must end with a NUL byte (the first NUL ends the text, as
+// for ParseJson), is modified, and must outlive `doc`, whose strings point into it. Faster: no
+// string is copied. Use it for request bodies that are parsed once and then only read.
+std::optional<JsonError> ParseJsonInsitu(char* buffer, std::size_t max_depth,
+                                         rapidjson::Document& doc);
+
 // Member of an object, or nullptr (absent, or `obj` not an object).
 const Json* Member(const Json& obj, std::string_view name);
 const Json* Member(const Json* obj, std::string_view name);

@@ -4,8 +4,13 @@
 
 #include <httplib.h>
 
+#include <openssl/ssl.h>
+
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <thread>
 
 namespace server {
@@ -50,19 +55,87 @@ std::string StatusMessage(int status, const httplib::Request& req) {
   }
 }
 
+// TLS 1.2 minimum (1.3 preferred by negotiation); for 1.2 only ECDHE key exchange with AEAD
+// ciphers; no renegotiation, no compression. TLS 1.3 suites are OpenSSL's (all AEAD).
+void HardenTls(SSL_CTX* ctx) {
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_cipher_list(ctx,
+                          "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                          "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                          "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
+                               SSL_OP_CIPHER_SERVER_PREFERENCE);
+}
+
+// httplib's ThreadPool with a bound on accepted connections waiting for a worker. When the
+// queue is full, the accepting thread waits (new connections stay in the kernel's listen
+// backlog) instead of queueing sockets without limit. In flight: threads + max_pending.
+class BoundedThreadPool : public httplib::TaskQueue {
+ public:
+  BoundedThreadPool(std::size_t threads, std::size_t max_pending) : max_pending_(max_pending) {
+    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+  }
+  ~BoundedThreadPool() override = default;
+
+  void enqueue(std::function<void()> fn) override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    space_.wait(lock, [this] { return jobs_.size() < max_pending_ || shutdown_; });
+    jobs_.push_back(std::move(fn));
+    lock.unlock();
+    work_.notify_one();
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      shutdown_ = true;
+    }
+    work_.notify_all();
+    space_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        work_.wait(lock, [this] { return !jobs_.empty() || shutdown_; });
+        if (jobs_.empty()) return;  // shutdown with nothing left
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      space_.notify_one();
+      fn();
+    }
+  }
+
+  const std::size_t max_pending_;
+  std::vector<std::thread> threads_;
+  std::deque<std::function<void()>> jobs_;
+  bool shutdown_ = false;
+  std::mutex mutex_;
+  std::condition_variable work_;
+  std::condition_variable space_;
+};
+
 }  // namespace
 
 HttpServer::HttpServer(ServerConfig config, std::shared_ptr<HookHandler> handler, ServerObservers observers)
     : config_(std::move(config)), handler_(std::move(handler)), observers_(std::move(observers)) {
   if (!config_.tls_cert_file.empty() && !config_.tls_key_file.empty()) {
-    http_ = std::make_unique<httplib::SSLServer>(config_.tls_cert_file.c_str(),
-                                                 config_.tls_key_file.c_str());
+    auto tls = std::make_unique<httplib::SSLServer>(config_.tls_cert_file.c_str(),
+                                                    config_.tls_key_file.c_str());
+    if (tls->is_valid()) HardenTls(tls->ssl_context());
+    http_ = std::move(tls);
   } else {
     http_ = std::make_unique<httplib::Server>();
   }
   std::size_t threads = config_.threads;
   if (threads == 0) threads = std::max(4u, std::thread::hardware_concurrency() * 4);
-  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  const std::size_t pending = std::max<std::size_t>(1, config_.max_pending_connections);
+  http_->new_task_queue = [threads, pending] { return new BoundedThreadPool(threads, pending); };
   http_->set_tcp_nodelay(true);
   http_->set_keep_alive_max_count(config_.keep_alive_max_requests);
   http_->set_keep_alive_timeout(config_.keep_alive_timeout_seconds);
@@ -112,6 +185,8 @@ void HttpServer::Routes() {
       res.set_header("Vary", "Origin");
     }
     res.set_header("Access-Control-Expose-Headers", "Content-Type");
+    // Access-Control-Allow-Credentials is never sent: clients authenticate with a bearer JWT in
+    // the Authorization header, not cookies, and credentials with "*" are invalid (Fetch).
   };
 
   // Runs a route: timing, CORS, the log line and observers; exceptions stay inside.

@@ -7,10 +7,19 @@
 
 namespace testing_support {
 
-LiveServer::LiveServer(server::ServerConfig config, server::ServerObservers observers) {
+LiveServer::LiveServer(server::ServerConfig config, server::ServerObservers observers)
+    : LiveServer(std::move(config), std::move(observers), nullptr) {}
+
+LiveServer::LiveServer(server::ServerConfig config, server::ServerObservers observers,
+                       const std::function<void(server::HookHandler&)>& setup) {
   config.host = "127.0.0.1";
   config.port = 0;
-  http_ = std::make_unique<server::HttpServer>(config, RealHandler(), std::move(observers));
+  auto handler = RealHandler();
+  if (setup) {
+    handler = std::make_shared<server::HookHandler>(*handler);
+    setup(*handler);
+  }
+  http_ = std::make_unique<server::HttpServer>(config, handler, std::move(observers));
   std::string error;
   if (!http_->Bind(error)) throw std::runtime_error(error);
   thread_ = std::thread([this] { http_->Run(); });

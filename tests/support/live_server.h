@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -14,6 +15,10 @@ namespace testing_support {
 class LiveServer {
  public:
   explicit LiveServer(server::ServerConfig config = {}, server::ServerObservers observers = {});
+  // With `setup`: serves a copy of the real handler that `setup` may change first (e.g.
+  // set_fetcher), so other tests' shared handler stays as it is.
+  LiveServer(server::ServerConfig config, server::ServerObservers observers,
+             const std::function<void(server::HookHandler&)>& setup);
   ~LiveServer();
 
   int port() const { return http_->port(); }

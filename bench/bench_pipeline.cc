@@ -1,0 +1,165 @@
+// anakinra-bench: where the time of one CDS Hooks call goes, stage by stage, for each case of
+// bench_support.cc (the largest sample with full prefetch, the no-anakinra fast path with and
+// without prefetch, order-select).
+//
+//   Parse/CASE      cdshooks::ParseRequest: JSON parse and request validation
+//   Facts/CASE      anakinra::FactReader: construction (reference index), ReadOrders, ReadPatient
+//   Rules/CASE      anakinra::RunRules on facts already read
+//   Serialize/CASE  cdshooks::ResponseJson of the cards
+//   Evaluate/CASE   anakinra::Engine::Evaluate of a parsed request (prefetch check, facts, rules,
+//   cards) Call/CASE       server::HookHandler::Call: body in, HTTP status and body out (all of the
+//   above)
+//
+// Bytes per second are request-body bytes, except for Serialize (response-body bytes).
+#include "anakinra/engine.h"
+#include "anakinra/fact_reader.h"
+#include "anakinra/rules.h"
+#include "bench_support.h"
+#include "cdshooks/card.h"
+#include "cdshooks/request.h"
+
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <iostream>
+#include <stdexcept>
+
+namespace {
+
+struct Input {
+  const bench::Case* c;
+  std::string body;
+  const cdshooks::ServiceDefinition* service;
+};
+
+Input Load(const bench::Case& c) {
+  Input in{&c, bench::RequestBody(c), bench::Handler()->catalog().Find("anakinra-" + c.hook)};
+  if (in.service == nullptr) throw std::runtime_error("no service for " + c.hook);
+  return in;
+}
+
+cdshooks::Request Parsed(const Input& in) {
+  cdshooks::Request request;
+  if (auto e = cdshooks::ParseRequest(in.body, *in.service, {}, request))
+    throw std::runtime_error(in.c->name + ": request refused: " + e->issues.front().diagnostics);
+  return request;
+}
+
+fhir::EpochSeconds NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(bench::FixedNow().time_since_epoch())
+      .count();
+}
+
+void SetBytes(benchmark::State& state, std::size_t bytes) {
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes));
+}
+
+void Parse(benchmark::State& state, const Input& in) {
+  for (auto _ : state) {
+    cdshooks::Request request;
+    auto error = cdshooks::ParseRequest(in.body, *in.service, {}, request);
+    benchmark::DoNotOptimize(error);
+    benchmark::DoNotOptimize(request.document);
+  }
+  SetBytes(state, in.body.size());
+}
+
+void Facts(benchmark::State& state, const Input& in) {
+  const cdshooks::Request request = Parsed(in);
+  const auto& knowledge = bench::Handler()->engine().knowledge();
+  const fhir::EpochSeconds now = NowSeconds();
+  for (auto _ : state) {
+    anakinra::FactReader reader(knowledge, request);
+    std::vector<cdshooks::Issue> problems;
+    auto orders = reader.ReadOrders(problems);
+    auto patient = reader.ReadPatient(now);
+    benchmark::DoNotOptimize(orders.data());
+    benchmark::DoNotOptimize(patient.patient_known);
+  }
+  SetBytes(state, in.body.size());
+}
+
+void Rules(benchmark::State& state, const Input& in) {
+  const cdshooks::Request request = Parsed(in);
+  const auto& knowledge = bench::Handler()->engine().knowledge();
+  anakinra::FactReader reader(knowledge, request);
+  std::vector<cdshooks::Issue> problems;
+  const auto orders = reader.ReadOrders(problems);
+  const anakinra::RuleContext ctx{knowledge,          reader,      orders, request.hook,
+                                  request.patient_id, NowSeconds()};
+  std::size_t findings = 0;
+  for (auto _ : state) {
+    auto f = anakinra::RunRules(ctx);
+    findings = f.size();
+    benchmark::DoNotOptimize(f.data());
+  }
+  state.counters["findings"] = static_cast<double>(findings);
+  SetBytes(state, in.body.size());
+}
+
+void Serialize(benchmark::State& state, const Input& in) {
+  const cdshooks::Request request = Parsed(in);
+  const auto evaluation = bench::Handler()->engine().Evaluate(request, NowSeconds());
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    std::string json = cdshooks::ResponseJson(evaluation.cards);
+    bytes = json.size();
+    benchmark::DoNotOptimize(json.data());
+  }
+  state.counters["cards"] = static_cast<double>(evaluation.cards.size());
+  SetBytes(state, bytes);
+}
+
+void Evaluate(benchmark::State& state, const Input& in) {
+  const cdshooks::Request request = Parsed(in);
+  const auto& engine = bench::Handler()->engine();
+  const fhir::EpochSeconds now = NowSeconds();
+  for (auto _ : state) {
+    auto evaluation = engine.Evaluate(request, now);
+    benchmark::DoNotOptimize(evaluation.cards.data());
+  }
+  SetBytes(state, in.body.size());
+}
+
+void Call(benchmark::State& state, const Input& in) {
+  const auto handler = bench::Handler();
+  const auto now = bench::FixedNow();
+  const std::string id = in.service->id;
+  int status = 0;
+  std::size_t cards = 0;
+  for (auto _ : state) {
+    server::HookResult r = handler->Call(id, in.body, now);
+    status = r.status;
+    cards = r.card_codes.size();
+    benchmark::DoNotOptimize(r.body.data());
+  }
+  if (status != 200) state.SkipWithError(("HTTP status " + std::to_string(status)).c_str());
+  state.counters["cards"] = static_cast<double>(cards);
+  SetBytes(state, in.body.size());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  static std::vector<Input> inputs;
+  try {
+    for (const auto& c : bench::Cases()) inputs.push_back(Load(c));
+  } catch (const std::exception& e) {
+    std::cerr << "anakinra-bench: " << e.what() << "\n";
+    return 1;
+  }
+  using Stage = void (*)(benchmark::State&, const Input&);
+  const std::pair<const char*, Stage> stages[] = {{"Parse", Parse},       {"Facts", Facts},
+                                                  {"Rules", Rules},       {"Serialize", Serialize},
+                                                  {"Evaluate", Evaluate}, {"Call", Call}};
+  for (const auto& [name, fn] : stages)
+    for (const Input& in : inputs)
+      benchmark::RegisterBenchmark((std::string(name) + "/" + in.c->name).c_str(), fn,
+                                   std::cref(in))
+          ->Unit(benchmark::kMicrosecond);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,60 @@
+// libFuzzer: the JWT layer. The input is tried as a compact JWS (ParseJwt, then VerifyJwt with
+// the spec's example P-384 key), as a JWK Set (ParseJwks), as base64url, and as a whole
+// Authorization header through Authenticator::CheckAt (issuer = the spec's example issuer).
+#include "server/authenticator.h"
+#include "server/base64url.h"
+#include "server/jwk.h"
+#include "server/jwt.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+namespace {
+
+constexpr const char* kSpecJwks =
+    R"({"keys":[{"kty":"EC","use":"sig","crv":"P-384","kid":"example-kid",)"
+    R"("x":"46SDH7Znh821wblCBglA61sNE9ZrHYKKt3qRtRTmSXyOI_FIGBLWrWa0GPUkDCEk",)"
+    R"("y":"XMcRuuoGW7CXjQdy-F5i3FeBE0x9hPLdeFdSoDd3ELmx404tLX0VRRcqzAsPhXcI","alg":"ES384"}]})";
+
+struct Fixture {
+  server::Jwk key;
+  std::unique_ptr<server::Authenticator> auth;
+  Fixture() {
+    std::string error;
+    auto keys = server::ParseJwks(kSpecJwks, error);
+    if (keys.size() != 1) std::abort();
+    key = keys[0];
+    const std::string path = "/tmp/anakinra-fuzz-jwks-" + std::to_string(::getpid()) + ".json";
+    std::ofstream(path) << kSpecJwks;
+    server::ServerConfig c;
+    c.public_url = "https://cds.example.org";
+    c.trusted_issuers = {"https://fhir-ehr.example.com/=" + path};
+    // No trusted jku: a fuzzed token can never make the fuzzer fetch anything.
+    c.jwt_max_lifetime_seconds = 200000000;
+    auth = server::Authenticator::Create(c, error);
+    std::remove(path.c_str());
+    if (!auth) std::abort();
+  }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static Fixture f;
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  server::Jwt jwt;
+  if (server::ParseJwt(text, jwt).empty()) (void)server::VerifyJwt(jwt, f.key);
+  std::string error;
+  (void)server::ParseJwks(text, error);
+  if (auto bytes = server::Base64UrlDecode(text)) {
+    if (server::Base64UrlEncode(*bytes) != text) std::abort();  // canonical round trip
+  }
+  const auto when = std::chrono::system_clock::time_point(std::chrono::seconds(1422568000));
+  (void)f.auth->CheckAt("/cds-services/some-service", "Bearer " + std::string(text), when);
+  return 0;
+}

@@ -1,0 +1,136 @@
+#include "app/feedback_report.h"
+
+#include "fhir/date.h"
+#include "server/feedback_store.h"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace app {
+namespace {
+
+constexpr std::size_t kTopReasons = 3;
+
+std::string Percent(const std::optional<double>& rate) {
+  if (!rate) return "-";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.1f%%", *rate * 100);
+  return buf;
+}
+
+std::string ReasonLabel(const server::ReasonCount& r) {
+  if (r.code.empty()) return "(no reason given)";
+  return r.display.empty() ? r.code : r.code + " \"" + r.display + "\"";
+}
+
+void PrintJson(const std::vector<server::CodeReport>& rows, const std::string& since) {
+  rapidjson::StringBuffer buf;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+  w.SetIndent(' ', 2);
+  w.StartObject();
+  if (!since.empty()) {
+    w.Key("since");
+    w.String(since.c_str());
+  }
+  w.Key("codes");
+  w.StartArray();
+  for (const auto& r : rows) {
+    w.StartObject();
+    w.Key("code");
+    w.String(r.code.c_str());
+    w.Key("issued");
+    w.Int64(r.issued);
+    w.Key("accepted");
+    w.Int64(r.accepted);
+    w.Key("overridden");
+    w.Int64(r.overridden);
+    w.Key("feedbackEntries");
+    w.Int64(r.feedback_entries);
+    w.Key("acceptanceRate");
+    if (r.acceptance_rate)
+      w.Double(*r.acceptance_rate);
+    else
+      w.Null();
+    w.Key("topOverrideReasons");
+    w.StartArray();
+    for (const auto& reason : r.top_override_reasons) {
+      w.StartObject();
+      if (!reason.code.empty()) {
+        w.Key("system");
+        w.String(reason.system.c_str());
+        w.Key("code");
+        w.String(reason.code.c_str());
+        if (!reason.display.empty()) {
+          w.Key("display");
+          w.String(reason.display.c_str());
+        }
+      }
+      w.Key("count");
+      w.Int64(reason.count);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  std::cout << buf.GetString() << "\n";
+}
+
+void PrintText(const std::vector<server::CodeReport>& rows, const std::string& since) {
+  std::cout << "Feedback per card code"
+            << (since.empty() ? "" : " (cards issued since " + since + ")") << "\n\n";
+  if (rows.empty()) {
+    std::cout << "No cards issued and no feedback received.\n";
+    return;
+  }
+  char line[256];
+  std::snprintf(line, sizeof line, "%-36s %8s %9s %11s %11s\n", "card code", "issued", "accepted",
+                "overridden", "acceptance");
+  std::cout << line;
+  for (const auto& r : rows) {
+    std::snprintf(line, sizeof line, "%-36s %8lld %9lld %11lld %11s\n", r.code.c_str(),
+                  static_cast<long long>(r.issued), static_cast<long long>(r.accepted),
+                  static_cast<long long>(r.overridden), Percent(r.acceptance_rate).c_str());
+    std::cout << line;
+    for (const auto& reason : r.top_override_reasons)
+      std::cout << "    overridden: " << ReasonLabel(reason) << " x" << reason.count << "\n";
+  }
+}
+
+}  // namespace
+
+int RunFeedbackReport(const std::string& data_dir, const std::string& since,
+                      const std::string& format) {
+  std::optional<std::int64_t> from;
+  if (!since.empty()) {
+    from = fhir::ParseDateTime(since);
+    if (!from) {
+      std::cerr << "anakinra-cds: --since must be a date (2026-01-31) or dateTime "
+                   "(2026-01-31T08:00:00Z), got \""
+                << since << "\"\n";
+      return 2;
+    }
+  }
+  std::string error;
+  auto store = server::FeedbackStore::Open(data_dir, /*create=*/false, error);
+  if (!store) {
+    std::cerr << "anakinra-cds: " << error << "\n";
+    return 1;
+  }
+  auto rows = store->Report(from, kTopReasons, error);
+  if (!error.empty()) {
+    std::cerr << "anakinra-cds: cannot read " << store->path() << ": " << error << "\n";
+    return 1;
+  }
+  if (format == "json")
+    PrintJson(rows, since);
+  else
+    PrintText(rows, since);
+  return 0;
+}
+
+}  // namespace app

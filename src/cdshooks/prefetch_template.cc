@@ -1,0 +1,143 @@
+#include "cdshooks/prefetch_template.h"
+
+#include <cstring>
+
+namespace cdshooks {
+namespace {
+
+bool IsUnreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+// Characters that may stand literally in a URL path or query (RFC 3986 reserved + unreserved, and
+// '%' for text that is already encoded).
+bool IsUrlChar(unsigned char c) {
+  return IsUnreserved(c) || (c != 0 && std::strchr(":/?#[]@!$&'()*+,;=%", c) != nullptr);
+}
+
+void AppendEncoded(std::string& out, unsigned char c) {
+  static const char kHex[] = "0123456789ABCDEF";
+  out += '%';
+  out += kHex[c >> 4];
+  out += kHex[c & 15];
+}
+
+// context.userId is "Type/id"; returns the id when the type matches, or explains why not.
+std::optional<std::string> UserIdOfType(const Request& request, std::string_view type,
+                                        std::string_view token, std::string& why) {
+  const std::string& user = request.user_id;
+  const auto slash = user.find('/');
+  if (user.empty() || slash == std::string::npos || slash + 1 >= user.size()) {
+    why = "token {{" + std::string(token) +
+          "}} has no value: context.userId is not of the form Type/id";
+    return std::nullopt;
+  }
+  if (std::string_view(user).substr(0, slash) != type) {
+    why = "token {{" + std::string(token) + "}} has no value: context.userId is a " +
+          user.substr(0, slash) + ", not a " + std::string(type);
+    return std::nullopt;
+  }
+  return user.substr(slash + 1);
+}
+
+std::optional<std::string> TokenValue(std::string_view token, const Request& request,
+                                      std::string& why) {
+  auto from_context = [&](const std::string& value,
+                          std::string_view field) -> std::optional<std::string> {
+    if (value.empty()) {
+      why = "token {{" + std::string(token) + "}} has no value: the request's context has no " +
+            std::string(field);
+      return std::nullopt;
+    }
+    return value;
+  };
+  if (token == "context.patientId") return from_context(request.patient_id, "patientId");
+  if (token == "context.userId") return from_context(request.user_id, "userId");
+  if (token == "context.encounterId") return from_context(request.encounter_id, "encounterId");
+  if (token == "userPractitionerId") return UserIdOfType(request, "Practitioner", token, why);
+  if (token == "userPractitionerRoleId")
+    return UserIdOfType(request, "PractitionerRole", token, why);
+  if (token == "userPatientId") return UserIdOfType(request, "Patient", token, why);
+  if (token == "userRelatedPersonId") return UserIdOfType(request, "RelatedPerson", token, why);
+  why = "token {{" + std::string(token) +
+        "}} is not a CDS Hooks 2.0 prefetch token this service fills";
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string PercentEncode(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (unsigned char c : value) {
+    if (IsUnreserved(c))
+      out += static_cast<char>(c);
+    else
+      AppendEncoded(out, c);
+  }
+  return out;
+}
+
+std::optional<ExpandedTemplate> ExpandPrefetchTemplate(std::string_view tmpl,
+                                                       const Request& request, std::string& why) {
+  ExpandedTemplate result;
+  std::string& out = result.query;
+  std::size_t i = 0;
+  while (i < tmpl.size()) {
+    if (tmpl.compare(i, 2, "{{") == 0) {
+      const auto end = tmpl.find("}}", i + 2);
+      if (end == std::string_view::npos) {
+        why = "the template has a \"{{\" without a closing \"}}\"";
+        return std::nullopt;
+      }
+      std::string_view token = tmpl.substr(i + 2, end - i - 2);
+      while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+      while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+      auto value = TokenValue(token, request, why);
+      if (!value) return std::nullopt;
+      out += PercentEncode(*value);
+      i = end + 2;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(tmpl[i]);
+    if (c == '#') {
+      why = "the template contains a fragment ('#')";
+      return std::nullopt;
+    }
+    if (IsUrlChar(c))
+      out += static_cast<char>(c);
+    else
+      AppendEncoded(out, c);
+    ++i;
+  }
+  while (!out.empty() && out.front() == '/') out.erase(0, 1);
+  const auto path_end = out.find('?');
+  const std::string path = out.substr(0, path_end);
+  if (path.empty() || path.find(':') != std::string::npos) {
+    why = "the template is not a relative FHIR URL";
+    return std::nullopt;
+  }
+  const auto slash = path.find('/');
+  result.resource_type = path.substr(0, slash);
+  // "Type?query" and "Type" are searches; "Type/id" is a read.
+  result.search = slash == std::string::npos;
+  if (result.resource_type.empty() || result.resource_type == "." || result.resource_type == "..") {
+    why = "the template does not start with a resource type";
+    return std::nullopt;
+  }
+  for (std::size_t p = 0; p < path.size();) {  // no dot segments: they could climb the base
+    const auto next = path.find('/', p);
+    const std::string seg =
+        path.substr(p, next == std::string::npos ? std::string::npos : next - p);
+    if (seg == "." || seg == ".." || seg.empty()) {
+      why = "the template's path has an empty or dot segment";
+      return std::nullopt;
+    }
+    if (next == std::string::npos) break;
+    p = next + 1;
+  }
+  return result;
+}
+
+}  // namespace cdshooks

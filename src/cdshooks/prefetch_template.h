@@ -1,0 +1,34 @@
+// The service's own prefetch templates, filled from a request (CDS Hooks 2.0 §Prefetch tokens).
+//
+// Tokens: {{context.patientId}}, {{context.userId}}, {{context.encounterId}} and the user
+// identifiers {{userPractitionerId}}, {{userPractitionerRoleId}}, {{userPatientId}},
+// {{userRelatedPersonId}}, derived from context.userId ("Type/id"). Substituted values are
+// percent-encoded (every byte outside RFC 3986 unreserved characters), so a value cannot add a
+// path segment or a query parameter. Literal template text outside the URL character set (e.g.
+// the `|` of a token search) is percent-encoded too. A token that cannot be filled makes the key
+// unfetchable: Expand says which token and why.
+#pragma once
+
+#include "cdshooks/request.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cdshooks {
+
+struct ExpandedTemplate {
+  std::string query;          // relative FHIR URL, e.g. "Patient/abc" or "Condition?patient=abc"
+  bool search = false;        // a type-level search (a Bundle answer), not an instance read
+  std::string resource_type;  // the first path segment, e.g. "Patient"
+};
+
+// Fills `tmpl` from `request`. On failure returns nullopt and sets `why` to a sentence fragment
+// such as "token {{context.encounterId}} has no value: the request's context has no encounterId".
+std::optional<ExpandedTemplate> ExpandPrefetchTemplate(std::string_view tmpl,
+                                                       const Request& request, std::string& why);
+
+// Percent-encodes every byte that is not an RFC 3986 unreserved character.
+std::string PercentEncode(std::string_view value);
+
+}  // namespace cdshooks

@@ -1,0 +1,435 @@
+#include "server/fhir_fetcher.h"
+
+#include "cdshooks/prefetch_template.h"
+#include "fhir/json.h"
+#include "server/request_log.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What one key's fetch produced.
+struct KeyOutcome {
+  bool done = false;
+  bool ok = false;
+  std::string reason = fetch_reason::kTimeout;
+  std::string why;  // a fragment for the OperationOutcome, without patient data
+  std::shared_ptr<rapidjson::Document> doc;
+  double seconds = 0;
+};
+
+// A key to fetch, with everything its worker needs (workers may outlive the call: at the deadline
+// the caller stops waiting for them).
+struct Job {
+  std::string key;
+  Url url;
+  bool search = false;
+  std::string resource_type;
+};
+
+// State shared between the caller and the workers of one request.
+struct Shared {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<KeyOutcome> outcomes;
+  std::size_t remaining = 0;
+  bool cancelled = false;
+  std::vector<httplib::ClientImpl*> active;  // clients with a request in flight
+
+  Url fhir_server;
+  std::string authorization;  // "Bearer <token>", empty when none; never logged
+  std::shared_ptr<const UrlAllowlist> allowlist;
+  std::string ca_file;
+  std::size_t max_pages = 5;
+  std::size_t max_body_bytes = 0;
+  std::size_t max_json_depth = 64;
+  Clock::time_point start;
+  Clock::time_point deadline;
+  int deadline_ms = 0;
+};
+
+struct Failure {
+  std::string reason;
+  std::string why;
+};
+
+// One GET of one page. Returns the parsed document or a failure.
+std::shared_ptr<rapidjson::Document> GetPage(Shared& shared, const Url& url, Failure& failure) {
+  const auto left = shared.deadline - Clock::now();
+  if (left <= Clock::duration::zero()) {
+    failure = {fetch_reason::kTimeout, "no answer within the " +
+                                           std::to_string(shared.deadline_ms) +
+                                           " ms fetch deadline (--fetch-deadline-ms)"};
+    return nullptr;
+  }
+  std::unique_ptr<httplib::ClientImpl> client;
+  if (url.scheme == "https") {
+    auto ssl = std::make_unique<httplib::SSLClient>(url.host, url.port);
+    ssl->enable_server_certificate_verification(true);
+    if (!shared.ca_file.empty()) ssl->set_ca_cert_path(shared.ca_file.c_str());
+    client = std::move(ssl);
+  } else {
+    client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
+  }
+  // A little longer than the time left: the caller's deadline fires first and shuts the socket,
+  // so a slow server is reported as a timeout, not as a read error.
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(left + std::chrono::milliseconds(100))
+          .count();
+  const time_t sec = static_cast<time_t>(us / 1000000);
+  const time_t usec = static_cast<time_t>(us % 1000000);
+  client->set_connection_timeout(sec, usec);
+  client->set_read_timeout(sec, usec);
+  client->set_write_timeout(sec, usec);
+  client->set_keep_alive(false);
+  client->set_follow_location(false);
+  client->set_url_encode(false);  // the path is already normalised and encoded
+
+  httplib::Headers headers = {{"Accept", "application/fhir+json"}};
+  if (!shared.authorization.empty() && SameOrigin(url, shared.fhir_server))
+    headers.emplace("Authorization", shared.authorization);
+
+  int status = 0;
+  std::string location_origin;
+  bool too_large = false;
+  bool late = false;
+  std::string body;
+  {
+    std::lock_guard lock(shared.mutex);
+    if (shared.cancelled) {
+      failure = {fetch_reason::kTimeout, "cancelled at the fetch deadline"};
+      return nullptr;
+    }
+    shared.active.push_back(client.get());
+  }
+  auto result = client->Get(
+      url.PathAndQuery(), headers,
+      [&](const httplib::Response& response) {
+        status = response.status;
+        return status >= 200 && status < 300;  // nothing to read from a failure
+      },
+      [&](const char* data, std::size_t length) {
+        if (body.size() + length > shared.max_body_bytes) {
+          too_large = true;
+          return false;
+        }
+        if (Clock::now() > shared.deadline) {
+          late = true;
+          return false;
+        }
+        body.append(data, length);
+        return true;
+      });
+  {
+    std::lock_guard lock(shared.mutex);
+    std::erase(shared.active, client.get());
+  }
+  if (too_large) {
+    failure = {fetch_reason::kTooLarge,
+               "the answer is larger than " + std::to_string(shared.max_body_bytes) + " bytes"};
+    return nullptr;
+  }
+  if (status >= 300 && status < 400) {
+    failure = {fetch_reason::kRedirect, "the server answered HTTP " + std::to_string(status) +
+                                            " (a redirect; redirects are not followed)"};
+    return nullptr;
+  }
+  if (status != 0 && (status < 200 || status >= 300)) {
+    std::string what = "the server answered HTTP " + std::to_string(status);
+    if (status == 401 || status == 403)
+      what += " (not authorised: check fhirAuthorization)";
+    else if (status == 404)
+      what += " (not found on that server)";
+    failure = {fetch_reason::kHttpStatus, what};
+    return nullptr;
+  }
+  if (late || Clock::now() > shared.deadline ||
+      result.error() == httplib::Error::ConnectionTimeout) {
+    failure = {fetch_reason::kTimeout, "no complete answer within the " +
+                                           std::to_string(shared.deadline_ms) +
+                                           " ms fetch deadline (--fetch-deadline-ms)"};
+    return nullptr;
+  }
+  if (!result) {
+    const auto error = result.error();
+    if (error == httplib::Error::Connection) {
+      failure = {fetch_reason::kConnect,
+                 "the server could not be reached (connection refused or failed)"};
+    } else if (error == httplib::Error::SSLConnection ||
+               error == httplib::Error::SSLServerVerification ||
+               error == httplib::Error::SSLLoadingCerts) {
+      failure = {fetch_reason::kTls,
+                 "the TLS connection failed (" + httplib::to_string(error) +
+                     "; the certificate must verify against --fhir-ca-file or the system CAs)"};
+    } else if (error == httplib::Error::Read || error == httplib::Error::Write) {
+      failure = {fetch_reason::kConnect, "the connection broke before a complete answer (" +
+                                             httplib::to_string(error) + ")"};
+    } else {
+      failure = {fetch_reason::kConnect, "the fetch failed: " + httplib::to_string(error)};
+    }
+    return nullptr;
+  }
+  auto doc = std::make_shared<rapidjson::Document>();
+  if (auto e = fhir::ParseJson(body, shared.max_json_depth, *doc)) {
+    failure = {fetch_reason::kNotFhir, "the answer is not FHIR JSON (" + e->message + ")"};
+    return nullptr;
+  }
+  const auto type = doc->IsObject() ? fhir::StringMember(*doc, "resourceType") : std::nullopt;
+  if (!type || type->empty()) {
+    failure = {fetch_reason::kNotFhir, "the answer is not FHIR JSON (no resourceType)"};
+    return nullptr;
+  }
+  if (*type == "OperationOutcome") {
+    failure = {fetch_reason::kOutcome, "the server answered with an OperationOutcome"};
+    return nullptr;
+  }
+  return doc;
+}
+
+// Fetches one key: a read, or a search with its pages merged.
+KeyOutcome FetchKey(Shared& shared, const Job& job) {
+  KeyOutcome out;
+  Failure failure;
+  Url url = job.url;
+  std::shared_ptr<rapidjson::Document> merged;
+  for (std::size_t page = 1;; ++page) {
+    auto doc = GetPage(shared, url, failure);
+    if (!doc) {
+      out.reason = failure.reason;
+      out.why = failure.why;
+      return out;
+    }
+    const std::string type(*fhir::StringMember(*doc, "resourceType"));
+    if (!job.search) {
+      if (type != job.resource_type) {
+        out.reason = fetch_reason::kNotFhir;
+        out.why = "a read of " + job.resource_type + " answered with a " + type;
+        return out;
+      }
+      out.ok = true;
+      out.reason = fetch_reason::kOk;
+      out.doc = std::move(doc);
+      return out;
+    }
+    if (type != "Bundle") {
+      out.reason = fetch_reason::kNotFhir;
+      out.why = "a search answered with a " + type + ", not a Bundle";
+      return out;
+    }
+    const fhir::Json* entries = fhir::Member(*doc, "entry");
+    if (entries != nullptr && !entries->IsArray()) {
+      out.reason = fetch_reason::kNotFhir;
+      out.why = "the searchset Bundle's entry is not an array";
+      return out;
+    }
+    std::string next;
+    fhir::ForEachObject(fhir::Member(*doc, "link"), [&](const fhir::Json& link) {
+      if (fhir::StringMember(link, "relation") == std::optional<std::string_view>("next"))
+        if (auto u = fhir::StringMember(link, "url")) next = std::string(*u);
+    });
+    if (!merged) {
+      merged = doc;
+      if (!merged->HasMember("entry"))
+        merged->AddMember("entry", rapidjson::Value(rapidjson::kArrayType), merged->GetAllocator());
+    } else if (entries != nullptr) {
+      auto& target = (*merged)["entry"];
+      for (const auto& e : entries->GetArray())
+        target.PushBack(rapidjson::Value(e, merged->GetAllocator()), merged->GetAllocator());
+    }
+    if (next.empty()) break;
+    std::string why;
+    auto next_url = ParseUrl(next, why);
+    if (!next_url) {
+      out.reason = fetch_reason::kNextRefused;
+      out.why = "its searchset next link is not a valid URL (" + why + ")";
+      return out;
+    }
+    if (!SameOrigin(*next_url, shared.fhir_server)) {
+      out.reason = fetch_reason::kNextRefused;
+      out.why = "its searchset next link points to another origin (" + next_url->Origin() +
+                "), which is refused";
+      return out;
+    }
+    if (!shared.allowlist->Allows(*next_url)) {
+      out.reason = fetch_reason::kNextRefused;
+      out.why = "its searchset next link is not on this service's allowlist";
+      return out;
+    }
+    if (page >= shared.max_pages) {
+      out.reason = fetch_reason::kTooManyPages;
+      out.why = "the search has more than " + std::to_string(shared.max_pages) +
+                " pages (--fetch-max-pages)";
+      return out;
+    }
+    url = std::move(*next_url);
+  }
+  merged->RemoveMember("link");  // the pages are merged: the paging links no longer apply
+  out.ok = true;
+  out.reason = fetch_reason::kOk;
+  out.doc = std::move(merged);
+  return out;
+}
+
+}  // namespace
+
+FetchOptions FetchOptionsFromConfig(const ServerConfig& config) {
+  FetchOptions o;
+  o.allowed_fhir_servers = config.allowed_fhir_servers;
+  o.ca_file = config.fhir_ca_file;
+  o.deadline_ms = config.fetch_deadline_ms;
+  o.max_pages = config.fetch_max_pages;
+  o.max_json_depth = config.max_json_depth;
+  return o;
+}
+
+std::shared_ptr<FhirFetcher> FhirFetcher::Create(FetchOptions options, std::string& error) {
+  if (options.deadline_ms <= 0 || options.deadline_ms > 60000) {
+    error = "--fetch-deadline-ms must be between 1 and 60000";
+    return nullptr;
+  }
+  if (options.max_pages == 0 || options.max_pages > 1000) {
+    error = "--fetch-max-pages must be between 1 and 1000";
+    return nullptr;
+  }
+  auto allowlist = UrlAllowlist::Create(options.allowed_fhir_servers, error);
+  if (!allowlist) return nullptr;
+  return std::shared_ptr<FhirFetcher>(new FhirFetcher(
+      std::move(options), std::make_shared<const UrlAllowlist>(std::move(*allowlist))));
+}
+
+PrefetchFetcher FhirFetcher::Hook(std::shared_ptr<const FhirFetcher> fetcher) {
+  return [fetcher](const cdshooks::ServiceDefinition& service, const std::vector<std::string>& keys,
+                   cdshooks::Request& request) { return fetcher->Fetch(service, keys, request); };
+}
+
+std::vector<cdshooks::Issue> FhirFetcher::Fetch(const cdshooks::ServiceDefinition& service,
+                                                const std::vector<std::string>& keys,
+                                                cdshooks::Request& request) const {
+  const auto start = Clock::now();
+  std::vector<cdshooks::Issue> issues;
+  auto report = [&](const std::string& key, bool ok, const std::string& reason, double seconds,
+                    const std::string& origin) {
+    if (options_.on_fetch) options_.on_fetch(key, ok, reason, seconds);
+    LogEvent(ok ? LogLevel::kDebug : LogLevel::kWarn, "prefetch-fetch",
+             "key=" + key + " origin=" + origin + " result=" + reason +
+                 " ms=" + std::to_string(static_cast<long long>(seconds * 1000.0 + 0.5)));
+  };
+  auto fail = [&](const std::string& key, const std::string& reason, const std::string& why,
+                  const std::string& origin) {
+    issues.push_back(cdshooks::Issue{
+        "processing", "key \"" + key + "\" could not be fetched: " + why, "prefetch." + key});
+    report(key, false, reason, std::chrono::duration<double>(Clock::now() - start).count(), origin);
+  };
+  auto fail_all = [&](const std::string& reason, const std::string& why,
+                      const std::string& origin) {
+    for (const auto& key : keys) fail(key, reason, why, origin);
+    return issues;
+  };
+
+  if (request.fhir_server.empty())
+    return fail_all(fetch_reason::kNoFhirServer, "the request has no fhirServer", "-");
+  std::string why;
+  auto base = ParseUrl(request.fhir_server, why);
+  if (!base) return fail_all(fetch_reason::kBadFhirServer, "fhirServer is not usable: " + why, "-");
+  if (!base->query.empty())
+    return fail_all(fetch_reason::kBadFhirServer, "fhirServer is not usable: it has a query", "-");
+  if (!allowlist_->Allows(*base))
+    return fail_all(fetch_reason::kNotAllowed,
+                    "fhirServer " + base->Origin() + base->path +
+                        " is not on this service's allowlist (--allow-fhir-server)",
+                    base->Origin());
+  const std::string origin = base->Origin();
+
+  auto shared = std::make_shared<Shared>();
+  shared->fhir_server = *base;
+  if (request.fhir_authorization && !request.fhir_authorization->access_token.empty())
+    shared->authorization = "Bearer " + request.fhir_authorization->access_token;
+  shared->allowlist = allowlist_;
+  shared->ca_file = options_.ca_file;
+  shared->max_pages = options_.max_pages;
+  shared->max_body_bytes = options_.max_body_bytes;
+  shared->max_json_depth = options_.max_json_depth;
+  shared->start = start;
+  shared->deadline_ms = options_.deadline_ms;
+  shared->deadline = start + std::chrono::milliseconds(options_.deadline_ms);
+
+  std::string base_path = base->path;
+  while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
+  std::vector<Job> jobs;
+  for (const auto& key : keys) {
+    const auto tmpl = service.prefetch.find(key);
+    if (tmpl == service.prefetch.end()) {
+      fail(key, fetch_reason::kTemplate, "the service has no prefetch template for it", origin);
+      continue;
+    }
+    auto expanded = cdshooks::ExpandPrefetchTemplate(tmpl->second, request, why);
+    if (!expanded) {
+      fail(key, fetch_reason::kTemplate, why, origin);
+      continue;
+    }
+    auto url = ParseUrl(origin + base_path + "/" + expanded->query, why);
+    if (!url) {
+      fail(key, fetch_reason::kTemplate, "the filled template is not a valid URL (" + why + ")",
+           origin);
+      continue;
+    }
+    jobs.push_back(Job{key, std::move(*url), expanded->search, expanded->resource_type});
+  }
+  if (jobs.empty()) return issues;
+
+  shared->outcomes.resize(jobs.size());
+  shared->remaining = jobs.size();
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    std::thread([shared, job = jobs[i], i] {
+      KeyOutcome result = FetchKey(*shared, job);
+      result.seconds = std::chrono::duration<double>(Clock::now() - shared->start).count();
+      std::lock_guard lock(shared->mutex);
+      if (shared->cancelled) return;  // the caller has moved on
+      result.done = true;
+      shared->outcomes[i] = std::move(result);
+      if (--shared->remaining == 0) shared->cv.notify_all();
+    }).detach();
+  }
+
+  std::vector<KeyOutcome> outcomes;
+  {
+    std::unique_lock lock(shared->mutex);
+    shared->cv.wait_until(lock, shared->deadline, [&] { return shared->remaining == 0; });
+    if (shared->remaining != 0) {
+      shared->cancelled = true;
+      for (auto* client : shared->active) client->stop();  // unblocks their sockets
+    }
+    outcomes = std::move(shared->outcomes);
+  }
+  const double deadline_seconds = options_.deadline_ms / 1000.0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    auto& o = outcomes[i];
+    if (!o.done) {
+      o.reason = fetch_reason::kTimeout;
+      o.why = "no answer within the " + std::to_string(options_.deadline_ms) +
+              " ms fetch deadline (--fetch-deadline-ms)";
+      o.seconds = deadline_seconds;
+    }
+    if (o.ok) {
+      request.SetPrefetch(jobs[i].key, o.doc);
+      report(jobs[i].key, true, o.reason, o.seconds, origin);
+    } else {
+      issues.push_back(cdshooks::Issue{
+          "processing",
+          "key \"" + jobs[i].key + "\" could not be fetched from " + origin + ": " + o.why,
+          "prefetch." + jobs[i].key});
+      report(jobs[i].key, false, o.reason, o.seconds, origin);
+    }
+  }
+  return issues;
+}
+
+}  // namespace server

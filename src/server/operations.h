@@ -1,0 +1,20 @@
+// The operational observers of the HTTP server: issued cards and feedback go to the feedback
+// store, every request/card/feedback to the metrics, and GET /metrics serves them. `serve` and
+// the tests use this same wiring.
+#pragma once
+
+#include "server/feedback_store.h"
+#include "server/http_server.h"
+#include "server/metrics.h"
+
+#include <memory>
+
+namespace server {
+
+// Fills on_cards, on_feedback, on_request and the /metrics route of `observers` (other members
+// are left as they are). A store write failure on the hook path is logged and counted, and the
+// cards are still answered; on the feedback path it is a 503 (nothing stored).
+void AddOperationsObservers(ServerObservers& observers, std::shared_ptr<FeedbackStore> store,
+                            std::shared_ptr<Metrics> metrics);
+
+}  // namespace server

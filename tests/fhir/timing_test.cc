@@ -1,0 +1,111 @@
+// FHIR Timing → administrations per day.
+#include "fhir/timing.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace {
+
+std::optional<fhir::TimingFrequency> Read(const std::string& json) {
+  rapidjson::Document doc;
+  EXPECT_FALSE(fhir::ParseJson(json, 16, doc)) << json;
+  return fhir::ReadTimingFrequency(doc);
+}
+
+std::string Repeat(const std::string& members) { return R"({"repeat":{)" + members + "}}"; }
+
+std::string Code(const std::string& code) {
+  return R"({"code":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation","code":")" +
+         code + R"("}]}})";
+}
+
+TEST(ReadTimingFrequency, RepeatFrequencyPeriodUnit) {
+  struct Case {
+    const char* repeat;
+    double per_day;
+    const char* code;
+  };
+  for (const Case& c :
+       {Case{R"("frequency":1,"period":1,"periodUnit":"d")", 1, "QD"},
+        Case{R"("frequency":2,"period":1,"periodUnit":"d")", 2, "BID"},
+        Case{R"("frequency":1,"period":2,"periodUnit":"d")", 0.5, "QOD"},
+        Case{R"("frequency":1,"period":12,"periodUnit":"h")", 2, "BID"},
+        Case{R"("frequency":1,"period":24,"periodUnit":"h")", 1, "QD"},
+        Case{R"("frequency":3,"period":1,"periodUnit":"wk")", 3.0 / 7, "3 per 1 wk"},
+        Case{R"("frequency":1,"period":1,"periodUnit":"wk")", 1.0 / 7, "WK"},
+        Case{R"("frequency":1,"period":48,"periodUnit":"h")", 0.5, "QOD"},
+        Case{R"("period":1,"periodUnit":"d")", 1, "QD"}}) {  // frequency defaults to 1
+    auto f = Read(Repeat(c.repeat));
+    ASSERT_TRUE(f) << c.repeat;
+    EXPECT_NEAR(f->per_day, c.per_day, 1e-9) << c.repeat;
+    EXPECT_EQ(f->code, c.code) << c.repeat;
+  }
+}
+
+TEST(ReadTimingFrequency, TimeOfDayAndWhenCounts) {
+  auto two = Read(Repeat(R"("timeOfDay":["08:00:00","20:00:00"])"));
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->per_day, 2);
+  auto one = Read(Repeat(R"("timeOfDay":["08:00:00"])"));
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->per_day, 1);
+  auto when = Read(Repeat(R"("when":["MORN","EVE","NIGHT"])"));
+  ASSERT_TRUE(when);
+  EXPECT_EQ(when->per_day, 3);
+}
+
+TEST(ReadTimingFrequency, PeriodWinsOverTimeOfDay) {
+  auto f = Read(
+      Repeat(R"("frequency":1,"period":1,"periodUnit":"d","timeOfDay":["08:00:00","20:00:00"])"));
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->per_day, 1);
+}
+
+TEST(ReadTimingFrequency, TimingCodes) {
+  struct Case {
+    const char* code;
+    double per_day;
+  };
+  for (const Case& c :
+       {Case{"QD", 1}, Case{"BID", 2}, Case{"TID", 3}, Case{"QID", 4}, Case{"QOD", 0.5},
+        Case{"Q12H", 2}, Case{"Q8H", 3}, Case{"AM", 1}, Case{"WK", 1.0 / 7}}) {
+    auto f = Read(Code(c.code));
+    ASSERT_TRUE(f) << c.code;
+    EXPECT_NEAR(f->per_day, c.per_day, 1e-9) << c.code;
+  }
+}
+
+TEST(ReadTimingFrequency, TimingCodeText) {
+  auto f = Read(R"({"code":{"text":"BID"}})");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->per_day, 2);
+}
+
+TEST(ReadTimingFrequency, UnreadableRepeatFallsBackToTheCode) {
+  auto f = Read(
+      R"({"repeat":{"frequency":1,"period":1,"periodUnit":"fortnight"},"code":{"coding":[{"code":"QOD"}]}})");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->per_day, 0.5);
+}
+
+TEST(ReadTimingFrequency, UnreadableIsNullopt) {
+  for (const char* bad :
+       {R"({})", R"({"repeat":{}})", R"({"repeat":{"frequency":1}})",
+        R"({"repeat":{"frequency":1,"period":1,"periodUnit":"fortnight"}})",
+        R"({"repeat":{"frequency":1,"period":0,"periodUnit":"d"}})",
+        R"({"repeat":{"frequency":1,"period":-1,"periodUnit":"d"}})",
+        R"({"repeat":{"frequency":1,"period":"1","periodUnit":"d"}})",
+        R"({"repeat":{"timeOfDay":[]}})", R"({"code":{"coding":[{"code":"SOMETIMES"}]}})",
+        R"({"code":{"text":"as needed"}})", R"({"event":["2026-06-15T08:00:00Z"]})"}) {
+    EXPECT_FALSE(Read(bad)) << bad;
+  }
+}
+
+TEST(SameFrequency, WithinRounding) {
+  EXPECT_TRUE(fhir::SameFrequency(24.0 / 24.0, 1));
+  EXPECT_TRUE(fhir::SameFrequency(1.0 / (12.0 / 24.0), 2));
+  EXPECT_FALSE(fhir::SameFrequency(1.01, 1));
+}
+
+}  // namespace
