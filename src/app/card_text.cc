@@ -42,17 +42,20 @@ std::string ResponseAsText(std::string_view response_json) {
     return out.str();
   }
   const fhir::Json* cards = fhir::Member(doc, "cards");
-  if (cards == nullptr || !cards->IsArray() || cards->Empty()) return "No cards: nothing to flag.\n";
+  if (cards == nullptr || !cards->IsArray() || cards->Empty())
+    return "No cards: nothing to flag.\n";
   int n = 0;
   for (const auto& card : cards->GetArray()) {
     const auto* source = fhir::Member(card, "source");
     const auto* topic = fhir::Member(source, "topic");
-    out << (n++ ? "\n" : "") << "[" << Upper(std::string(fhir::StringMember(card, "indicator").value_or("")))
-        << "] " << fhir::StringMember(card, "summary").value_or("") << "\n";
+    out << (n++ ? "\n" : "") << "["
+        << Upper(std::string(fhir::StringMember(card, "indicator").value_or(""))) << "] "
+        << fhir::StringMember(card, "summary").value_or("") << "\n";
     if (topic) out << "  code: " << fhir::StringMember(*topic, "code").value_or("") << "\n";
     Indent(out, Plain(fhir::StringMember(card, "detail").value_or("")), "  ");
-    if (source) out << "  source: " << fhir::StringMember(*source, "label").value_or("") << " <"
-                    << fhir::StringMember(*source, "url").value_or("") << ">\n";
+    if (source)
+      out << "  source: " << fhir::StringMember(*source, "label").value_or("") << " <"
+          << fhir::StringMember(*source, "url").value_or("") << ">\n";
     fhir::ForEachObject(fhir::Member(card, "suggestions"), [&](const fhir::Json& s) {
       out << "  suggestion: " << fhir::StringMember(s, "label").value_or("") << "\n";
       fhir::ForEachObject(fhir::Member(s, "actions"), [&](const fhir::Json& a) {

@@ -16,21 +16,29 @@ namespace {
 constexpr int kExitFailure = 1;
 constexpr int kExitRefused = 3;
 
-}  // namespace
-
-int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std::string& format,
-             const std::string& file, const std::string& now_text) {
+// The handler and the input file, or nullptr after saying on stderr what failed.
+std::shared_ptr<server::HookHandler> LoadInputs(const std::string& hooks_dir,
+                                                const std::string& file, std::string& body) {
   std::string error;
   auto handler = LoadHandler(hooks_dir, 256, error);
   if (!handler) {
     std::cerr << "anakinra-cds: " << error << "\n";
-    return kExitFailure;
+    return nullptr;
   }
-  std::string body;
   if (!ReadAll(file, body)) {
     std::cerr << "anakinra-cds: cannot read " << file << "\n";
-    return kExitFailure;
+    return nullptr;
   }
+  return handler;
+}
+
+}  // namespace
+
+int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std::string& format,
+                const std::string& file, const std::string& now_text) {
+  std::string error, body;
+  auto handler = LoadInputs(hooks_dir, file, body);
+  if (!handler) return kExitFailure;
   auto now = std::chrono::system_clock::now();
   if (!now_text.empty()) {
     auto t = fhir::ParseDateTime(now_text);
@@ -47,7 +55,8 @@ int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std
   } else {
     std::string service_id = "anakinra-" + hook;
     if (cdshooks::LooksLikeHookRequest(*doc)) {
-      if (auto h = fhir::StringMember(*doc, "hook"); h && hook.empty()) service_id = "anakinra-" + std::string(*h);
+      if (auto h = fhir::StringMember(*doc, "hook"); h && hook.empty())
+        service_id = "anakinra-" + std::string(*h);
     } else if (hook.empty()) {
       service_id = "anakinra-order-sign";
     }
@@ -79,23 +88,16 @@ int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std
 }
 
 int RunRequest(const std::string& hooks_dir, const std::string& hook, const std::string& file) {
-  std::string error;
-  auto handler = LoadHandler(hooks_dir, 256, error);
-  if (!handler) {
-    std::cerr << "anakinra-cds: " << error << "\n";
-    return kExitFailure;
-  }
-  std::string body;
-  if (!ReadAll(file, body)) {
-    std::cerr << "anakinra-cds: cannot read " << file << "\n";
-    return kExitFailure;
-  }
+  std::string error, body;
+  auto handler = LoadInputs(hooks_dir, file, body);
+  if (!handler) return kExitFailure;
   rapidjson::Document bundle;
   if (auto e = fhir::ParseJson(body, 256, bundle)) {
     std::cerr << "anakinra-cds: " << file << ": " << e->message << "\n";
     return kExitRefused;
   }
-  const auto* service = handler->catalog().Find("anakinra-" + (hook.empty() ? std::string("order-sign") : hook));
+  const auto* service =
+      handler->catalog().Find("anakinra-" + (hook.empty() ? std::string("order-sign") : hook));
   auto request = cdshooks::RequestFromBundle(bundle, *service, error);
   if (!request) {
     std::cerr << "anakinra-cds: " << file << ": " << error << "\n";

@@ -24,8 +24,8 @@ bool ReadAll(const std::string& path, std::string& out) {
   return true;
 }
 
-std::shared_ptr<server::HookHandler> LoadHandler(const std::string& hooks_dir, std::size_t max_depth,
-                                                 std::string& error) {
+std::shared_ptr<server::HookHandler> LoadHandler(const std::string& hooks_dir,
+                                                 std::size_t max_depth, std::string& error) {
   auto knowledge = anakinra::LoadKnowledge(hooks_dir, error);
   if (!knowledge) return nullptr;
   std::string services_json;
