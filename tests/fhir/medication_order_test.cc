@@ -91,34 +91,38 @@ TEST(FirstDosage, R4DoseAndRateArray) {
 }
 
 TEST(FirstDosage, DoseAndRateAsAnObject) {
-  const auto d = fhir::FirstDosage(Parse(
-      R"({"dosageInstruction":[{"doseAndRate":{"doseQuantity":{"value":70,"unit":"mg"}}}]})"));
+  const auto order = Parse(
+      R"({"dosageInstruction":[{"doseAndRate":{"doseQuantity":{"value":70,"unit":"mg"}}}]})");
+  const auto d = fhir::FirstDosage(order);
   EXPECT_EQ(DoseValue(d), 70);
 }
 
 TEST(FirstDosage, DosageInstructionAsAnObject) {
-  const auto d = fhir::FirstDosage(Parse(
-      R"({"dosageInstruction":{"doseAndRate":[{"doseQuantity":{"value":60,"unit":"mg"}}]}})"));
+  const auto order = Parse(
+      R"({"dosageInstruction":{"doseAndRate":[{"doseQuantity":{"value":60,"unit":"mg"}}]}})");
+  const auto d = fhir::FirstDosage(order);
   EXPECT_EQ(DoseValue(d), 60);
 }
 
 TEST(FirstDosage, Stu3AndDstu2DoseQuantityOnTheDosage) {
-  const auto d = fhir::FirstDosage(Parse(
-      R"({"resourceType":"MedicationOrder","dosageInstruction":[{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d"}},"doseQuantity":{"value":0.67,"unit":"mL"}}]})"));
+  const auto order = Parse(
+      R"({"resourceType":"MedicationOrder","dosageInstruction":[{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d"}},"doseQuantity":{"value":0.67,"unit":"mL"}}]})");
+  const auto d = fhir::FirstDosage(order);
   EXPECT_EQ(DoseValue(d), 0.67);
   EXPECT_NE(d.timing, nullptr);
   EXPECT_EQ(d.route, nullptr);
 }
 
 TEST(FirstDosage, NoDose) {
-  const auto none = fhir::FirstDosage(Parse(R"({"dosageInstruction":[{"text":"as directed"}]})"));
+  const auto as_directed = Parse(R"({"dosageInstruction":[{"text":"as directed"}]})");
+  const auto none = fhir::FirstDosage(as_directed);
   EXPECT_NE(none.dosage, nullptr);
   EXPECT_EQ(none.dose, nullptr);
   EXPECT_EQ(none.timing, nullptr);
   const auto empty = fhir::FirstDosage(Parse(R"({})"));
   EXPECT_EQ(empty.dosage, nullptr);
-  const auto wrong_types =
-      fhir::FirstDosage(Parse(R"({"dosageInstruction":[{"timing":"daily","doseQuantity":100}]})"));
+  const auto wrong = Parse(R"({"dosageInstruction":[{"timing":"daily","doseQuantity":100}]})");
+  const auto wrong_types = fhir::FirstDosage(wrong);
   EXPECT_EQ(wrong_types.timing, nullptr);
   EXPECT_EQ(wrong_types.dose, nullptr);
 }

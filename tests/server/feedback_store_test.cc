@@ -116,13 +116,15 @@ TEST(FeedbackStore, SameEntryTwiceIsStoredOnce) {
   ASSERT_TRUE(store->RecordIssued("s", {{"c1", "tnf-antagonist", "critical"}}, 100, error));
   Store(*store, {Overridden("c1", "benefit")});
   Store(*store, {Overridden("c1", "benefit"), Overridden("c1", "benefit")});
-  const auto* r = Find(ReportOf(*store), "tnf-antagonist");
+  const auto report1 = ReportOf(*store);
+  const auto* r = Find(report1, "tnf-antagonist");
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->feedback_entries, 1);
   EXPECT_EQ(r->overridden, 1);
   // The same card re-issued (a retried request) is one card.
   ASSERT_TRUE(store->RecordIssued("s", {{"c1", "tnf-antagonist", "critical"}}, 100, error));
-  EXPECT_EQ(Find(ReportOf(*store), "tnf-antagonist")->issued, 1);
+  const auto report2 = ReportOf(*store);
+  EXPECT_EQ(Find(report2, "tnf-antagonist")->issued, 1);
 }
 
 TEST(FeedbackStore, LatestOutcomeOfACardCounts) {
@@ -132,7 +134,8 @@ TEST(FeedbackStore, LatestOutcomeOfACardCounts) {
   ASSERT_TRUE(store->RecordIssued("s", {{"c1", "tnf-antagonist", "critical"}}, 100, error));
   Store(*store, {Accepted("c1", "2026-11-24T10:05:00Z"),
                  Overridden("c1", "benefit", "2026-11-24T10:00:00Z")});
-  const auto* r = Find(ReportOf(*store), "tnf-antagonist");
+  const auto report3 = ReportOf(*store);
+  const auto* r = Find(report3, "tnf-antagonist");
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->accepted, 1);
   EXPECT_EQ(r->overridden, 0);
@@ -143,7 +146,8 @@ TEST(FeedbackStore, UnknownCardIsKeptUnderItsOwnCode) {
   TempDir dir;
   auto store = OpenOrDie(dir.path);
   Store(*store, {Overridden("never-issued")});
-  const auto* r = Find(ReportOf(*store), "(unknown card)");
+  const auto report4 = ReportOf(*store);
+  const auto* r = Find(report4, "(unknown card)");
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->overridden, 1);
   EXPECT_EQ(r->issued, 0);
@@ -156,7 +160,8 @@ TEST(FeedbackStore, SinceFiltersByIssueTime) {
   ASSERT_TRUE(store->RecordIssued("s", {{"old", "tnf-antagonist", "critical"}}, 100, error));
   ASSERT_TRUE(store->RecordIssued("s", {{"new", "tnf-antagonist", "critical"}}, 2000, error));
   Store(*store, {Overridden("old"), Accepted("new")});
-  const auto* r = Find(ReportOf(*store, 1000), "tnf-antagonist");
+  const auto report5 = ReportOf(*store, 1000);
+  const auto* r = Find(report5, "tnf-antagonist");
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->issued, 1);
   EXPECT_EQ(r->accepted, 1);
@@ -179,7 +184,8 @@ TEST(FeedbackStore, SurvivesCloseAndReopenAndKeepsNoComment) {
   std::string error;
   auto store = FeedbackStore::Open(dir.path, false, error);
   ASSERT_TRUE(store) << error;
-  EXPECT_EQ(Find(ReportOf(*store), "tnf-antagonist")->overridden, 1);
+  const auto report6 = ReportOf(*store);
+  EXPECT_EQ(Find(report6, "tnf-antagonist")->overridden, 1);
   store->Close();
   // The free-text comment is not stored anywhere in the file.
   const std::string bytes = ReadFile(dir.path + "/feedback.sqlite3");
@@ -210,7 +216,8 @@ TEST(FeedbackStore, ConcurrentWritersLoseNothing) {
       }
     });
   for (auto& th : threads) th.join();
-  const auto* r = Find(ReportOf(*store), "tnf-antagonist");
+  const auto report7 = ReportOf(*store);
+  const auto* r = Find(report7, "tnf-antagonist");
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->issued, 200);
   EXPECT_EQ(r->accepted, 100);
@@ -261,7 +268,8 @@ TEST(FeedbackStoreHttp, InvalidBodyStoresNothingValidBodyStoresAll) {
                                 "application/json");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
-  const auto* row = Find(ReportOf(*store), code);
+  const auto report8 = ReportOf(*store);
+  const auto* row = Find(report8, code);
   ASSERT_NE(row, nullptr);
   EXPECT_EQ(row->issued, static_cast<std::int64_t>(std::count_if(
                              doc["cards"].Begin(), doc["cards"].End(), [&](const auto& c) {
@@ -273,7 +281,8 @@ TEST(FeedbackStoreHttp, InvalidBodyStoresNothingValidBodyStoresAll) {
                                R"({"feedback":[)" + good + "]}", "application/json");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200) << ok->body;
-  EXPECT_EQ(Find(ReportOf(*store), code)->overridden, 1);
+  const auto report9 = ReportOf(*store);
+  EXPECT_EQ(Find(report9, code)->overridden, 1);
 }
 
 }  // namespace
