@@ -66,14 +66,6 @@ std::vector<std::string> Missing(const cdshooks::Request& request,
 
 Engine::Engine(std::shared_ptr<const Knowledge> knowledge) : knowledge_(std::move(knowledge)) {}
 
-std::vector<std::string> Engine::NeededPrefetch(const cdshooks::Request& request) const {
-  return Needed(FocusOf(FactReader(*knowledge_, request), request));
-}
-
-std::vector<std::string> Engine::MissingPrefetch(const cdshooks::Request& request) const {
-  return Missing(request, NeededPrefetch(request));
-}
-
 Evaluation Engine::Evaluate(const cdshooks::Request& request, fhir::EpochSeconds now) const {
   Evaluation result;
   FactReader reader(*knowledge_, request);  // one reader: the drafts are classified once

@@ -28,11 +28,6 @@ class Engine {
  public:
   explicit Engine(std::shared_ptr<const Knowledge> knowledge);
 
-  // Prefetch keys this request needs, given its draft orders.
-  std::vector<std::string> NeededPrefetch(const cdshooks::Request& request) const;
-  // Needed keys that the request does not hold (absent, or an OperationOutcome).
-  std::vector<std::string> MissingPrefetch(const cdshooks::Request& request) const;
-
   // `now` is the reference time for orders without authoredOn.
   Evaluation Evaluate(const cdshooks::Request& request, fhir::EpochSeconds now) const;
 

@@ -35,9 +35,9 @@ bool ContainsPhrase(std::string_view lower_text, const std::string& phrase) {
 }
 
 // A 10-bit summary of a word (first and last character, length) for CodeSet's first-word filter.
-std::size_t FirstWordBit(std::string_view word) {
+std::size_t FirstWordBit(char first, char last, std::size_t size) {
   const auto c = [](char ch) { return static_cast<std::size_t>(static_cast<unsigned char>(ch)); };
-  return (c(word.front()) * 31 + c(word.back()) * 7 + word.size()) % 1024;
+  return (c(first) * 31 + c(last) * 7 + size) % 1024;
 }
 
 // NormalizeSystem without a copy: every result is a constant or a prefix of `system`.
@@ -109,7 +109,7 @@ void CodeSet::AddText(std::string_view phrase) {
     std::size_t k = 0;
     while (k < p.size() && IsWordChar(p[k])) ++k;
     phrases_by_first_word_[p.substr(0, k)].push_back(p);
-    first_word_filter_.set(FirstWordBit(std::string_view(p).substr(0, k)));
+    first_word_filter_.set(FirstWordBit(p.front(), p[k - 1], k));
   } else {
     other_phrases_.push_back(p);
   }
@@ -135,32 +135,42 @@ bool CodeSet::MatchesCoding(const Json& coding) const {
 
 bool CodeSet::MatchesText(std::string_view text) const {
   if (phrases_.empty() || text.empty()) return false;
-  // Lowered into a per-thread buffer: no allocation once it has grown.
+  // Per-thread buffers: no allocation once they have grown.
   thread_local std::string lower, word;
-  lower.resize(text.size());
-  std::transform(text.begin(), text.end(), lower.begin(), LowerAscii);
-  for (const std::string& p : other_phrases_)
-    if (ContainsPhrase(lower, p)) return true;
+  if (!other_phrases_.empty()) {
+    lower.resize(text.size());
+    std::transform(text.begin(), text.end(), lower.begin(), LowerAscii);
+    for (const std::string& p : other_phrases_)
+      if (ContainsPhrase(lower, p)) return true;
+  }
   if (phrases_by_first_word_.empty()) return false;
-  // Each word start of the text: the phrases whose first word is that word.
-  for (std::size_t pos = 0; pos < lower.size();) {
-    if (!IsWordChar(lower[pos])) {
+  // Each word start of the text: the phrases whose first word is that word. Word boundaries do
+  // not depend on case; only words that pass the filter are lowered and looked up.
+  const auto equals_lower = [&](std::size_t pos, const std::string& p) {
+    if (pos + p.size() > text.size()) return false;
+    for (std::size_t i = 0; i < p.size(); ++i)
+      if (LowerAscii(text[pos + i]) != p[i]) return false;
+    return true;
+  };
+  for (std::size_t pos = 0; pos < text.size();) {
+    if (!IsWordChar(text[pos])) {
       ++pos;
       continue;
     }
     std::size_t end = pos;
-    while (end < lower.size() && IsWordChar(lower[end])) ++end;
-    if (!first_word_filter_.test(FirstWordBit(std::string_view(lower).substr(pos, end - pos)))) {
-      pos = end;
-      continue;
-    }
-    word.assign(lower, pos, end - pos);
-    if (auto it = phrases_by_first_word_.find(word); it != phrases_by_first_word_.end()) {
-      for (const std::string& p : it->second) {
-        const std::size_t stop = pos + p.size();
-        if (lower.compare(pos, p.size(), p) == 0 &&
-            (stop == lower.size() || !IsWordChar(lower[stop]) || !IsWordChar(p.back())))
-          return true;
+    while (end < text.size() && IsWordChar(text[end])) ++end;
+    const std::size_t bit =
+        FirstWordBit(LowerAscii(text[pos]), LowerAscii(text[end - 1]), end - pos);
+    if (first_word_filter_.test(bit)) {
+      word.resize(end - pos);
+      std::transform(text.begin() + pos, text.begin() + end, word.begin(), LowerAscii);
+      if (auto it = phrases_by_first_word_.find(word); it != phrases_by_first_word_.end()) {
+        for (const std::string& p : it->second) {
+          const std::size_t stop = pos + p.size();
+          if (equals_lower(pos, p) &&
+              (stop == text.size() || !IsWordChar(text[stop]) || !IsWordChar(p.back())))
+            return true;
+        }
       }
     }
     pos = end;

@@ -13,6 +13,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstring>
+
 namespace fhir {
 namespace {
 
@@ -106,8 +108,15 @@ std::optional<JsonError> ParseJsonInsitu(char* buffer, std::size_t max_depth,
 
 const Json* Member(const Json& obj, std::string_view name) {
   if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(rapidjson::StringRef(name.data(), name.size()));
-  return it == obj.MemberEnd() ? nullptr : &it->value;
+  // FindMember's linear search, comparing length and first character before calling memcmp.
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    const Json& key = it->name;
+    if (key.GetStringLength() != name.size()) continue;
+    const char* k = key.GetString();
+    if (name.empty() || (k[0] == name[0] && std::memcmp(k, name.data(), name.size()) == 0))
+      return &it->value;
+  }
+  return nullptr;
 }
 
 const Json* Member(const Json* obj, std::string_view name) {

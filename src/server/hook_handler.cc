@@ -37,10 +37,16 @@ HookResult HookHandler::Call(std::string_view service_id, std::string_view body,
 HookResult HookHandler::Evaluate(const cdshooks::ServiceDefinition& service,
                                  cdshooks::Request& request,
                                  std::chrono::system_clock::time_point now) const {
-  auto missing = engine_->MissingPrefetch(request);
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  // Evaluate reports the prefetch it needs and lacks; fetch that, then evaluate once more.
+  anakinra::Evaluation evaluation = engine_->Evaluate(request, seconds);
   std::vector<cdshooks::Issue> fetch_issues;
-  if (!missing.empty() && fetcher_) fetch_issues = fetcher_(service, missing, request);
-  missing = engine_->MissingPrefetch(request);
+  if (!evaluation.missing_prefetch.empty() && fetcher_) {
+    fetch_issues = fetcher_(service, evaluation.missing_prefetch, request);
+    evaluation = engine_->Evaluate(request, seconds);
+  }
+  const std::vector<std::string>& missing = evaluation.missing_prefetch;
   HookResult result;
   result.service_id = service.id;
   // Logged later: keep it only when it is the UUID the spec asks for, so a client cannot smuggle
@@ -74,9 +80,6 @@ HookResult HookHandler::Evaluate(const cdshooks::ServiceDefinition& service,
     r.hook_instance = result.hook_instance;
     return r;
   }
-  const auto seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  anakinra::Evaluation evaluation = engine_->Evaluate(request, seconds);
   if (evaluation.error) {
     auto r = ErrorResult(*evaluation.error);
     r.service_id = result.service_id;
