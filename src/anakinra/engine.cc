@@ -76,8 +76,8 @@ Evaluation Engine::Evaluate(const cdshooks::Request& request, fhir::EpochSeconds
   std::vector<cdshooks::Issue> problems;
   const std::vector<Order> orders = reader.ReadOrders(problems);
   for (const Order& o : orders)
-    if (o.evaluated && o.drug == DrugClass::kAnakinra && !o.has_dose && request.hook == "order-sign" &&
-        problems.empty())
+    if (o.evaluated && o.drug == DrugClass::kAnakinra && !o.has_dose &&
+        request.hook == "order-sign" && problems.empty())
       problems.push_back(cdshooks::Issue{
           "required", o.key + " has no doseQuantity; order-sign expects a complete order.",
           "context.draftOrders"});

@@ -65,8 +65,7 @@ DrugClass FactReader::Classify(const fhir::Json& order) const {
   const fhir::MedicationView med = Medication(order);
   auto in = [&](std::size_t set) {
     const fhir::CodeSet& s = ClassSet(set);
-    return (med.cc != nullptr && s.MatchesConcept(*med.cc)) ||
-           s.MatchesText(med.reference_text);
+    return (med.cc != nullptr && s.MatchesConcept(*med.cc)) || s.MatchesText(med.reference_text);
   };
   const DrugClass drug = in(0)   ? DrugClass::kAnakinra
                          : in(1) ? DrugClass::kTnfAntagonist
@@ -88,8 +87,7 @@ std::vector<Order> FactReader::ReadOrders(std::vector<cdshooks::Issue>& problems
     o.draft = draft;
     o.drug = Classify(r);
     const fhir::MedicationView med = Medication(r);
-    o.label = med.cc != nullptr ? fhir::ConceptLabel(*med.cc)
-                                     : std::string(med.reference_text);
+    o.label = med.cc != nullptr ? fhir::ConceptLabel(*med.cc) : std::string(med.reference_text);
     if (o.label.empty()) o.label = "an unnamed medication";
     o.authored_on = DateMember(r, {"authoredOn", "dateWritten"});
     // A date without a time stands for the whole day: results from later that day still count.
@@ -130,8 +128,8 @@ void FactReader::ReadDosing(const fhir::Json& order, const std::string& path, Or
                             std::vector<cdshooks::Issue>& problems) const {
   const fhir::DosageView d = fhir::FirstDosage(order);
   auto fail = [&](const std::string& what) {
-    problems.push_back(cdshooks::Issue{"value", out.key + ": " + what,
-                                       path + ".resource.dosageInstruction[0]"});
+    problems.push_back(
+        cdshooks::Issue{"value", out.key + ": " + what, path + ".resource.dosageInstruction[0]"});
   };
   if (d.dose != nullptr) {
     auto q = fhir::ReadQuantity(*d.dose);
@@ -188,24 +186,26 @@ PatientFacts FactReader::ReadPatient(fhir::EpochSeconds t) const {
   ReadObservations(t, f);
   ReadConditions(f);
   const fhir::CodeSet* ecoli_set = nullptr;  // looked up once, at the first active allergy
-  fhir::ForEachResource(request_.Prefetch(prefetch_key::kAllergies).value, [&](const fhir::Json& r) {
-    if (fhir::ResourceType(r) != "AllergyIntolerance" || !fhir::IsActiveAllergy(r)) return;
-    if (ecoli_set == nullptr) ecoli_set = &k_.Set("ecoli-protein-allergy").set;
-    const fhir::CodeSet& ecoli = *ecoli_set;
-    const auto recorded = DateMember(r, {"recordedDate", "assertedDate", "recordedDate"});
-    if (const fhir::Json* code = fhir::Member(r, "code"); code != nullptr && ecoli.MatchesConcept(*code)) {
-      f.ecoli_allergy.push_back(EvidenceOf(*code, recorded));
-      return;
-    }
-    bool found = false;
-    fhir::ForEachObject(fhir::Member(r, "reaction"), [&](const fhir::Json& reaction) {
-      const fhir::Json* substance = fhir::Member(reaction, "substance");
-      if (!found && substance != nullptr && ecoli.MatchesConcept(*substance)) {
-        f.ecoli_allergy.push_back(EvidenceOf(*substance, recorded));
-        found = true;
-      }
-    });
-  });
+  fhir::ForEachResource(
+      request_.Prefetch(prefetch_key::kAllergies).value, [&](const fhir::Json& r) {
+        if (fhir::ResourceType(r) != "AllergyIntolerance" || !fhir::IsActiveAllergy(r)) return;
+        if (ecoli_set == nullptr) ecoli_set = &k_.Set("ecoli-protein-allergy").set;
+        const fhir::CodeSet& ecoli = *ecoli_set;
+        const auto recorded = DateMember(r, {"recordedDate", "assertedDate", "recordedDate"});
+        if (const fhir::Json* code = fhir::Member(r, "code");
+            code != nullptr && ecoli.MatchesConcept(*code)) {
+          f.ecoli_allergy.push_back(EvidenceOf(*code, recorded));
+          return;
+        }
+        bool found = false;
+        fhir::ForEachObject(fhir::Member(r, "reaction"), [&](const fhir::Json& reaction) {
+          const fhir::Json* substance = fhir::Member(reaction, "substance");
+          if (!found && substance != nullptr && ecoli.MatchesConcept(*substance)) {
+            f.ecoli_allergy.push_back(EvidenceOf(*substance, recorded));
+            found = true;
+          }
+        });
+      });
   const fhir::CodeSet *pneumococcal = nullptr, *hib = nullptr;  // looked up at the first vaccine
   fhir::ForEachResource(
       request_.Prefetch(prefetch_key::kImmunizations).value, [&](const fhir::Json& r) {
@@ -242,56 +242,57 @@ void FactReader::ReadObservations(fhir::EpochSeconds t, PatientFacts& f) const {
     return when <= t && (t - when) / fhir::kSecondsPerDay <= days;
   };
 
-  fhir::ForEachResource(request_.Prefetch(prefetch_key::kObservations).value, [&](const fhir::Json& r) {
-    if (fhir::ResourceType(r) != "Observation" || !fhir::IsUsableObservation(r)) return;
-    const fhir::Json* code = fhir::Member(r, "code");
-    if (code == nullptr || !code->IsObject()) return;
-    const auto when = fhir::ObservationTime(r);
-    if (!when || *when > t) return;  // undated, or after the reference time
-    const fhir::Json* vq = fhir::Member(r, "valueQuantity");
-    std::optional<fhir::Quantity> q =
-        vq != nullptr && vq->IsObject() ? fhir::ReadQuantity(*vq) : std::nullopt;
-    const std::string label = fhir::ConceptLabel(*code);
-    const std::string date = fhir::FormatDate(*when);
-    auto unreadable = [&]() {
-      return label + " on " + date + " (" +
-             (q ? FormatNumber(q->value) + " \"" + q->unit + "\": unit not understood"
-                : std::string("no numeric value")) +
-             ")";
-    };
-    if (weight.MatchesConcept(*code)) {
-      auto kg = q ? fhir::ToKilograms(*q) : std::nullopt;
-      if (!kg || *kg <= 0) {
-        f.weight_notes.push_back(unreadable());
-      } else if (newer(latest_weight, *when)) {
-        latest_weight = Measurement{*kg, *when, label};
-      }
-    } else if (crcl.MatchesConcept(*code) || egfr.MatchesConcept(*code)) {
-      auto v = q ? fhir::ToMillilitresPerMinute(*q) : std::nullopt;
-      auto& slot = crcl.MatchesConcept(*code) ? latest_crcl : latest_egfr;
-      if (v && within(*when, d.renal_max_age_days) && newer(slot, *when))
-        slot = Measurement{*v, *when, label};
-    } else if (anc.MatchesConcept(*code)) {
-      auto v = q ? fhir::ToBillionPerLitre(*q) : std::nullopt;
-      if (!v) {
-        f.neutrophil_notes.push_back(unreadable());
-      } else if (newer(f.neutrophils, *when)) {
-        f.neutrophils = Measurement{*v, *when, label};
-      }
-    } else if (preg.MatchesConcept(*code) || bf.MatchesConcept(*code)) {
-      const bool is_preg = preg.MatchesConcept(*code);
-      auto& time = is_preg ? preg_time : bf_time;
-      if (time && *when <= *time) return;
-      time = *when;
-      const fhir::Json* value = fhir::Member(r, "valueCodeableConcept");
-      const fhir::CodeSet& yes =
-          k_.Set(is_preg ? "pregnancy-status-pregnant" : "breastfeeding-status-yes").set;
-      const bool positive = value != nullptr && value->IsObject() && yes.MatchesConcept(*value);
-      Evidence e{label + ": " + (value != nullptr ? fhir::ConceptLabel(*value) : ""), date};
-      (is_preg ? pregnant : breastfeeding) = positive;
-      (is_preg ? preg_evidence : bf_evidence) = e;
-    }
-  });
+  fhir::ForEachResource(
+      request_.Prefetch(prefetch_key::kObservations).value, [&](const fhir::Json& r) {
+        if (fhir::ResourceType(r) != "Observation" || !fhir::IsUsableObservation(r)) return;
+        const fhir::Json* code = fhir::Member(r, "code");
+        if (code == nullptr || !code->IsObject()) return;
+        const auto when = fhir::ObservationTime(r);
+        if (!when || *when > t) return;  // undated, or after the reference time
+        const fhir::Json* vq = fhir::Member(r, "valueQuantity");
+        std::optional<fhir::Quantity> q =
+            vq != nullptr && vq->IsObject() ? fhir::ReadQuantity(*vq) : std::nullopt;
+        const std::string label = fhir::ConceptLabel(*code);
+        const std::string date = fhir::FormatDate(*when);
+        auto unreadable = [&]() {
+          return label + " on " + date + " (" +
+                 (q ? FormatNumber(q->value) + " \"" + q->unit + "\": unit not understood"
+                    : std::string("no numeric value")) +
+                 ")";
+        };
+        if (weight.MatchesConcept(*code)) {
+          auto kg = q ? fhir::ToKilograms(*q) : std::nullopt;
+          if (!kg || *kg <= 0) {
+            f.weight_notes.push_back(unreadable());
+          } else if (newer(latest_weight, *when)) {
+            latest_weight = Measurement{*kg, *when, label};
+          }
+        } else if (crcl.MatchesConcept(*code) || egfr.MatchesConcept(*code)) {
+          auto v = q ? fhir::ToMillilitresPerMinute(*q) : std::nullopt;
+          auto& slot = crcl.MatchesConcept(*code) ? latest_crcl : latest_egfr;
+          if (v && within(*when, d.renal_max_age_days) && newer(slot, *when))
+            slot = Measurement{*v, *when, label};
+        } else if (anc.MatchesConcept(*code)) {
+          auto v = q ? fhir::ToBillionPerLitre(*q) : std::nullopt;
+          if (!v) {
+            f.neutrophil_notes.push_back(unreadable());
+          } else if (newer(f.neutrophils, *when)) {
+            f.neutrophils = Measurement{*v, *when, label};
+          }
+        } else if (preg.MatchesConcept(*code) || bf.MatchesConcept(*code)) {
+          const bool is_preg = preg.MatchesConcept(*code);
+          auto& time = is_preg ? preg_time : bf_time;
+          if (time && *when <= *time) return;
+          time = *when;
+          const fhir::Json* value = fhir::Member(r, "valueCodeableConcept");
+          const fhir::CodeSet& yes =
+              k_.Set(is_preg ? "pregnancy-status-pregnant" : "breastfeeding-status-yes").set;
+          const bool positive = value != nullptr && value->IsObject() && yes.MatchesConcept(*value);
+          Evidence e{label + ": " + (value != nullptr ? fhir::ConceptLabel(*value) : ""), date};
+          (is_preg ? pregnant : breastfeeding) = positive;
+          (is_preg ? preg_evidence : bf_evidence) = e;
+        }
+      });
 
   if (latest_weight) {
     if (within(latest_weight->time, d.weight_max_age_days)) {
@@ -330,16 +331,18 @@ void FactReader::ReadConditions(PatientFacts& f) const {
                             {"indication-stills", &f.stills},
                             {"off-label-use", &f.off_label}};
   const fhir::CodeSet* sets[std::size(targets)] = {};  // looked up once, at the first condition
-  fhir::ForEachResource(request_.Prefetch(prefetch_key::kConditions).value, [&](const fhir::Json& r) {
-    if (fhir::ResourceType(r) != "Condition" || !fhir::IsActiveCondition(r)) return;
-    const fhir::Json* code = fhir::Member(r, "code");
-    if (code == nullptr || !code->IsObject()) return;
-    const auto onset = DateMember(r, {"onsetDateTime", "recordedDate", "assertedDate", "dateRecorded"});
-    for (std::size_t i = 0; i < std::size(targets); ++i) {
-      if (sets[i] == nullptr) sets[i] = &k_.Set(targets[i].set).set;
-      if (sets[i]->MatchesConcept(*code)) targets[i].out->push_back(EvidenceOf(*code, onset));
-    }
-  });
+  fhir::ForEachResource(
+      request_.Prefetch(prefetch_key::kConditions).value, [&](const fhir::Json& r) {
+        if (fhir::ResourceType(r) != "Condition" || !fhir::IsActiveCondition(r)) return;
+        const fhir::Json* code = fhir::Member(r, "code");
+        if (code == nullptr || !code->IsObject()) return;
+        const auto onset =
+            DateMember(r, {"onsetDateTime", "recordedDate", "assertedDate", "dateRecorded"});
+        for (std::size_t i = 0; i < std::size(targets); ++i) {
+          if (sets[i] == nullptr) sets[i] = &k_.Set(targets[i].set).set;
+          if (sets[i]->MatchesConcept(*code)) targets[i].out->push_back(EvidenceOf(*code, onset));
+        }
+      });
 }
 
 }  // namespace anakinra

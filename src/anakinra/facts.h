@@ -15,7 +15,14 @@
 
 namespace anakinra {
 
-enum class DrugClass { kAnakinra, kTnfAntagonist, kIl1Blocker, kLiveVaccine, kAntibacterial, kOther };
+enum class DrugClass {
+  kAnakinra,
+  kTnfAntagonist,
+  kIl1Blocker,
+  kLiveVaccine,
+  kAntibacterial,
+  kOther
+};
 
 struct Evidence {
   std::string label;  // e.g. "Pneumonia (SNOMED CT 233604007)"
@@ -54,9 +61,9 @@ struct PatientFacts {
   std::optional<fhir::AgeRange> age;
   std::string gender;
 
-  std::optional<Measurement> weight_kg;  // latest within the window
+  std::optional<Measurement> weight_kg;        // latest within the window
   std::optional<Measurement> stale_weight_kg;  // latest of all, when outside the window
-  std::vector<std::string> weight_notes;  // unreadable weights
+  std::vector<std::string> weight_notes;       // unreadable weights
 
   std::optional<Measurement> renal_ml_min;  // latest CrCl, else eGFR, within the window
   bool renal_is_egfr = false;

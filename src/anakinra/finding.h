@@ -12,7 +12,7 @@ namespace anakinra {
 struct Finding {
   std::string code;     // card code, e.g. "dose-above-range"
   std::string subject;  // order key for order-level findings, "" for patient-level ones
-  std::map<std::string, std::string> params;    // placeholder → text
+  std::map<std::string, std::string> params;      // placeholder → text
   std::vector<cdshooks::Suggestion> suggestions;  // uuids are assigned by WriteCard
   std::string selection_behavior = "at-most-one";
   std::string source;   // when set, overrides the card's source key (e.g. the dose band's source)

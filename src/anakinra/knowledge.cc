@@ -102,7 +102,8 @@ void LoadValueSets(const fhir::Json& root, const std::string& file, Knowledge& k
   }
 }
 
-DoseBand Band(const fhir::Json& bands, const char* name, const std::string& file, const Knowledge& k) {
+DoseBand Band(const fhir::Json& bands, const char* name, const std::string& file,
+              const Knowledge& k) {
   const fhir::Json* b = fhir::Member(bands, name);
   const std::string where = file + ": bands." + name;
   if (b == nullptr || !b->IsObject()) throw LoadError{where + " is missing"};
@@ -192,10 +193,11 @@ void LoadCards(const fhir::Json& root, const std::string& file, Knowledge& k) {
     if (list == nullptr || !list->IsArray() || list->Empty())
       throw LoadError{where + ": unknown overrideReasons set \"" + set + "\""};
     for (const auto& r : list->GetArray()) {
-      if (!r.IsObject()) throw LoadError{file + ": overrideReasons." + set + " entries must be objects"};
-      text.override_reasons.push_back(
-          {reason_system, Str(r, "code", file + ": overrideReasons." + set),
-           Str(r, "display", file + ": overrideReasons." + set)});
+      if (!r.IsObject())
+        throw LoadError{file + ": overrideReasons." + set + " entries must be objects"};
+      text.override_reasons.push_back({reason_system,
+                                       Str(r, "code", file + ": overrideReasons." + set),
+                                       Str(r, "display", file + ": overrideReasons." + set)});
     }
     k.cards.emplace(code, std::move(text));
   }
@@ -216,25 +218,61 @@ void LoadSources(const fhir::Json& root, const std::string& file, Knowledge& k) 
 }  // namespace
 
 const std::vector<std::string>& RequiredValueSets() {
-  static const std::vector<std::string> kNames = {
-      "anakinra", "tnf-antagonist", "il1-blocker", "live-vaccine", "pneumococcal-vaccine",
-      "hib-vaccine", "antibacterial-prophylaxis", "body-weight", "creatinine-clearance", "egfr",
-      "neutrophil-count", "pregnancy-status", "pregnancy-status-pregnant", "breastfeeding-status",
-      "breastfeeding-status-yes", "pregnancy", "lactation", "severe-renal-impairment",
-      "hepatic-impairment", "serious-infection", "immunosuppression", "chronic-infection",
-      "indication-ra", "indication-caps", "indication-dira", "indication-stills", "off-label-use",
-      "ecoli-protein-allergy", "subcutaneous-route"};
+  static const std::vector<std::string> kNames = {"anakinra",
+                                                  "tnf-antagonist",
+                                                  "il1-blocker",
+                                                  "live-vaccine",
+                                                  "pneumococcal-vaccine",
+                                                  "hib-vaccine",
+                                                  "antibacterial-prophylaxis",
+                                                  "body-weight",
+                                                  "creatinine-clearance",
+                                                  "egfr",
+                                                  "neutrophil-count",
+                                                  "pregnancy-status",
+                                                  "pregnancy-status-pregnant",
+                                                  "breastfeeding-status",
+                                                  "breastfeeding-status-yes",
+                                                  "pregnancy",
+                                                  "lactation",
+                                                  "severe-renal-impairment",
+                                                  "hepatic-impairment",
+                                                  "serious-infection",
+                                                  "immunosuppression",
+                                                  "chronic-infection",
+                                                  "indication-ra",
+                                                  "indication-caps",
+                                                  "indication-dira",
+                                                  "indication-stills",
+                                                  "off-label-use",
+                                                  "ecoli-protein-allergy",
+                                                  "subcutaneous-route"};
   return kNames;
 }
 
 const std::vector<std::string>& CardCodes() {
-  static const std::vector<std::string> kCodes = {
-      "dose-above-maximum", "dose-above-range", "dose-below-range", "dose-frequency",
-      "weight-required", "renal-impairment", "hepatic-impairment", "immunisation-pneumococcal",
-      "immunisation-hib", "antibiotic-prophylaxis", "neutrophil-count", "tnf-antagonist",
-      "il1-blocker-duplication", "live-vaccine", "ecoli-protein-hypersensitivity",
-      "active-infection", "immunosuppression-chronic-infection", "pregnancy", "breastfeeding",
-      "caps-lifelong", "off-label-indication", "patient-data-missing"};
+  static const std::vector<std::string> kCodes = {"dose-above-maximum",
+                                                  "dose-above-range",
+                                                  "dose-below-range",
+                                                  "dose-frequency",
+                                                  "weight-required",
+                                                  "renal-impairment",
+                                                  "hepatic-impairment",
+                                                  "immunisation-pneumococcal",
+                                                  "immunisation-hib",
+                                                  "antibiotic-prophylaxis",
+                                                  "neutrophil-count",
+                                                  "tnf-antagonist",
+                                                  "il1-blocker-duplication",
+                                                  "live-vaccine",
+                                                  "ecoli-protein-hypersensitivity",
+                                                  "active-infection",
+                                                  "immunosuppression-chronic-infection",
+                                                  "pregnancy",
+                                                  "breastfeeding",
+                                                  "caps-lifelong",
+                                                  "off-label-indication",
+                                                  "patient-data-missing"};
   return kCodes;
 }
 

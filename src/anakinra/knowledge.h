@@ -25,12 +25,12 @@ struct ValueSet {
 };
 
 struct DoseBand {
-  std::string name;   // very-young-child | child | adult | adult-weight-based
-  std::string label;  // for card text
-  bool per_kg = true; // basis mg/kg/day (else mg/day)
+  std::string name;    // very-young-child | child | adult | adult-weight-based
+  std::string label;   // for card text
+  bool per_kg = true;  // basis mg/kg/day (else mg/day)
   double usual_min = 0;
   double usual_max = 0;
-  double maximum = 0;  // in the basis unit; for mg/day bands see maximum_mg_per_kg
+  double maximum = 0;            // in the basis unit; for mg/day bands see maximum_mg_per_kg
   double maximum_mg_per_kg = 0;  // mg/day bands: maximum per kg when a weight is known
   std::string source;
   std::string section;  // where in the source the band comes from

@@ -24,7 +24,9 @@ std::string Mg(double mg) {
   return std::fabs(mg - std::round(mg)) < 0.05 ? Fmt("%.0f", mg) + " mg" : Fmt("%.1f", mg) + " mg";
 }
 
-std::string Num(double v) { return std::fabs(v - std::round(v)) < kEps ? Fmt("%.0f", v) : Fmt("%.1f", v); }
+std::string Num(double v) {
+  return std::fabs(v - std::round(v)) < kEps ? Fmt("%.0f", v) : Fmt("%.1f", v);
+}
 
 std::string AgeText(const fhir::AgeRange& age) {
   auto one = [](int months) {
@@ -64,7 +66,8 @@ std::string OrderText(const Order& o) {
 
 class Evaluator {
  public:
-  explicit Evaluator(const RuleContext& ctx) : ctx_(ctx), k_(ctx.knowledge), d_(ctx.knowledge.dosing) {}
+  explicit Evaluator(const RuleContext& ctx)
+      : ctx_(ctx), k_(ctx.knowledge), d_(ctx.knowledge.dosing) {}
 
   std::vector<Finding> Run() {
     bool any_anakinra_in_focus = false;
@@ -131,17 +134,20 @@ class Evaluator {
       if (o.drug == DrugClass::kTnfAntagonist) tnf.push_back(&o);
       if (o.drug == DrugClass::kIl1Blocker) il1.push_back(&o);
       if (o.drug == DrugClass::kLiveVaccine) live.push_back(&o);
-      if (o.drug == DrugClass::kAnakinra && !(o.draft && o.evaluated && reported_pairs_.count(o.key)))
+      if (o.drug == DrugClass::kAnakinra &&
+          !(o.draft && o.evaluated && reported_pairs_.count(o.key)))
         il1.push_back(&o);
     }
     reported_pairs_.insert(a.key);
-    if (!tnf.empty()) InteractionCard("tnf-antagonist", a, tnf, "Remove the draft anakinra order", true);
+    if (!tnf.empty())
+      InteractionCard("tnf-antagonist", a, tnf, "Remove the draft anakinra order", true);
     if (!il1.empty())
       InteractionCard("il1-blocker-duplication", a, il1, "Remove the draft anakinra order", false);
     if (!live.empty()) LiveVaccineCard(a, live);
   }
 
-  void InteractionCard(const std::string& code, const Order& a, const std::vector<const Order*>& others,
+  void InteractionCard(const std::string& code, const Order& a,
+                       const std::vector<const Order*>& others,
                        const std::string& remove_anakinra_label, bool choose_either) {
     Finding& f = Add(code, a.key);
     std::vector<std::string> names, details;
@@ -165,14 +171,17 @@ class Evaluator {
       f.suggestions.push_back(DeleteOrder(a.key, remove_anakinra_label));
     for (auto& s : remove_others) f.suggestions.push_back(std::move(s));
     if (removable.empty()) {
-      f.params["action"] = "The other drug is already active: the suggestion removes the draft "
-                           "anakinra order; to switch instead, stop the other drug and document it.";
+      f.params["action"] =
+          "The other drug is already active: the suggestion removes the draft "
+          "anakinra order; to switch instead, stop the other drug and document it.";
     } else if (choose_either) {
-      f.params["action"] = "The suggestions remove either the draft anakinra order or the draft "
-                           "order for " + Join(removable, " or ") + "; pick one.";
+      f.params["action"] =
+          "The suggestions remove either the draft anakinra order or the draft "
+          "order for " +
+          Join(removable, " or ") + "; pick one.";
     } else {
-      f.params["action"] = "The suggestion removes the duplicate draft order for " +
-                           Join(removable) + ".";
+      f.params["action"] =
+          "The suggestion removes the duplicate draft order for " + Join(removable) + ".";
     }
   }
 
@@ -182,16 +191,18 @@ class Evaluator {
     for (const Order* v : vaccines) {
       names.push_back(v->label);
       details.push_back(OrderText(*v));
-      if (v->draft) f.suggestions.push_back(DeleteOrder(v->key, "Remove the draft order for " + v->label));
+      if (v->draft)
+        f.suggestions.push_back(DeleteOrder(v->key, "Remove the draft order for " + v->label));
     }
     f.params["anakinra"] = OrderText(a);
     f.params["vaccine"] = Join(names);
     f.params["vaccineDetail"] = Join(details);
-    f.params["action"] = f.suggestions.empty()
-        ? "Do not give the live vaccine while on anakinra; if it is needed, give it before "
-          "starting treatment."
-        : "Do not give the live vaccine while on anakinra; the suggestion removes the draft "
-          "vaccine order. If it is needed, give it before starting treatment.";
+    f.params["action"] =
+        f.suggestions.empty()
+            ? "Do not give the live vaccine while on anakinra; if it is needed, give it before "
+              "starting treatment."
+            : "Do not give the live vaccine while on anakinra; the suggestion removes the draft "
+              "vaccine order. If it is needed, give it before starting treatment.";
   }
 
   void Allergy(const Order& a, const PatientFacts& p) {
@@ -237,7 +248,8 @@ class Evaluator {
     if (low)
       parts.push_back("**" + p.renal_ml_min->label + " " + Num(p.renal_ml_min->value) +
                       " mL/min** on " + fhir::FormatDate(p.renal_ml_min->time));
-    if (!p.renal_conditions.empty()) parts.push_back("active condition " + EvidenceText(p.renal_conditions));
+    if (!p.renal_conditions.empty())
+      parts.push_back("active condition " + EvidenceText(p.renal_conditions));
     f.params["evidence"] = Join(parts);
     f.params["evidenceShort"] =
         low ? (p.renal_is_egfr ? "eGFR " : "CrCl ") + Num(p.renal_ml_min->value) + " mL/min"
@@ -247,8 +259,9 @@ class Evaluator {
     if (every_other_day) {
       f.params["action"] = "the order is already every other day; keep it so.";
     } else {
-      f.params["action"] = "give the prescribed dose every other day; the suggestion changes the "
-                           "order's timing and keeps the dose.";
+      f.params["action"] =
+          "give the prescribed dose every other day; the suggestion changes the "
+          "order's timing and keeps the dose.";
       DoseChange change;
       change.period_days = 2;
       f.suggestions.push_back(UpdateOrder(*a.resource, change, "Give every other day",
@@ -263,41 +276,45 @@ class Evaluator {
       const cdshooks::Coding& vaccine = d_.suggested_orders.at(set);
       Finding& f = Add(code, "");
       f.params["vaccine"] = vaccine.display + " (CVX " + vaccine.code + ")";
-      f.suggestions.push_back(CreateVaccineOrder(ctx_.patient_id, vaccine, "Order " + vaccine.display));
+      f.suggestions.push_back(
+          CreateVaccineOrder(ctx_.patient_id, vaccine, "Order " + vaccine.display));
     };
     card("immunisation-pneumococcal", "pneumococcal-vaccine", p.pneumococcal_vaccines);
     card("immunisation-hib", "hib-vaccine", p.hib_vaccines);
   }
 
   void Neutrophils(const PatientFacts& p, fhir::EpochSeconds t) {
-    const bool recent =
-        p.neutrophils && (t - p.neutrophils->time) / fhir::kSecondsPerDay <= d_.neutrophil_max_age_days;
+    const bool recent = p.neutrophils && (t - p.neutrophils->time) / fhir::kSecondsPerDay <=
+                                             d_.neutrophil_max_age_days;
     const bool low = recent && p.neutrophils->value < d_.neutrophil_threshold - kEps;
     if (recent && !low) return;
     Finding& f = Add("neutrophil-count", "");
     f.params["threshold"] = Fmt("%.3g", d_.neutrophil_threshold);
-    const std::string last = p.neutrophils
-        ? "the latest, " + Fmt("%.3g", p.neutrophils->value) + " x10^9/L on " +
-              fhir::FormatDate(p.neutrophils->time) + ", is older than " +
-              std::to_string(d_.neutrophil_max_age_days) + " days."
-        : "none is on record.";
+    const std::string last =
+        p.neutrophils ? "the latest, " + Fmt("%.3g", p.neutrophils->value) + " x10^9/L on " +
+                            fhir::FormatDate(p.neutrophils->time) + ", is older than " +
+                            std::to_string(d_.neutrophil_max_age_days) + " days."
+                      : "none is on record.";
     if (low) {
       f.params["summary"] = "Neutrophil count " + Fmt("%.3g", p.neutrophils->value) +
                             " x10^9/L is below " + Fmt("%.3g", d_.neutrophil_threshold) +
                             ": do not start anakinra";
       f.params["finding"] = "absolute neutrophil count **" + Fmt("%.3g", p.neutrophils->value) +
                             " x10^9/L** on " + fhir::FormatDate(p.neutrophils->time) + ".";
-      f.params["action"] = "do not start anakinra until the count recovers; look for the cause and "
-                           "repeat the count.";
+      f.params["action"] =
+          "do not start anakinra until the count recovers; look for the cause and "
+          "repeat the count.";
     } else {
       const cdshooks::Coding& test = d_.suggested_orders.at("cbc-with-differential");
-      f.params["summary"] = "No neutrophil count in the " + std::to_string(d_.neutrophil_max_age_days) +
+      f.params["summary"] = "No neutrophil count in the " +
+                            std::to_string(d_.neutrophil_max_age_days) +
                             " days before starting anakinra";
       f.params["finding"] = "no absolute neutrophil count in the " +
                             std::to_string(d_.neutrophil_max_age_days) + " days before " +
                             fhir::FormatDate(t) + "; " + last;
-      f.params["action"] = "check a blood count with differential before the first dose; the "
-                           "suggestion drafts the order.";
+      f.params["action"] =
+          "check a blood count with differential before the first dose; the "
+          "suggestion drafts the order.";
       f.suggestions.push_back(CreateLabOrder(ctx_.patient_id, test, "Order " + test.display));
     }
     if (!p.neutrophil_notes.empty())
@@ -313,7 +330,9 @@ class Evaluator {
 
   IndicationFacts ReadIndication(const Order& a, const PatientFacts& p) const {
     IndicationFacts ind;
-    auto in = [&](const char* set, const fhir::Json& cc) { return k_.Set(set).set.MatchesConcept(cc); };
+    auto in = [&](const char* set, const fhir::Json& cc) {
+      return k_.Set(set).set.MatchesConcept(cc);
+    };
     if (!a.reasons.empty()) {
       ind.from_reason = true;
       std::vector<std::string> labels;
@@ -344,8 +363,10 @@ class Evaluator {
       ind.off_label_label = ind.stills ? p.stills.front().label : p.off_label.front().label;
     }
     std::vector<Evidence> all = p.ra;
-    for (const auto* v : {&p.caps, &p.dira, &p.stills, &p.off_label}) all.insert(all.end(), v->begin(), v->end());
-    ind.detail = "no reason on the order; active conditions: " + (all.empty() ? std::string("none relevant") : EvidenceText(all));
+    for (const auto* v : {&p.caps, &p.dira, &p.stills, &p.off_label})
+      all.insert(all.end(), v->begin(), v->end());
+    ind.detail = "no reason on the order; active conditions: " +
+                 (all.empty() ? std::string("none relevant") : EvidenceText(all));
     return ind;
   }
 
@@ -361,8 +382,9 @@ class Evaluator {
       f.params["indication"] = ind.off_label_label;
       f.params["indicationDetail"] = "indication from " + ind.detail;
       if (ind.stills)
-        f.params["notes"] = "\n\nStill's disease (systemic JIA, adult-onset Still's) is an EU "
-                            "indication for anakinra but not a US one.";
+        f.params["notes"] =
+            "\n\nStill's disease (systemic JIA, adult-onset Still's) is an EU "
+            "indication for anakinra but not a US one.";
     }
   }
 
@@ -408,22 +430,24 @@ class Evaluator {
       notes += "\n\nThe birth date is incomplete: the patient may be a " + young_band.label +
                ". The " + band.label + " range was used (the oldest possible age).";
     if (&band == &d_.very_young_child)
-      notes += "\n\nThe seed's 6-10 mg/kg/day for very young children goes above the US label "
-               "maximum of " + Num(d_.label_maximum_mg_per_kg) + " mg/kg/day.";
+      notes +=
+          "\n\nThe seed's 6-10 mg/kg/day for very young children goes above the US label "
+          "maximum of " +
+          Num(d_.label_maximum_mg_per_kg) + " mg/kg/day.";
 
     if (band.per_kg && !p.weight_kg) {
       Finding& f = Add("weight-required", a.key);
       f.params["medication"] = a.label;
       f.params["days"] = std::to_string(d_.weight_max_age_days);
       f.params["referenceDate"] = fhir::FormatDate(t);
-      f.params["reason"] = &band == &d_.adult_weight_based
-          ? "adult with a weight-based indication"
-          : "age " + AgeText(*p.age);
+      f.params["reason"] = &band == &d_.adult_weight_based ? "adult with a weight-based indication"
+                                                           : "age " + AgeText(*p.age);
       std::string w;
       if (p.stale_weight_kg)
         w += " The latest weight, " + Num(p.stale_weight_kg->value) + " kg on " +
              fhir::FormatDate(p.stale_weight_kg->time) + ", is too old to use.";
-      if (!p.weight_notes.empty()) w += " Ignored (could not be read): " + Join(p.weight_notes) + ".";
+      if (!p.weight_notes.empty())
+        w += " Ignored (could not be read): " + Join(p.weight_notes) + ".";
       f.params["weightNote"] = w;
       f.params["notes"] = notes;
       // Frequency and route do not depend on the weight: check them all the same.
@@ -440,13 +464,16 @@ class Evaluator {
     // With renal impairment every other day is the recommended regimen: check each dose.
     const double daily = qod && renal ? *a.dose_mg : *a.dose_mg * per_day;
 
-    const bool written_in_mg = a.dose_text.size() > 3 && a.dose_text.compare(a.dose_text.size() - 3, 3, " mg") == 0;
-    const std::string dose_text = a.dose_text + (written_in_mg ? "" : " (" + Mg(*a.dose_mg) + ")") + " " +
-                                  FrequencyText(*a.frequency) +
+    const bool written_in_mg =
+        a.dose_text.size() > 3 && a.dose_text.compare(a.dose_text.size() - 3, 3, " mg") == 0;
+    const std::string dose_text = a.dose_text + (written_in_mg ? "" : " (" + Mg(*a.dose_mg) + ")") +
+                                  " " + FrequencyText(*a.frequency) +
                                   (a.has_route ? ", " + a.route_label : "");
-    std::map<std::string, std::string> params = {
-        {"medication", a.label}, {"doseText", dose_text}, {"age", AgeText(*p.age)},
-        {"band", band.label}, {"bandShort", BandShort(band)}};
+    std::map<std::string, std::string> params = {{"medication", a.label},
+                                                 {"doseText", dose_text},
+                                                 {"age", AgeText(*p.age)},
+                                                 {"band", band.label},
+                                                 {"bandShort", BandShort(band)}};
     params["dailyDose"] = Mg(daily) + (qod && renal ? " per dose (every other day)" : "/day");
 
     double low_mg = 0, high_mg = 0, max_mg = 0;
@@ -457,19 +484,21 @@ class Evaluator {
       low_mg = band.usual_min * w;
       high_mg = band.usual_max * w;
       max_mg = band.maximum * w;
-      params["perKg"] = " = **" + Fmt("%.2f", daily / w) + " mg/kg/day** for " + Num(w) + " kg (weighed " +
-                        fhir::FormatDate(p.weight_kg->time) + ")";
+      params["perKg"] = " = **" + Fmt("%.2f", daily / w) + " mg/kg/day** for " + Num(w) +
+                        " kg (weighed " + fhir::FormatDate(p.weight_kg->time) + ")";
       params["usualRange"] = Num(band.usual_min) + "-" + Num(band.usual_max) + " mg/kg/day";
       params["maximum"] = Num(band.maximum) + " mg/kg/day";
     } else {
       low_mg = band.usual_min;
       high_mg = band.usual_max;
       max_mg = has_weight ? band.maximum_mg_per_kg * weight : 0;
-      params["usualRange"] = band.usual_min == band.usual_max ? Num(band.usual_min) + " mg/day"
-                                                              : Num(band.usual_min) + "-" + Num(band.usual_max) + " mg/day";
+      params["usualRange"] = band.usual_min == band.usual_max
+                                 ? Num(band.usual_min) + " mg/day"
+                                 : Num(band.usual_min) + "-" + Num(band.usual_max) + " mg/day";
       params["maximum"] = Num(band.maximum_mg_per_kg) + " mg/kg/day";
       if (has_weight) {
-        params["perKg"] = " = " + Fmt("%.2f", daily / weight) + " mg/kg/day for " + Num(weight) + " kg";
+        params["perKg"] =
+            " = " + Fmt("%.2f", daily / weight) + " mg/kg/day for " + Num(weight) + " kg";
       } else {
         notes += "\n\nNo body weight in the last " + std::to_string(d_.weight_max_age_days) +
                  " days, so the maximum of " + params["maximum"] + " could not be checked.";
@@ -487,7 +516,8 @@ class Evaluator {
     if (!code.empty()) {
       const double target = SuggestedDaily(daily, low_mg, high_mg, max_mg);
       const bool keep_qod = qod && renal;
-      params["suggestedDose"] = Mg(target) + (keep_qod ? " every other day" : " once daily") + " subcutaneously";
+      params["suggestedDose"] =
+          Mg(target) + (keep_qod ? " every other day" : " once daily") + " subcutaneously";
       params["notes"] = notes;
       Finding& f = Add(code, a.key);
       f.params = params;
@@ -497,7 +527,8 @@ class Evaluator {
       change.dose_mg = target;
       change.period_days = keep_qod ? 2 : 1;
       change.subcutaneous = true;
-      f.suggestions.push_back(UpdateOrder(*a.resource, change, "Change to " + params["suggestedDose"],
+      f.suggestions.push_back(UpdateOrder(*a.resource, change,
+                                          "Change to " + params["suggestedDose"],
                                           "Set " + a.key + " to " + params["suggestedDose"] + "."));
     }
     FrequencyAndRoute(a, band, renal, notes, daily);
@@ -547,7 +578,8 @@ class Evaluator {
     double rounded = std::round(clamped / step) * step;
     if (rounded > high + kEps) rounded = std::floor(high / step) * step;
     if (rounded < low - kEps) rounded = std::ceil(low / step) * step;
-    if (rounded < low - kEps || rounded > high + kEps || rounded <= 0) rounded = std::round(clamped);
+    if (rounded < low - kEps || rounded > high + kEps || rounded <= 0)
+      rounded = std::round(clamped);
     if (max > 0 && rounded > max) rounded = std::floor(max);
     return rounded;
   }
@@ -571,19 +603,24 @@ class Evaluator {
       change.dose_mg = *daily;
       change.period_days = keep_qod ? 2 : 1;
       change.subcutaneous = true;
-      const std::string target = Mg(*daily) + (keep_qod ? " every other day" : " once daily") + " subcutaneously";
-      f.params["action"] = "give the same daily amount as " + target + "; the suggestion updates the order.";
+      const std::string target =
+          Mg(*daily) + (keep_qod ? " every other day" : " once daily") + " subcutaneously";
+      f.params["action"] =
+          "give the same daily amount as " + target + "; the suggestion updates the order.";
       f.suggestions.push_back(UpdateOrder(*a.resource, change, "Change to " + target,
                                           "Set " + a.key + " to " + target + "."));
     } else if (daily) {
-      f.params["action"] = "accept the dose card's suggestion, which also sets once-daily "
-                           "subcutaneous dosing.";
+      f.params["action"] =
+          "accept the dose card's suggestion, which also sets once-daily "
+          "subcutaneous dosing.";
     } else if (a.frequency) {
-      f.params["action"] = "give the dose once daily by subcutaneous injection; record a body weight "
-                           "so that the daily dose can be checked.";
+      f.params["action"] =
+          "give the dose once daily by subcutaneous injection; record a body weight "
+          "so that the daily dose can be checked.";
     } else {
-      f.params["action"] = "complete the order with a once-daily subcutaneous regimen; the daily dose "
-                           "could not be checked without a frequency.";
+      f.params["action"] =
+          "complete the order with a once-daily subcutaneous regimen; the daily dose "
+          "could not be checked without a frequency.";
     }
   }
 
@@ -607,9 +644,11 @@ class Evaluator {
     f.params["vaccineDetail"] = OrderText(x);
     if (x.draft) {
       f.suggestions.push_back(DeleteOrder(x.key, "Remove the draft order for " + x.label));
-      f.params["action"] = x.drug == DrugClass::kLiveVaccine
-          ? "Do not give the live vaccine while on anakinra; the suggestion removes the draft vaccine order."
-          : "The patient is already on anakinra: the suggestion removes the new draft order.";
+      f.params["action"] =
+          x.drug == DrugClass::kLiveVaccine
+              ? "Do not give the live vaccine while on anakinra; the suggestion removes the draft "
+                "vaccine order."
+              : "The patient is already on anakinra: the suggestion removes the new draft order.";
     }
   }
 

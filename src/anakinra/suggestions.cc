@@ -173,7 +173,8 @@ cdshooks::Suggestion CreateLabOrder(const std::string& patient_id, const cdshook
   doc->AddMember("intent", "order", a);
   Value category(rapidjson::kObjectType);
   Value codings(rapidjson::kArrayType);
-  codings.PushBack(CodingValue("http://snomed.info/sct", "108252007", "Laboratory procedure", a), a);
+  codings.PushBack(CodingValue("http://snomed.info/sct", "108252007", "Laboratory procedure", a),
+                   a);
   category.AddMember("coding", codings, a);
   Value categories(rapidjson::kArrayType);
   categories.PushBack(category, a);

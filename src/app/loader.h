@@ -13,7 +13,7 @@ namespace app {
 // Reads a file, or standard input for "-". False when it cannot be read.
 bool ReadAll(const std::string& path, std::string& out);
 
-std::shared_ptr<server::HookHandler> LoadHandler(const std::string& hooks_dir, std::size_t max_depth,
-                                                 std::string& error);
+std::shared_ptr<server::HookHandler> LoadHandler(const std::string& hooks_dir,
+                                                 std::size_t max_depth, std::string& error);
 
 }  // namespace app

@@ -83,7 +83,8 @@ class ShutdownSignals {
 int RunServe(const server::ServerConfig& config) {
   server::LogLevel level;
   if (!server::ParseLogLevel(config.log_level, level)) {
-    std::cerr << "unknown log level \"" << config.log_level << "\" (debug, info, warn, error, off)\n";
+    std::cerr << "unknown log level \"" << config.log_level
+              << "\" (debug, info, warn, error, off)\n";
     return 2;
   }
   server::SetLogLevel(level);
@@ -133,8 +134,8 @@ int RunServe(const server::ServerConfig& config) {
   handler->set_fetcher(server::FhirFetcher::Hook(fetcher));
   server::LogEvent(server::LogLevel::kInfo, "startup",
                    "missing prefetch is fetched from fhirServer within " +
-                       std::to_string(config.fetch_deadline_ms) + " ms; allowed FHIR servers: " +
-                       fetcher->allowlist().Describe());
+                       std::to_string(config.fetch_deadline_ms) +
+                       " ms; allowed FHIR servers: " + fetcher->allowlist().Describe());
   server::HttpServer http(config, handler, std::move(observers));
   if (!http.Bind(error)) {
     server::LogEvent(server::LogLevel::kError, "startup", error);
@@ -144,15 +145,14 @@ int RunServe(const server::ServerConfig& config) {
   ShutdownSignals signals;
   signals.Start(http);
   const std::string scheme = http.tls() ? "https" : "http";
-  server::LogEvent(server::LogLevel::kInfo, "startup",
-                   "serving " + scheme + "://" + config.host + ":" + std::to_string(http.port()) +
-                       "/cds-services (" + std::to_string(handler->catalog().services().size()) +
-                       " services; " +
-                       (auth ? "authentication on: Bearer JWT from " +
-                                   std::to_string(auth->issuer_count()) +
-                                   " trusted issuer(s), aud under " + config.public_url
-                             : "authentication off: every caller is trusted") +
-                       ")");
+  server::LogEvent(
+      server::LogLevel::kInfo, "startup",
+      "serving " + scheme + "://" + config.host + ":" + std::to_string(http.port()) +
+          "/cds-services (" + std::to_string(handler->catalog().services().size()) + " services; " +
+          (auth ? "authentication on: Bearer JWT from " + std::to_string(auth->issuer_count()) +
+                      " trusted issuer(s), aud under " + config.public_url
+                : "authentication off: every caller is trusted") +
+          ")");
   const bool ok = http.Run();  // returns once requests in flight are answered
   signals.Finish();
   store->Close();  // WAL checkpointed into the database file

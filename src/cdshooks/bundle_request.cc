@@ -16,8 +16,8 @@ using Alloc = rapidjson::Document::AllocatorType;
 struct Template {
   std::string type;
   bool single = false;
-  std::string status;                   // status=X filter
-  std::set<std::string> codes;          // code=system|code,... filter (normalised keys)
+  std::string status;           // status=X filter
+  std::set<std::string> codes;  // code=system|code,... filter (normalised keys)
 };
 
 Template ParseTemplate(const std::string& t) {
@@ -32,7 +32,8 @@ Template ParseTemplate(const std::string& t) {
   std::size_t pos = 0;
   while (pos <= query.size()) {
     auto amp = query.find('&', pos);
-    const std::string param = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    const std::string param =
+        query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
     const auto eq = param.find('=');
     if (eq != std::string::npos) {
       const std::string name = param.substr(0, eq), value = param.substr(eq + 1);
@@ -41,7 +42,8 @@ Template ParseTemplate(const std::string& t) {
         std::size_t p = 0;
         while (p <= value.size()) {
           auto comma = value.find(',', p);
-          const std::string token = value.substr(p, comma == std::string::npos ? std::string::npos : comma - p);
+          const std::string token =
+              value.substr(p, comma == std::string::npos ? std::string::npos : comma - p);
           const auto bar = token.find('|');
           if (bar != std::string::npos) {
             const std::string sys = fhir::NormalizeSystem(token.substr(0, bar));
@@ -75,7 +77,8 @@ bool CodeMatches(const fhir::Json& resource, const std::set<std::string>& codes)
 
 bool IsOrder(const fhir::Json& r) {
   const auto type = fhir::ResourceType(r);
-  return type.size() > 7 && (type.substr(type.size() - 7) == "Request" || type == "MedicationOrder");
+  return type.size() > 7 &&
+         (type.substr(type.size() - 7) == "Request" || type == "MedicationOrder");
 }
 
 Value Str(std::string_view s, Alloc& a) {

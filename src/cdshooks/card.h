@@ -22,7 +22,7 @@ struct Action {
   std::string type;  // create | update | delete
   std::string description;
   std::shared_ptr<rapidjson::Document> resource;  // create/update: the full FHIR resource
-  std::string resource_id;                         // delete: "Type/id"
+  std::string resource_id;                        // delete: "Type/id"
 };
 
 struct Suggestion {

@@ -21,7 +21,8 @@ std::string OperationOutcomeJson(const std::vector<Issue>& issues) {
     w.String(issue.code.c_str());
     if (!issue.diagnostics.empty()) {
       w.Key("diagnostics");
-      w.String(issue.diagnostics.c_str(), static_cast<rapidjson::SizeType>(issue.diagnostics.size()));
+      w.String(issue.diagnostics.c_str(),
+               static_cast<rapidjson::SizeType>(issue.diagnostics.size()));
     }
     if (!issue.expression.empty()) {
       w.Key("expression");

@@ -61,8 +61,9 @@ std::optional<Error> ParseFeedback(std::string_view body, std::size_t max_depth,
       f.outcome_timestamp = *timestamp;
       if (!IsTimestamp(*timestamp))
         Fail(error, "value",
-             path + "outcomeTimestamp must be an RFC 3339 date-time with a zone, e.g. "
-                    "2026-11-24T10:15:00Z.",
+             path +
+                 "outcomeTimestamp must be an RFC 3339 date-time with a zone, e.g. "
+                 "2026-11-24T10:15:00Z.",
              path + "outcomeTimestamp");
     }
     if (outcome) {
@@ -106,9 +107,9 @@ std::optional<Error> ParseFeedback(std::string_view body, std::size_t max_depth,
                  path + "overrideReason.reason must be a Coding with system and code.",
                  path + "overrideReason.reason");
           } else {
-            f.override_reason = Coding{std::string(*system), std::string(*code),
-                                       std::string(fhir::StringMember(*coding, "display")
-                                                       .value_or(""))};
+            f.override_reason =
+                Coding{std::string(*system), std::string(*code),
+                       std::string(fhir::StringMember(*coding, "display").value_or(""))};
           }
         }
         if (const fhir::Json* comment = fhir::Member(*reason, "userComment")) {

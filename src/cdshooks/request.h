@@ -50,7 +50,7 @@ struct Request {
   std::string user_id;
   std::string patient_id;
   std::string encounter_id;
-  std::vector<std::string> selections;     // order-select only
+  std::vector<std::string> selections;       // order-select only
   const fhir::Json* draft_orders = nullptr;  // Bundle
 
   PrefetchValue Prefetch(std::string_view key) const;

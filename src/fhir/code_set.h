@@ -38,9 +38,9 @@ class CodeSet {
   void AddPrefix(std::string_view system, std::string_view code_prefix);
   void AddText(std::string_view phrase);
 
-  bool MatchesCoding(const Json& coding) const;        // by system and code only
+  bool MatchesCoding(const Json& coding) const;   // by system and code only
   bool MatchesConcept(const Json& cc) const;      // any coding, or text/display phrases
-  bool MatchesText(std::string_view text) const;       // phrases only
+  bool MatchesText(std::string_view text) const;  // phrases only
   bool empty() const { return codes_.empty() && prefixes_.empty() && phrases_.empty(); }
 
  private:

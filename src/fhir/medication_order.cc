@@ -9,7 +9,8 @@ bool IsMedicationOrder(const Json& resource) {
 
 MedicationView OrderMedication(const Json& order, const ResourceIndex& index) {
   MedicationView view;
-  if (const Json* cc = Member(order, "medicationCodeableConcept"); cc != nullptr && cc->IsObject()) {
+  if (const Json* cc = Member(order, "medicationCodeableConcept");
+      cc != nullptr && cc->IsObject()) {
     view.cc = cc;
     return view;
   }
@@ -34,7 +35,8 @@ DosageView FirstDosage(const Json& order) {
     if (const Json* r = Member(dosage, "route"); r != nullptr && r->IsObject()) view.route = r;
     ForEachObject(Member(dosage, "doseAndRate"), [&](const Json& dr) {
       if (view.dose == nullptr)
-        if (const Json* q = Member(dr, "doseQuantity"); q != nullptr && q->IsObject()) view.dose = q;
+        if (const Json* q = Member(dr, "doseQuantity"); q != nullptr && q->IsObject())
+          view.dose = q;
     });
     if (view.dose == nullptr)
       if (const Json* q = Member(dosage, "doseQuantity"); q != nullptr && q->IsObject())

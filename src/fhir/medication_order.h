@@ -15,7 +15,7 @@ namespace fhir {
 bool IsMedicationOrder(const Json& resource);  // MedicationRequest or MedicationOrder
 
 struct MedicationView {
-  const Json* cc = nullptr;    // CodeableConcept, when one was found
+  const Json* cc = nullptr;         // CodeableConcept, when one was found
   std::string_view reference_text;  // medicationReference.display, when present
 };
 

@@ -14,7 +14,7 @@ namespace fhir {
 
 struct Quantity {
   double value = 0;
-  std::string unit;  // the unit key used for conversion (UCUM code, else the human unit)
+  std::string unit;        // the unit key used for conversion (UCUM code, else the human unit)
   std::string comparator;  // "<", "<=", ">=", ">" or empty
 };
 

@@ -23,13 +23,25 @@ struct NamedFrequency {
   double per_day;
 };
 
-constexpr std::array<NamedFrequency, 19> kCodes = {{{"QD", 1},     {"BID", 2},     {"TID", 3},
-                                                    {"QID", 4},    {"QOD", 0.5},   {"AM", 1},
-                                                    {"PM", 1},     {"BED", 1},     {"QHS", 1},
-                                                    {"QAM", 1},    {"QPM", 1},     {"WK", 1.0 / 7},
-                                                    {"MO", 1.0 / 30.4375},         {"Q1H", 24},
-                                                    {"Q2H", 12},   {"Q4H", 6},     {"Q6H", 4},
-                                                    {"Q8H", 3},    {"Q12H", 2}}};
+constexpr std::array<NamedFrequency, 19> kCodes = {{{"QD", 1},
+                                                    {"BID", 2},
+                                                    {"TID", 3},
+                                                    {"QID", 4},
+                                                    {"QOD", 0.5},
+                                                    {"AM", 1},
+                                                    {"PM", 1},
+                                                    {"BED", 1},
+                                                    {"QHS", 1},
+                                                    {"QAM", 1},
+                                                    {"QPM", 1},
+                                                    {"WK", 1.0 / 7},
+                                                    {"MO", 1.0 / 30.4375},
+                                                    {"Q1H", 24},
+                                                    {"Q2H", 12},
+                                                    {"Q4H", 6},
+                                                    {"Q6H", 4},
+                                                    {"Q8H", 3},
+                                                    {"Q12H", 2}}};
 
 std::optional<TimingFrequency> FromCode(std::string_view code) {
   for (const auto& c : kCodes)

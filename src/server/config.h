@@ -20,7 +20,7 @@ struct ServerConfig {
   int write_timeout_seconds = 5;
   int keep_alive_timeout_seconds = 5;
   std::size_t keep_alive_max_requests = 10000;
-  std::size_t threads = 0;  // 0: derived from the number of cores
+  std::size_t threads = 0;                    // 0: derived from the number of cores
   std::size_t max_pending_connections = 256;  // accepted, waiting for a worker; then backlog
 
   // CORS: "*" allows any origin (the embedded default, for the CDS Hooks sandbox).
@@ -42,7 +42,7 @@ struct ServerConfig {
   std::vector<std::string> allowed_tenants;  // empty: any tenant
   std::string public_url;                    // externally visible base URL, for `aud`
   int jwt_clock_skew_seconds = 60;
-  int jwt_max_lifetime_seconds = 3600;  // exp further than this (plus skew) ahead: refused
+  int jwt_max_lifetime_seconds = 3600;        // exp further than this (plus skew) ahead: refused
   std::size_t jwt_replay_cache_max = 100000;  // jti remembered until exp; full cache: refused
   int jwks_refresh_seconds = 60;  // a jku is refetched for an unknown kid at most this often
   std::string jku_ca_file;        // CA bundle for fetching jku over https; empty: system default

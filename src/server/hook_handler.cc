@@ -19,10 +19,10 @@ HookResult HookHandler::Call(std::string_view service_id, std::string_view body,
                              std::chrono::system_clock::time_point now) const {
   const cdshooks::ServiceDefinition* service = catalog_.Find(service_id);
   if (service == nullptr) {
-    auto r = ErrorResult(cdshooks::MakeError(
-        404, "not-found",
-        "Unknown CDS service \"" + std::string(service_id) +
-            "\". GET /cds-services lists the services of this server."));
+    auto r = ErrorResult(
+        cdshooks::MakeError(404, "not-found",
+                            "Unknown CDS service \"" + std::string(service_id) +
+                                "\". GET /cds-services lists the services of this server."));
     return r;
   }
   cdshooks::Request request;

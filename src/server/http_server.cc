@@ -25,33 +25,46 @@ std::string RoutePattern(const httplib::Request& req) {
   const std::string& p = req.path;
   if (p == "/cds-services" || p == "/healthz" || p == "/metrics") return p;
   if (p.rfind("/cds-services/", 0) == 0)
-    return p.size() > 9 && p.compare(p.size() - 9, 9, "/feedback") == 0 ? "/cds-services/{id}/feedback"
-                                                                        : "/cds-services/{id}";
+    return p.size() > 9 && p.compare(p.size() - 9, 9, "/feedback") == 0
+               ? "/cds-services/{id}/feedback"
+               : "/cds-services/{id}";
   return "(unmatched)";
 }
 
 std::string StatusCode(int status) {
   switch (status) {
-    case 404: return "not-found";
-    case 405: return "not-supported";
-    case 413: return "too-costly";
-    case 400: return "invalid";
-    default: return status >= 500 ? "exception" : "processing";
+    case 404:
+      return "not-found";
+    case 405:
+      return "not-supported";
+    case 413:
+      return "too-costly";
+    case 400:
+      return "invalid";
+    default:
+      return status >= 500 ? "exception" : "processing";
   }
 }
 
 std::string StatusMessage(int status, const httplib::Request& req) {
   switch (status) {
-    case 404: return "No such endpoint: " + req.method + " " + RoutePattern(req) +
-                     ". Endpoints: GET /cds-services, POST /cds-services/{id}, POST "
-                     "/cds-services/{id}/feedback, GET /healthz.";
-    case 405: return "Method " + req.method + " is not allowed here.";
-    case 413: return "The request body is larger than this server accepts.";
-    case 400: return "The HTTP request is malformed.";
-    case 414: return "The request URI is too long.";
-    case 431: return "The request headers are too large.";
-    default: return status >= 500 ? "Internal error; the request was not processed. See the server log."
-                                  : "The request could not be processed.";
+    case 404:
+      return "No such endpoint: " + req.method + " " + RoutePattern(req) +
+             ". Endpoints: GET /cds-services, POST /cds-services/{id}, POST "
+             "/cds-services/{id}/feedback, GET /healthz.";
+    case 405:
+      return "Method " + req.method + " is not allowed here.";
+    case 413:
+      return "The request body is larger than this server accepts.";
+    case 400:
+      return "The HTTP request is malformed.";
+    case 414:
+      return "The request URI is too long.";
+    case 431:
+      return "The request headers are too large.";
+    default:
+      return status >= 500 ? "Internal error; the request was not processed. See the server log."
+                           : "The request could not be processed.";
   }
 }
 
@@ -63,8 +76,8 @@ void HardenTls(SSL_CTX* ctx) {
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
                           "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
                           "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
-  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(
+      ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
 }
 
 // httplib's ThreadPool with a bound on accepted connections waiting for a worker. When the
@@ -122,7 +135,8 @@ class BoundedThreadPool : public httplib::TaskQueue {
 
 }  // namespace
 
-HttpServer::HttpServer(ServerConfig config, std::shared_ptr<HookHandler> handler, ServerObservers observers)
+HttpServer::HttpServer(ServerConfig config, std::shared_ptr<HookHandler> handler,
+                       ServerObservers observers)
     : config_(std::move(config)), handler_(std::move(handler)), observers_(std::move(observers)) {
   if (!config_.tls_cert_file.empty() && !config_.tls_key_file.empty()) {
     auto tls = std::make_unique<httplib::SSLServer>(config_.tls_cert_file.c_str(),
@@ -180,7 +194,8 @@ void HttpServer::Routes() {
     const std::string origin = req.get_header_value("Origin");
     if (any) {
       res.set_header("Access-Control-Allow-Origin", "*");
-    } else if (!origin.empty() && std::find(origins.begin(), origins.end(), origin) != origins.end()) {
+    } else if (!origin.empty() &&
+               std::find(origins.begin(), origins.end(), origin) != origins.end()) {
       res.set_header("Access-Control-Allow-Origin", origin);
       res.set_header("Vary", "Origin");
     }
@@ -200,19 +215,23 @@ void HttpServer::Routes() {
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       LogRequest({req.method, RoutePattern(req), r.status, seconds * 1000, r.service_id,
                   r.hook_instance, r.card_codes, ""});
-      if (observers_.on_request) observers_.on_request(RoutePattern(req), r.status, seconds, r.service_id);
+      if (observers_.on_request)
+        observers_.on_request(RoutePattern(req), r.status, seconds, r.service_id);
     };
   };
 
   if (observers_.authenticate) {
-    http_->set_pre_routing_handler([this, cors](const httplib::Request& req, httplib::Response& res) {
-      if (req.method == "OPTIONS" || req.path == "/healthz") return httplib::Server::HandlerResponse::Unhandled;
+    http_->set_pre_routing_handler([this, cors](const httplib::Request& req,
+                                                httplib::Response& res) {
+      if (req.method == "OPTIONS" || req.path == "/healthz")
+        return httplib::Server::HandlerResponse::Unhandled;
       const std::string reason =
           observers_.authenticate(req.method, req.path, req.get_header_value("Authorization"));
       if (reason.empty()) return httplib::Server::HandlerResponse::Unhandled;
       res.status = 401;
       res.set_header("WWW-Authenticate", "Bearer");
-      res.set_content(cdshooks::OperationOutcomeJson({cdshooks::Issue{"login", "Authentication required.", ""}}),
+      res.set_content(cdshooks::OperationOutcomeJson(
+                          {cdshooks::Issue{"login", "Authentication required.", ""}}),
                       kFhirJson);
       cors(req, res);
       LogRequest({req.method, RoutePattern(req), 401, 0, "", "", {}, "unauthorized: " + reason});
@@ -222,16 +241,16 @@ void HttpServer::Routes() {
   }
 
   http_->Get("/cds-services", wrap([this](const httplib::Request&) {
-    HookResult r;
-    r.body = handler_->catalog().discovery_json();
-    return r;
-  }));
+               HookResult r;
+               r.body = handler_->catalog().discovery_json();
+               return r;
+             }));
 
   http_->Get("/healthz", wrap([](const httplib::Request&) {
-    HookResult r;
-    r.body = R"({"status":"ok"})";
-    return r;
-  }));
+               HookResult r;
+               r.body = R"({"status":"ok"})";
+               return r;
+             }));
 
   for (const auto& [path, producer] : observers_.extra_gets) {
     auto produce = producer;
@@ -242,40 +261,43 @@ void HttpServer::Routes() {
     });
   }
 
-  http_->Post(R"(/cds-services/([^/]+)/feedback)", wrap([this](const httplib::Request& req) {
-    const std::string id = req.matches[1];
-    const auto* service = handler_->catalog().Find(id);
-    if (service == nullptr)
-      return ErrorResult(cdshooks::MakeError(404, "not-found", "Unknown CDS service \"" + id + "\"."));
-    std::vector<cdshooks::Feedback> feedback;
-    if (auto error = cdshooks::ParseFeedback(req.body, config_.max_json_depth, feedback)) {
-      auto r = ErrorResult(*error);
-      r.service_id = service->id;
-      return r;
-    }
-    if (observers_.on_feedback) {
-      if (auto error = observers_.on_feedback(service->id, feedback)) {
-        auto r = ErrorResult(*error);
+  http_->Post(
+      R"(/cds-services/([^/]+)/feedback)", wrap([this](const httplib::Request& req) {
+        const std::string id = req.matches[1];
+        const auto* service = handler_->catalog().Find(id);
+        if (service == nullptr)
+          return ErrorResult(
+              cdshooks::MakeError(404, "not-found", "Unknown CDS service \"" + id + "\"."));
+        std::vector<cdshooks::Feedback> feedback;
+        if (auto error = cdshooks::ParseFeedback(req.body, config_.max_json_depth, feedback)) {
+          auto r = ErrorResult(*error);
+          r.service_id = service->id;
+          return r;
+        }
+        if (observers_.on_feedback) {
+          if (auto error = observers_.on_feedback(service->id, feedback)) {
+            auto r = ErrorResult(*error);
+            r.service_id = service->id;
+            return r;
+          }
+        }
+        HookResult r;
         r.service_id = service->id;
+        r.body = "{}";
         return r;
-      }
-    }
-    HookResult r;
-    r.service_id = service->id;
-    r.body = "{}";
-    return r;
-  }));
+      }));
 
   http_->Post(R"(/cds-services/([^/]+))", wrap([this](const httplib::Request& req) {
-    HookResult r = handler_->Call(std::string(req.matches[1]), req.body, std::chrono::system_clock::now());
-    if (r.status == 200 && observers_.on_cards) observers_.on_cards(r);
-    return r;
-  }));
+                HookResult r = handler_->Call(std::string(req.matches[1]), req.body,
+                                              std::chrono::system_clock::now());
+                if (r.status == 200 && observers_.on_cards) observers_.on_cards(r);
+                return r;
+              }));
 
   auto not_allowed = wrap([](const httplib::Request& req) {
-    return ErrorResult(cdshooks::MakeError(405, "not-supported",
-                                           "Method " + req.method + " is not allowed on " +
-                                               RoutePattern(req) + "."));
+    return ErrorResult(cdshooks::MakeError(
+        405, "not-supported",
+        "Method " + req.method + " is not allowed on " + RoutePattern(req) + "."));
   });
   http_->Get(R"(/cds-services/([^/]+)(/feedback)?)", not_allowed);
   http_->Post("/cds-services", not_allowed);
@@ -291,14 +313,16 @@ void HttpServer::Routes() {
   });
 
   // Errors httplib produces itself (404 unmatched route, 413 too large, 400 bad HTTP).
-  http_->set_error_handler(httplib::Server::HandlerWithResponse(
-      [this, cors](const httplib::Request& req, httplib::Response& res) {
+  http_->set_error_handler(httplib::Server::HandlerWithResponse([this, cors](
+                                                                    const httplib::Request& req,
+                                                                    httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    res.set_content(cdshooks::OperationOutcomeJson(
-                        {cdshooks::Issue{StatusCode(res.status), StatusMessage(res.status, req), ""}}),
+    res.set_content(cdshooks::OperationOutcomeJson({cdshooks::Issue{
+                        StatusCode(res.status), StatusMessage(res.status, req), ""}}),
                     kFhirJson);
     cors(req, res);
-    LogRequest({req.method, RoutePattern(req), res.status, 0, "", "", {}, StatusMessage(res.status, req)});
+    LogRequest(
+        {req.method, RoutePattern(req), res.status, 0, "", "", {}, StatusMessage(res.status, req)});
     if (observers_.on_request) observers_.on_request(RoutePattern(req), res.status, 0, "");
     return httplib::Server::HandlerResponse::Handled;
   }));
@@ -313,9 +337,9 @@ void HttpServer::Routes() {
     } catch (...) {
     }
     res.status = 500;
-    res.set_content(cdshooks::OperationOutcomeJson(
-                        {cdshooks::Issue{"exception", StatusMessage(500, req), ""}}),
-                    kFhirJson);
+    res.set_content(
+        cdshooks::OperationOutcomeJson({cdshooks::Issue{"exception", StatusMessage(500, req), ""}}),
+        kFhirJson);
     cors(req, res);
     LogRequest({req.method, RoutePattern(req), 500, 0, "", "", {}, "exception: " + what});
   });

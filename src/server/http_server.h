@@ -40,12 +40,14 @@ struct ServerObservers {
                             const std::string& authorization)>
       authenticate;
   // Extra GET routes (e.g. /metrics): path → handler producing (content type, body).
-  std::vector<std::pair<std::string, std::function<std::pair<std::string, std::string>()>>> extra_gets;
+  std::vector<std::pair<std::string, std::function<std::pair<std::string, std::string>()>>>
+      extra_gets;
 };
 
 class HttpServer {
  public:
-  HttpServer(ServerConfig config, std::shared_ptr<HookHandler> handler, ServerObservers observers = {});
+  HttpServer(ServerConfig config, std::shared_ptr<HookHandler> handler,
+             ServerObservers observers = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

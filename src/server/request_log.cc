@@ -29,11 +29,16 @@ std::string Now() {
 
 const char* LevelName(LogLevel l) {
   switch (l) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
-    case LogLevel::kOff: return "off";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+    case LogLevel::kOff:
+      return "off";
   }
   return "info";
 }
@@ -50,7 +55,8 @@ void Emit(const std::string& line) {
 void SetLogLevel(LogLevel level) { g_level = level; }
 
 bool ParseLogLevel(const std::string& name, LogLevel& out) {
-  for (LogLevel l : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError, LogLevel::kOff})
+  for (LogLevel l :
+       {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError, LogLevel::kOff})
     if (name == LevelName(l)) {
       out = l;
       return true;
@@ -59,7 +65,9 @@ bool ParseLogLevel(const std::string& name, LogLevel& out) {
 }
 
 void LogRequest(const RequestLogEntry& e) {
-  const LogLevel level = e.status >= 500 ? LogLevel::kError : e.status >= 400 ? LogLevel::kWarn : LogLevel::kInfo;
+  const LogLevel level = e.status >= 500   ? LogLevel::kError
+                         : e.status >= 400 ? LogLevel::kWarn
+                                           : LogLevel::kInfo;
   if (level < g_level.load()) return;
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);

@@ -41,7 +41,8 @@ std::vector<CardShape> Shapes(const fhir::Json& cards, const std::string& code_p
   std::vector<CardShape> out;
   for (const auto& c : cards.GetArray()) {
     CardShape shape;
-    shape.code = code_path == "topic" ? c["source"]["topic"]["code"].GetString() : c["code"].GetString();
+    shape.code =
+        code_path == "topic" ? c["source"]["topic"]["code"].GetString() : c["code"].GetString();
     shape.indicator = c["indicator"].GetString();
     if (c.HasMember("suggestions"))
       for (const auto& s : c["suggestions"].GetArray()) {
@@ -71,21 +72,26 @@ class SampleGolden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SampleGolden, CardsMatchGolden) {
   const std::string name = GetParam();
-  const auto expected_doc = ParseJsonOrDie(ReadFile(SourcePath("fhir-samples/expected/" + name + ".cards.json")));
-  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1795770000));  // 2026-11-27
+  const auto expected_doc =
+      ParseJsonOrDie(ReadFile(SourcePath("fhir-samples/expected/" + name + ".cards.json")));
+  const auto now =
+      std::chrono::system_clock::time_point(std::chrono::seconds(1795770000));  // 2026-11-27
   auto result = RealHandler()->Call("anakinra-order-sign", SampleRequest(name), now);
   ASSERT_EQ(result.status, 200) << result.body;
   const auto response = ParseJsonOrDie(result.body);
   const auto actual = Shapes(response["cards"], "topic");
   const auto expected = Shapes(expected_doc["cards"], "code");
-  EXPECT_EQ(actual, expected) << name << "\nexpected:\n" << Describe(expected) << "actual:\n" << Describe(actual);
+  EXPECT_EQ(actual, expected) << name << "\nexpected:\n"
+                              << Describe(expected) << "actual:\n"
+                              << Describe(actual);
 
   for (const auto& card : response["cards"].GetArray()) {
     const std::string code = card["source"]["topic"]["code"].GetString();
     EXPECT_TRUE(card.HasMember("uuid")) << code;
     EXPECT_LT(std::string(card["summary"].GetString()).size(), 140u) << code;
     const std::string detail = card["detail"].GetString();
-    EXPECT_EQ(detail.find('{'), std::string::npos) << code << ": unfilled placeholder in " << detail;
+    EXPECT_EQ(detail.find('{'), std::string::npos)
+        << code << ": unfilled placeholder in " << detail;
     EXPECT_NE(detail.find("**Why it matters:**"), std::string::npos) << code;
     EXPECT_NE(detail.find("**What to do:**"), std::string::npos) << code;
     EXPECT_FALSE(std::string(card["source"]["label"].GetString()).empty());
@@ -125,7 +131,8 @@ INSTANTIATE_TEST_SUITE_P(FhirSamples, SampleGolden, ::testing::ValuesIn(SampleNa
 TEST(SampleCoverage, EveryCardCodeFiresInSomeSample) {
   std::set<std::string> seen;
   for (const auto& name : SampleNames()) {
-    const auto doc = ParseJsonOrDie(ReadFile(SourcePath("fhir-samples/expected/" + name + ".cards.json")));
+    const auto doc =
+        ParseJsonOrDie(ReadFile(SourcePath("fhir-samples/expected/" + name + ".cards.json")));
     for (const auto& c : doc["cards"].GetArray()) seen.insert(c["code"].GetString());
   }
   for (const auto& code : anakinra::CardCodes()) EXPECT_TRUE(seen.count(code)) << code;

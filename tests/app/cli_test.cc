@@ -4,10 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <filesystem>
-#include <sys/wait.h>
 
 namespace {
 
@@ -39,13 +39,15 @@ TEST(Cli, EvaluateTextShowsEverySampleCards) {
     const std::string name = e.path().stem().string();
     const ProcessRun r = Exec("evaluate --format text " + e.path().string());
     EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.out;
-    const auto golden = ParseJsonOrDie(ReadFile(SourcePath("fhir-samples/expected/" + name + ".cards.json")));
+    const auto golden =
+        ParseJsonOrDie(ReadFile(SourcePath("fhir-samples/expected/" + name + ".cards.json")));
     if (golden["cards"].Empty()) {
       EXPECT_NE(r.out.find("No cards"), std::string::npos) << name << "\n" << r.out;
     }
     for (const auto& card : golden["cards"].GetArray()) {
       EXPECT_NE(r.out.find(std::string("code: ") + card["code"].GetString()), std::string::npos)
-          << name << " lacks " << card["code"].GetString() << "\n" << r.out;
+          << name << " lacks " << card["code"].GetString() << "\n"
+          << r.out;
     }
   }
   EXPECT_GE(samples, 15);
@@ -81,7 +83,9 @@ TEST(Cli, ExitCodes) {
   const ProcessRun refused = Exec("evaluate " + bad);
   EXPECT_EQ(refused.exit_code, 3);
   EXPECT_NE(refused.out.find("OperationOutcome"), std::string::npos);
-  EXPECT_EQ(Exec("--hooks /nonexistent evaluate " + SourcePath("fhir-samples/adult-ra-clean.json")).exit_code, 1);
+  EXPECT_EQ(Exec("--hooks /nonexistent evaluate " + SourcePath("fhir-samples/adult-ra-clean.json"))
+                .exit_code,
+            1);
 }
 
 TEST(Cli, ServeRefusesBrokenKnowledgeWithAMessage) {

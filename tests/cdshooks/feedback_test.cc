@@ -39,11 +39,14 @@ TEST(ParseFeedback, RejectsInvalidEntriesAndKeepsNothing) {
   const Case cases[] = {
       {R"({"feedback":[]})", "non-empty"},
       {R"({"feedback":[{"outcome":"accepted"}]})", "card"},
-      {R"({"feedback":[{"card":"c","outcome":"maybe","outcomeTimestamp":"2026-11-24T10:00:00Z"}]})", "outcome must be"},
+      {R"({"feedback":[{"card":"c","outcome":"maybe","outcomeTimestamp":"2026-11-24T10:00:00Z"}]})",
+       "outcome must be"},
       {R"({"feedback":[{"card":"c","outcome":"accepted","outcomeTimestamp":"2026-11-24T10:00:00Z"}]})",
        "acceptedSuggestions is required"},
-      {R"({"feedback":[{"card":"c","outcome":"overridden","outcomeTimestamp":"yesterday"}]})", "RFC 3339"},
-      {R"({"feedback":[{"card":"c","outcome":"overridden","outcomeTimestamp":"2026-11-24"}]})", "RFC 3339"},
+      {R"({"feedback":[{"card":"c","outcome":"overridden","outcomeTimestamp":"yesterday"}]})",
+       "RFC 3339"},
+      {R"({"feedback":[{"card":"c","outcome":"overridden","outcomeTimestamp":"2026-11-24"}]})",
+       "RFC 3339"},
       {R"({"feedback":[{"card":"c","outcome":"overridden","overrideReason":{},"outcomeTimestamp":"2026-11-24T10:00:00Z"}]})",
        "needs a reason or a userComment"},
       {R"({"feedback":[{"card":"c","outcome":"overridden","overrideReason":{"reason":{"code":"x"}},"outcomeTimestamp":"2026-11-24T10:00:00Z"}]})",
@@ -55,7 +58,8 @@ TEST(ParseFeedback, RejectsInvalidEntriesAndKeepsNothing) {
     auto e = cdshooks::ParseFeedback(c.body, 64, out);
     ASSERT_TRUE(e) << c.body;
     EXPECT_EQ(e->http_status, 400);
-    EXPECT_NE(Diagnostics(*e).find(c.fragment), std::string::npos) << c.body << " → " << Diagnostics(*e);
+    EXPECT_NE(Diagnostics(*e).find(c.fragment), std::string::npos)
+        << c.body << " → " << Diagnostics(*e);
     EXPECT_TRUE(out.empty());
   }
 }

@@ -15,13 +15,14 @@ cdshooks::ServiceDefinition Service(const std::string& hook) {
   return s;
 }
 
-const char* kDrafts = R"({"resourceType":"Bundle","entry":[{"resource":{"resourceType":"MedicationRequest","id":"m1","status":"draft"}}]})";
+const char* kDrafts =
+    R"({"resourceType":"Bundle","entry":[{"resource":{"resourceType":"MedicationRequest","id":"m1","status":"draft"}}]})";
 
 std::string Body(const std::string& hook, const std::string& extra_context = "",
                  const std::string& extra = "") {
-  return R"({"hook":")" + hook + R"(","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",)" + extra +
-         R"("context":{"userId":"Practitioner/1","patientId":"p1","draftOrders":)" + kDrafts +
-         extra_context + "}}";
+  return R"({"hook":")" + hook + R"(","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",)" +
+         extra + R"("context":{"userId":"Practitioner/1","patientId":"p1","draftOrders":)" +
+         kDrafts + extra_context + "}}";
 }
 
 std::string Diagnostics(const cdshooks::Error& e) {
@@ -47,14 +48,16 @@ TEST(ParseRequest, OrderSelectNeedsSelectionsThatExist) {
   EXPECT_NE(Diagnostics(*missing).find("context.selections"), std::string::npos);
 
   cdshooks::Request r2;
-  auto ok = cdshooks::ParseRequest(Body("order-select", R"(,"selections":["MedicationRequest/m1"])"),
-                                   Service("order-select"), {}, r2);
+  auto ok =
+      cdshooks::ParseRequest(Body("order-select", R"(,"selections":["MedicationRequest/m1"])"),
+                             Service("order-select"), {}, r2);
   EXPECT_FALSE(ok);
   EXPECT_EQ(r2.selections.size(), 1u);
 
   cdshooks::Request r3;
-  auto unknown = cdshooks::ParseRequest(Body("order-select", R"(,"selections":["MedicationRequest/zz"])"),
-                                        Service("order-select"), {}, r3);
+  auto unknown =
+      cdshooks::ParseRequest(Body("order-select", R"(,"selections":["MedicationRequest/zz"])"),
+                             Service("order-select"), {}, r3);
   ASSERT_TRUE(unknown);
   EXPECT_NE(Diagnostics(*unknown).find("names no order"), std::string::npos);
 }
@@ -69,7 +72,8 @@ TEST(ParseRequest, HookMustMatchService) {
 
 TEST(ParseRequest, ReportsEveryProblemAtOnce) {
   cdshooks::Request r;
-  auto e = cdshooks::ParseRequest(R"({"hook":5,"context":{"patientId":""}})", Service("order-sign"), {}, r);
+  auto e = cdshooks::ParseRequest(R"({"hook":5,"context":{"patientId":""}})", Service("order-sign"),
+                                  {}, r);
   ASSERT_TRUE(e);
   const std::string d = Diagnostics(*e);
   EXPECT_NE(d.find("hook must be a string"), std::string::npos);
@@ -113,8 +117,9 @@ TEST(ParseRequest, FhirServerMustBeHttpUrl) {
 TEST(ParseRequest, PrefetchShapes) {
   cdshooks::Request r;
   auto e = cdshooks::ParseRequest(
-      Body("order-sign", "",
-           R"("prefetch":{"patient":null,"medications":{"resourceType":"OperationOutcome","issue":[]},"other":7},)"),
+      Body(
+          "order-sign", "",
+          R"("prefetch":{"patient":null,"medications":{"resourceType":"OperationOutcome","issue":[]},"other":7},)"),
       Service("order-sign"), {}, r);
   ASSERT_FALSE(e) << Diagnostics(*e);
   EXPECT_EQ(r.Prefetch("patient").state, cdshooks::PrefetchState::kNull);

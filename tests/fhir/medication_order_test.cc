@@ -91,15 +91,15 @@ TEST(FirstDosage, R4DoseAndRateArray) {
 }
 
 TEST(FirstDosage, DoseAndRateAsAnObject) {
-  const auto order = Parse(
-      R"({"dosageInstruction":[{"doseAndRate":{"doseQuantity":{"value":70,"unit":"mg"}}}]})");
+  const auto order =
+      Parse(R"({"dosageInstruction":[{"doseAndRate":{"doseQuantity":{"value":70,"unit":"mg"}}}]})");
   const auto d = fhir::FirstDosage(order);
   EXPECT_EQ(DoseValue(d), 70);
 }
 
 TEST(FirstDosage, DosageInstructionAsAnObject) {
-  const auto order = Parse(
-      R"({"dosageInstruction":{"doseAndRate":[{"doseQuantity":{"value":60,"unit":"mg"}}]}})");
+  const auto order =
+      Parse(R"({"dosageInstruction":{"doseAndRate":[{"doseQuantity":{"value":60,"unit":"mg"}}]}})");
   const auto d = fhir::FirstDosage(order);
   EXPECT_EQ(DoseValue(d), 60);
 }

@@ -53,7 +53,8 @@ TEST(Http, PreflightOnEveryRoute) {
     EXPECT_EQ(r->status, 204) << path;
     EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*");
     EXPECT_NE(r->get_header_value("Access-Control-Allow-Methods").find("POST"), std::string::npos);
-    EXPECT_NE(r->get_header_value("Access-Control-Allow-Headers").find("Authorization"), std::string::npos);
+    EXPECT_NE(r->get_header_value("Access-Control-Allow-Headers").find("Authorization"),
+              std::string::npos);
   }
 }
 
@@ -74,7 +75,8 @@ TEST(Http, OrderSignReturnsCards) {
 TEST(Http, OrderSelectReturnsCards) {
   LiveServer server;
   auto r = server.client().Post("/cds-services/anakinra-order-select",
-                                SampleRequest("adult-ecoli-allergy", "order-select"), "application/json");
+                                SampleRequest("adult-ecoli-allergy", "order-select"),
+                                "application/json");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_NE(r->body.find("ecoli-protein-hypersensitivity"), std::string::npos);
@@ -89,13 +91,15 @@ TEST(Http, HealthzAnswers) {
 
 TEST(Http, MalformedJsonIs400) {
   LiveServer server;
-  ExpectOperationOutcome(server.client().Post("/cds-services/anakinra-order-sign", "{\"hook\":", "application/json"),
-                         400, "not valid JSON");
+  ExpectOperationOutcome(
+      server.client().Post("/cds-services/anakinra-order-sign", "{\"hook\":", "application/json"),
+      400, "not valid JSON");
 }
 
 TEST(Http, MissingFieldsAre400NamingEachField) {
   LiveServer server;
-  auto r = server.client().Post("/cds-services/anakinra-order-sign", R"({"hook":"order-sign"})", "application/json");
+  auto r = server.client().Post("/cds-services/anakinra-order-sign", R"({"hook":"order-sign"})",
+                                "application/json");
   ExpectOperationOutcome(r, 400, "hookInstance");
   EXPECT_NE(r->body.find("context"), std::string::npos);
 }
@@ -112,8 +116,9 @@ TEST(Http, WrongTypesAre400) {
 
 TEST(Http, UnknownServiceIs404) {
   LiveServer server;
-  ExpectOperationOutcome(server.client().Post("/cds-services/no-such-service", "{}", "application/json"), 404,
-                         "Unknown CDS service");
+  ExpectOperationOutcome(
+      server.client().Post("/cds-services/no-such-service", "{}", "application/json"), 404,
+      "Unknown CDS service");
 }
 
 TEST(Http, UnknownPathIs404) {
@@ -124,31 +129,34 @@ TEST(Http, UnknownPathIs404) {
 TEST(Http, HookNotMatchingServiceIs400) {
   LiveServer server;
   auto body = SampleRequest("adult-ra-clean", "order-sign");
-  ExpectOperationOutcome(server.client().Post("/cds-services/anakinra-order-select", body, "application/json"),
-                         400, "does not match service");
+  ExpectOperationOutcome(
+      server.client().Post("/cds-services/anakinra-order-select", body, "application/json"), 400,
+      "does not match service");
 }
 
 TEST(Http, BodyOverLimitIs413) {
   server::ServerConfig config;
   config.max_body_bytes = 1024;
   LiveServer server(config);
-  ExpectOperationOutcome(
-      server.client().Post("/cds-services/anakinra-order-sign", std::string(4096, ' '), "application/json"), 413,
-      "larger than");
+  ExpectOperationOutcome(server.client().Post("/cds-services/anakinra-order-sign",
+                                              std::string(4096, ' '), "application/json"),
+                         413, "larger than");
 }
 
 TEST(Http, DeepNestingIs400) {
   LiveServer server;
   const std::string deep = std::string(5000, '[') + std::string(5000, ']');
-  ExpectOperationOutcome(server.client().Post("/cds-services/anakinra-order-sign", deep, "application/json"), 400,
-                         "nested deeper");
+  ExpectOperationOutcome(
+      server.client().Post("/cds-services/anakinra-order-sign", deep, "application/json"), 400,
+      "nested deeper");
 }
 
 TEST(Http, MissingPrefetchWithoutFhirServerIs412) {
   LiveServer server;
   auto doc = Json(SampleRequest("adult-ra-clean"));
   doc.RemoveMember("prefetch");
-  auto r = server.client().Post("/cds-services/anakinra-order-sign", fhir::ToString(doc), "application/json");
+  auto r = server.client().Post("/cds-services/anakinra-order-sign", fhir::ToString(doc),
+                                "application/json");
   ExpectOperationOutcome(r, 412, "prefetch.patient");
   EXPECT_NE(r->body.find("no fhirServer"), std::string::npos);
 }
@@ -157,7 +165,8 @@ TEST(Http, NoAnakinraOrderNeedsNoPrefetch) {
   LiveServer server;
   auto doc = Json(SampleRequest("no-anakinra-order"));
   doc.RemoveMember("prefetch");
-  auto r = server.client().Post("/cds-services/anakinra-order-sign", fhir::ToString(doc), "application/json");
+  auto r = server.client().Post("/cds-services/anakinra-order-sign", fhir::ToString(doc),
+                                "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, R"({"cards":[]})");
@@ -183,19 +192,22 @@ TEST(Http, FeedbackValidAndInvalid) {
       "application/json");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200) << ok->body;
-  ExpectOperationOutcome(server.client().Post("/cds-services/anakinra-order-sign/feedback",
-                                              R"({"feedback":[{"card":"x","outcome":"maybe"}]})", "application/json"),
-                         400, "outcome must be");
+  ExpectOperationOutcome(
+      server.client().Post("/cds-services/anakinra-order-sign/feedback",
+                           R"({"feedback":[{"card":"x","outcome":"maybe"}]})", "application/json"),
+      400, "outcome must be");
 }
 
 TEST(Http, MethodNotAllowedIs405) {
   LiveServer server;
-  ExpectOperationOutcome(server.client().Get("/cds-services/anakinra-order-sign"), 405, "not allowed");
+  ExpectOperationOutcome(server.client().Get("/cds-services/anakinra-order-sign"), 405,
+                         "not allowed");
 }
 
 TEST(Http, ServerStaysUpAfterGarbage) {
   LiveServer server;
-  for (const char* body : {"", "null", "[]", "\"x\"", "{\"hook\":null}", "\xff\xfe", "{\"a\":1e999999}"})
+  for (const char* body :
+       {"", "null", "[]", "\"x\"", "{\"hook\":null}", "\xff\xfe", "{\"a\":1e999999}"})
     server.client().Post("/cds-services/anakinra-order-sign", body, "application/json");
   auto r = server.client().Get("/healthz");
   ASSERT_TRUE(r);

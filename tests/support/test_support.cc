@@ -40,10 +40,12 @@ std::shared_ptr<const anakinra::Knowledge> RealKnowledge() {
 std::shared_ptr<server::HookHandler> RealHandler() {
   static const auto handler = [] {
     std::string error;
-    auto catalog = cdshooks::ServiceCatalog::Load(ReadFile(SourcePath("hooks/services.json")), error);
+    auto catalog =
+        cdshooks::ServiceCatalog::Load(ReadFile(SourcePath("hooks/services.json")), error);
     if (!catalog) throw std::runtime_error(error);
     auto engine = std::make_shared<anakinra::Engine>(RealKnowledge());
-    return std::make_shared<server::HookHandler>(engine, std::move(*catalog), cdshooks::ParseLimits{});
+    return std::make_shared<server::HookHandler>(engine, std::move(*catalog),
+                                                 cdshooks::ParseLimits{});
   }();
   return handler;
 }
