@@ -299,6 +299,7 @@ std::shared_ptr<const Knowledge> LoadKnowledge(const std::string& hooks_dir, std
     std::sort(files.begin(), files.end());
     // Sources first: every other entry names one.
     std::vector<std::pair<std::string, std::unique_ptr<rapidjson::Document>>> docs;
+    docs.reserve(files.size());
     for (const auto& path : files) docs.emplace_back(path.filename().string(), ParseFile(path));
     for (const auto& [file, doc] : docs) LoadSources(*doc, file, *k);
     for (const auto& [file, doc] : docs) {

@@ -55,6 +55,7 @@ std::string Join(const std::vector<std::string>& parts, const std::string& last_
 
 std::string EvidenceText(const std::vector<Evidence>& evidence) {
   std::vector<std::string> parts;
+  parts.reserve(evidence.size());
   for (const auto& e : evidence)
     parts.push_back("**" + e.label + "**" + (e.date.empty() ? "" : " (" + e.date + ")"));
   return Join(parts);
@@ -632,6 +633,7 @@ class Evaluator {
       if (o.drug == DrugClass::kAnakinra) anakinra.push_back(&o);
     if (anakinra.empty()) return;
     std::vector<std::string> names;
+    names.reserve(anakinra.size());
     for (const Order* o : anakinra) names.push_back(OrderText(*o));
     const char* code = x.drug == DrugClass::kTnfAntagonist ? "tnf-antagonist"
                        : x.drug == DrugClass::kIl1Blocker  ? "il1-blocker-duplication"

@@ -37,7 +37,7 @@ class ShutdownSignals {
   void Start(server::HttpServer& http) {
     thread_ = std::thread([this, &http] {
       const sigset_t set = Set();
-      const timespec tick{0, 100 * 1000 * 1000};
+      const timespec tick{0, 100L * 1000 * 1000};
       bool stopping = false;
       while (!done_.load()) {
         const int sig = sigtimedwait(&set, nullptr, &tick);

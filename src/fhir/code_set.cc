@@ -182,11 +182,8 @@ bool CodeSet::MatchesConcept(const Json& cc) const {
   bool found = false;
   ForEachCoding(cc, [&](const Json& coding) {
     if (found) return;
-    if (MatchesCoding(coding)) {
-      found = true;
-    } else if (auto display = StringMember(coding, "display"); display && MatchesText(*display)) {
-      found = true;
-    }
+    auto display = StringMember(coding, "display");
+    found = MatchesCoding(coding) || (display && MatchesText(*display));
   });
   if (found) return true;
   auto text = StringMember(cc, "text");

@@ -47,12 +47,12 @@ std::optional<Quantity> ReadQuantity(const Json& quantity) {
   auto system = StringMember(quantity, "system");
   auto code = StringMember(quantity, "code");
   auto unit = StringMember(quantity, "unit");
-  if (code && (!system || *system == kUcum)) {
+  // The UCUM code when there is one, else the human unit, else whatever code there is.
+  const bool ucum_code = code && (!system || *system == kUcum);
+  if (ucum_code || (code && !unit)) {
     q.unit = std::string(*code);
   } else if (unit) {
     q.unit = std::string(*unit);
-  } else if (code) {
-    q.unit = std::string(*code);
   }
   if (auto c = StringMember(quantity, "comparator")) q.comparator = std::string(*c);
   return q;

@@ -14,7 +14,7 @@ struct ServerConfig {
   std::string data_dir = "data";
 
   // Limits against hostile or broken clients.
-  std::size_t max_body_bytes = 2 * 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{2} * 1024 * 1024;
   std::size_t max_json_depth = 64;
   int read_timeout_seconds = 5;
   int write_timeout_seconds = 5;

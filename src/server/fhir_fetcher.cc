@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -305,7 +306,7 @@ std::shared_ptr<FhirFetcher> FhirFetcher::Create(FetchOptions options, std::stri
       std::move(options), std::make_shared<const UrlAllowlist>(std::move(*allowlist))));
 }
 
-PrefetchFetcher FhirFetcher::Hook(std::shared_ptr<const FhirFetcher> fetcher) {
+PrefetchFetcher FhirFetcher::Hook(const std::shared_ptr<const FhirFetcher>& fetcher) {
   return [fetcher](const cdshooks::ServiceDefinition& service, const std::vector<std::string>& keys,
                    cdshooks::Request& request) { return fetcher->Fetch(service, keys, request); };
 }
@@ -320,7 +321,7 @@ std::vector<cdshooks::Issue> FhirFetcher::Fetch(const cdshooks::ServiceDefinitio
     if (options_.on_fetch) options_.on_fetch(key, ok, reason, seconds);
     LogEvent(ok ? LogLevel::kDebug : LogLevel::kWarn, "prefetch-fetch",
              "key=" + key + " origin=" + origin + " result=" + reason +
-                 " ms=" + std::to_string(static_cast<long long>(seconds * 1000.0 + 0.5)));
+                 " ms=" + std::to_string(std::llround(seconds * 1000.0)));
   };
   auto fail = [&](const std::string& key, const std::string& reason, const std::string& why,
                   const std::string& origin) {

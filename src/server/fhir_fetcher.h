@@ -50,11 +50,11 @@ inline constexpr const char* kTooManyPages = "too_many_pages";
 }  // namespace fetch_reason
 
 struct FetchOptions {
-  std::vector<std::string> allowed_fhir_servers;  // URL prefixes; empty: loopback only
-  std::string ca_file;                            // empty: the system's CA store
-  int deadline_ms = 450;                          // for all fetches of one request
-  std::size_t max_pages = 5;                      // searchset pages per key
-  std::size_t max_body_bytes = 8 * 1024 * 1024;   // per response
+  std::vector<std::string> allowed_fhir_servers;              // URL prefixes; empty: loopback only
+  std::string ca_file;                                        // empty: the system's CA store
+  int deadline_ms = 450;                                      // for all fetches of one request
+  std::size_t max_pages = 5;                                  // searchset pages per key
+  std::size_t max_body_bytes = std::size_t{8} * 1024 * 1024;  // per response
   std::size_t max_json_depth = 64;
   // Called once per fetched key, on the calling thread, after the fetches of a request end:
   // the key, whether it was obtained, the fetch_reason label and the seconds it took (the time to
@@ -77,7 +77,7 @@ class FhirFetcher {
                                      cdshooks::Request& request) const;
 
   // The hook for HookHandler::set_fetcher; keeps the fetcher alive.
-  static PrefetchFetcher Hook(std::shared_ptr<const FhirFetcher> fetcher);
+  static PrefetchFetcher Hook(const std::shared_ptr<const FhirFetcher>& fetcher);
 
   const UrlAllowlist& allowlist() const { return *allowlist_; }
   const FetchOptions& options() const { return options_; }

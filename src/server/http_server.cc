@@ -205,7 +205,7 @@ void HttpServer::Routes() {
   };
 
   // Runs a route: timing, CORS, the log line and observers; exceptions stay inside.
-  auto wrap = [this, cors](std::function<HookResult(const httplib::Request&)> fn) {
+  auto wrap = [this, cors](const std::function<HookResult(const httplib::Request&)>& fn) {
     return [this, cors, fn](const httplib::Request& req, httplib::Response& res) {
       const auto start = Clock::now();
       HookResult r = fn(req);
@@ -328,7 +328,7 @@ void HttpServer::Routes() {
   }));
 
   http_->set_exception_handler([cors](const httplib::Request& req, httplib::Response& res,
-                                      std::exception_ptr ep) {
+                                      const std::exception_ptr& ep) {
     std::string what = "unknown exception";
     try {
       if (ep) std::rethrow_exception(ep);

@@ -29,7 +29,7 @@ struct Jwk {
 };
 
 // Limits on what a JWK Set may contain.
-constexpr std::size_t kMaxJwksBytes = 64 * 1024;
+constexpr std::size_t kMaxJwksBytes = std::size_t{64} * 1024;
 constexpr std::size_t kMaxJwksKeys = 32;
 constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 8192;

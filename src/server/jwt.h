@@ -15,7 +15,7 @@ namespace server {
 
 // Bearer tokens longer than this are refused (CDS Hooks tokens are well under 2 KiB; httplib
 // refuses any header line over 8192 bytes before we see it).
-constexpr std::size_t kMaxJwtBytes = 6 * 1024;
+constexpr std::size_t kMaxJwtBytes = std::size_t{6} * 1024;
 
 enum class JwsAlg { kES256, kES384, kRS256, kRS384, kPS384 };
 

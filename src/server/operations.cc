@@ -15,8 +15,8 @@ std::int64_t NowSeconds() {
 
 }  // namespace
 
-void AddOperationsObservers(ServerObservers& observers, std::shared_ptr<FeedbackStore> store,
-                            std::shared_ptr<Metrics> metrics) {
+void AddOperationsObservers(ServerObservers& observers, const std::shared_ptr<FeedbackStore>& store,
+                            const std::shared_ptr<Metrics>& metrics) {
   observers.on_cards = [store, metrics](const HookResult& r) {
     metrics->RecordCards(r);
     if (r.issued.empty()) return;

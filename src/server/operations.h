@@ -14,7 +14,7 @@ namespace server {
 // Fills on_cards, on_feedback, on_request and the /metrics route of `observers` (other members
 // are left as they are). A store write failure on the hook path is logged and counted, and the
 // cards are still answered; on the feedback path it is a 503 (nothing stored).
-void AddOperationsObservers(ServerObservers& observers, std::shared_ptr<FeedbackStore> store,
-                            std::shared_ptr<Metrics> metrics);
+void AddOperationsObservers(ServerObservers& observers, const std::shared_ptr<FeedbackStore>& store,
+                            const std::shared_ptr<Metrics>& metrics);
 
 }  // namespace server
