@@ -124,7 +124,7 @@ std::unique_ptr<Authenticator> Authenticator::Create(const ServerConfig& config,
   a->skew_ = std::max(0, config.jwt_clock_skew_seconds);
   a->max_lifetime_ = std::max(1, config.jwt_max_lifetime_seconds);
   a->replay_max_ = std::max<std::size_t>(1, config.jwt_replay_cache_max);
-  a->refresh_seconds_ = std::max(1, config.jwks_refresh_seconds);
+  a->refresh_seconds_ = std::max(0, config.jwks_refresh_seconds);  // 0..86400, as configured
   a->jku_ca_file_ = config.jku_ca_file;
   for (const auto& entry : config.trusted_issuers) {
     std::string iss, file, text;
@@ -165,6 +165,11 @@ std::unique_ptr<Authenticator> Authenticator::Create(const ServerConfig& config,
     error = "no trusted issuer configured";
     return nullptr;
   }
+  for (const auto& [iss, issuer] : a->issuers_)
+    if (issuer.file_keys.empty() && issuer.jku_prefixes.empty())
+      LogEvent(LogLevel::kWarn, "auth",
+               "issuer " + Safe(iss) +
+                   " has no keys in its JWK Set file and no trusted jku: its tokens cannot verify");
   return a;
 }
 
