@@ -1,13 +1,8 @@
 #include "bench_support.h"
 
-#include "anakinra/engine.h"
-#include "anakinra/knowledge.h"
-#include "cdshooks/bundle_request.h"
-#include "cdshooks/service.h"
 #include "fhir/json.h"
+#include "support/test_support.h"
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace bench {
@@ -34,45 +29,13 @@ const Case& FindCase(const std::string& name) {
   throw std::runtime_error("unknown case " + name);
 }
 
-std::string SourcePath(const std::string& relative) {
-  return std::string(ANAKINRA_SOURCE_DIR) + "/" + relative;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::shared_ptr<server::HookHandler> Handler() {
-  static const auto handler = [] {
-    std::string error;
-    auto knowledge = anakinra::LoadKnowledge(SourcePath("hooks"), error);
-    if (!knowledge) throw std::runtime_error(error);
-    auto catalog =
-        cdshooks::ServiceCatalog::Load(ReadFile(SourcePath("hooks/services.json")), error);
-    if (!catalog) throw std::runtime_error(error);
-    auto engine = std::make_shared<anakinra::Engine>(std::move(knowledge));
-    return std::make_shared<server::HookHandler>(std::move(engine), std::move(*catalog),
-                                                 cdshooks::ParseLimits{});
-  }();
-  return handler;
-}
+std::shared_ptr<server::HookHandler> Handler() { return testing_support::RealHandler(); }
 
 std::string RequestBody(const Case& c) {
-  rapidjson::Document bundle;
-  const std::string path = SourcePath("fhir-samples/" + c.sample + ".json");
-  if (auto e = fhir::ParseJson(ReadFile(path), 512, bundle))
-    throw std::runtime_error(path + ": " + e->message);
-  const auto* service = Handler()->catalog().Find("anakinra-" + c.hook);
-  if (service == nullptr) throw std::runtime_error("no service for " + c.hook);
-  std::string error;
-  auto doc = cdshooks::RequestFromBundle(bundle, *service, error);
-  if (!doc) throw std::runtime_error(c.sample + ": " + error);
-  if (!c.prefetch) doc->RemoveMember("prefetch");
-  return fhir::ToString(*doc);
+  if (c.prefetch) return testing_support::SampleRequest(c.sample, c.hook);
+  auto doc = testing_support::ParseJsonOrDie(testing_support::SampleRequest(c.sample, c.hook));
+  doc.RemoveMember("prefetch");
+  return fhir::ToString(doc);
 }
 
 std::chrono::system_clock::time_point FixedNow() {

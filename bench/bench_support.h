@@ -24,10 +24,7 @@ struct Case {
 const std::vector<Case>& Cases();
 const Case& FindCase(const std::string& name);  // throws when unknown
 
-std::string SourcePath(const std::string& relative);
-std::string ReadFile(const std::string& path);
-
-// The hooks/ knowledge and services of the source tree, loaded once.
+// The hooks/ knowledge and services of the source tree, loaded once (the tests' loader).
 std::shared_ptr<server::HookHandler> Handler();
 
 // The request body of a case (compact JSON), as an EHR would POST it.

@@ -1,7 +1,7 @@
 // Missing prefetch fetched over real HTTPS: the real service (loopback HTTP) with the real
 // fetcher, against an in-process httplib::SSLServer whose certificate is signed by a CA made at
-// test time. The FHIR server is a tiny one serving fhir-samples/adult-unimmunised.json: reads of the
-// Patient and searchset Bundles by resource type (MedicationRequest: status=active only).
+// test time. The FHIR server is a tiny one serving fhir-samples/adult-unimmunised.json: reads of
+// the Patient and searchset Bundles by resource type (MedicationRequest: status=active only).
 #include "fhir/json.h"
 #include "server/fhir_fetcher.h"
 #include "support/live_server.h"
@@ -30,20 +30,8 @@ constexpr const char* kToken = "secret-access-token-7";
 // The request of `kSample` without prefetch, with fhirServer (and fhirAuthorization when `token`).
 std::string FetchRequest(const std::string& fhir_server, const std::string& token = "") {
   auto doc = ParseJsonOrDie(SampleRequest(kSample));
-  auto& a = doc.GetAllocator();
   doc.RemoveMember("prefetch");
-  doc.RemoveMember("fhirServer");
-  doc.AddMember("fhirServer", rapidjson::Value(fhir_server.c_str(), a), a);
-  doc.RemoveMember("fhirAuthorization");
-  if (!token.empty()) {
-    rapidjson::Value auth(rapidjson::kObjectType);
-    auth.AddMember("access_token", rapidjson::Value(token.c_str(), a), a);
-    auth.AddMember("token_type", "Bearer", a);
-    auth.AddMember("scope", "patient/*.read", a);
-    auth.AddMember("subject", "anakinra-cds", a);
-    auth.AddMember("expires_in", 300, a);
-    doc.AddMember("fhirAuthorization", auth, a);
-  }
+  SetFhirServer(doc, fhir_server, token);
   return fhir::ToString(doc);
 }
 

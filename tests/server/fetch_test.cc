@@ -201,24 +201,12 @@ std::string FetchRequest(const std::string& sample, const std::string& fhir_serv
                          const std::string& hook = "order-sign", const std::string& token = "",
                          const std::vector<std::string>& drop = {}) {
   auto doc = ParseJsonOrDie(SampleRequest(sample, hook));
-  auto& a = doc.GetAllocator();
   if (drop.empty()) {
     doc.RemoveMember("prefetch");
   } else {
     for (const auto& key : drop) doc["prefetch"].RemoveMember(key.c_str());
   }
-  doc.RemoveMember("fhirServer");
-  doc.AddMember("fhirServer", rapidjson::Value(fhir_server.c_str(), a), a);
-  if (!token.empty()) {
-    rapidjson::Value auth(rapidjson::kObjectType);
-    auth.AddMember("access_token", rapidjson::Value(token.c_str(), a), a);
-    auth.AddMember("token_type", "Bearer", a);
-    auth.AddMember("scope", "patient/*.read", a);
-    auth.AddMember("subject", "anakinra-cds", a);
-    auth.AddMember("expires_in", 300, a);
-    doc.RemoveMember("fhirAuthorization");
-    doc.AddMember("fhirAuthorization", auth, a);
-  }
+  SetFhirServer(doc, fhir_server, token);
   return fhir::ToString(doc);
 }
 

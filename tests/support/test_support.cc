@@ -59,4 +59,20 @@ std::string SampleRequest(const std::string& sample_name, const std::string& hoo
   return fhir::ToString(*doc);
 }
 
+void SetFhirServer(rapidjson::Document& request, const std::string& fhir_server,
+                   const std::string& token) {
+  auto& a = request.GetAllocator();
+  request.RemoveMember("fhirServer");
+  request.AddMember("fhirServer", rapidjson::Value(fhir_server.c_str(), a), a);
+  request.RemoveMember("fhirAuthorization");
+  if (token.empty()) return;
+  rapidjson::Value auth(rapidjson::kObjectType);
+  auth.AddMember("access_token", rapidjson::Value(token.c_str(), a), a);
+  auth.AddMember("token_type", "Bearer", a);
+  auth.AddMember("scope", "patient/*.read", a);
+  auth.AddMember("subject", "anakinra-cds", a);
+  auth.AddMember("expires_in", 300, a);
+  request.AddMember("fhirAuthorization", auth, a);
+}
+
 }  // namespace testing_support

@@ -24,4 +24,8 @@ std::shared_ptr<server::HookHandler> RealHandler();
 // A request body for `hook` built from a fhir-samples bundle (draft orders + prefetch).
 std::string SampleRequest(const std::string& sample_name, const std::string& hook = "order-sign");
 
+// Points a request at `fhir_server`; with a non-empty `token`, also gives it as fhirAuthorization.
+void SetFhirServer(rapidjson::Document& request, const std::string& fhir_server,
+                   const std::string& token = "");
+
 }  // namespace testing_support
