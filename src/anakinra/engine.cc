@@ -56,7 +56,7 @@ std::vector<std::string> Missing(const cdshooks::Request& request,
   std::vector<std::string> missing;
   for (auto& key : needed) {
     auto state = request.Prefetch(key).state;
-    if (state == cdshooks::PrefetchState::kAbsent || state == cdshooks::PrefetchState::kOutcome)
+    if (state == cdshooks::PrefetchState::kAbsent || state == cdshooks::PrefetchState::kFailed)
       missing.push_back(std::move(key));
   }
   return missing;

@@ -54,7 +54,7 @@ PrefetchValue Request::Prefetch(std::string_view key) const {
 
 void Request::SetPrefetch(const std::string& key, std::shared_ptr<rapidjson::Document> doc) {
   auto value = ClassifyPrefetch(*doc);
-  prefetch[key] = value.value_or(PrefetchValue{PrefetchState::kOutcome, doc.get()});
+  prefetch[key] = value.value_or(PrefetchValue{PrefetchState::kFailed, doc.get()});
   extra_documents.push_back(std::move(doc));
 }
 
@@ -67,7 +67,7 @@ std::optional<PrefetchValue> ClassifyPrefetch(const fhir::Json& value) {
   if (!value.IsObject()) return std::nullopt;
   auto type = fhir::ResourceType(value);
   if (type.empty()) return std::nullopt;
-  if (type == "OperationOutcome") return PrefetchValue{PrefetchState::kOutcome, &value};
+  if (type == "OperationOutcome") return PrefetchValue{PrefetchState::kFailed, &value};
   if (type == "Bundle") {
     const fhir::Json* entry = fhir::Member(value, "entry");
     if (entry != nullptr && !entry->IsArray()) return std::nullopt;

@@ -21,16 +21,23 @@
 
 namespace cdshooks {
 
+// What the request holds for one prefetch key (policy v2 §0). Decided in one place
+// (AssessPrefetch) for client-sent and fetched data alike.
 enum class PrefetchState {
-  kAbsent,    // key not sent: the service must fetch it or answer 412
-  kNull,      // the client has no data for it
-  kResource,  // a resource or a Bundle (searchset results)
-  kOutcome,   // an OperationOutcome: the client failed to fetch it
+  kAbsent,      // key not sent: the service must fetch it
+  kNull,        // the client has no data for it: complete, and empty
+  kResource,    // a resource, or a complete searchset Bundle
+  kIncomplete,  // a searchset with more pages (a `next` link) not yet followed: the entries read
+                // are usable by rules that fire on presence, never by those that fire on absence
+  kFailed,      // an OperationOutcome, or a searchset holding an error/fatal OperationOutcome
+                // entry: a failed query, treated as missing
 };
 
 struct PrefetchValue {
   PrefetchState state = PrefetchState::kAbsent;
-  const fhir::Json* value = nullptr;  // set for kResource and kOutcome
+  const fhir::Json* value = nullptr;  // set for kResource, kIncomplete and kFailed
+  std::string next;                   // kIncomplete: the `next` link to follow
+  std::string why;                    // kIncomplete / kFailed: why, for issues and cards
 };
 
 struct FhirAuthorization {

@@ -60,7 +60,7 @@ HookResult HookHandler::Evaluate(const cdshooks::ServiceDefinition& service,
         if (issue.expression == "prefetch." + key) why = issue.diagnostics;
       if (why.empty()) {
         const auto state = request.Prefetch(key).state;
-        why = state == cdshooks::PrefetchState::kOutcome
+        why = state == cdshooks::PrefetchState::kFailed
                   ? "the client reported an OperationOutcome for it"
                   : "it was not sent";
         why += request.fhir_server.empty() ? " and the request has no fhirServer to fetch it from"

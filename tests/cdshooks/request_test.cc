@@ -123,7 +123,7 @@ TEST(ParseRequest, PrefetchShapes) {
       Service("order-sign"), {}, r);
   ASSERT_FALSE(e) << Diagnostics(*e);
   EXPECT_EQ(r.Prefetch("patient").state, cdshooks::PrefetchState::kNull);
-  EXPECT_EQ(r.Prefetch("medications").state, cdshooks::PrefetchState::kOutcome);
+  EXPECT_EQ(r.Prefetch("medications").state, cdshooks::PrefetchState::kFailed);
   EXPECT_EQ(r.Prefetch("other").state, cdshooks::PrefetchState::kAbsent);  // not ours: ignored
 
   cdshooks::Request bad;
