@@ -58,8 +58,9 @@ void Request::SetPrefetch(const std::string& key, std::shared_ptr<rapidjson::Doc
   extra_documents.push_back(std::move(doc));
 }
 
-void Request::SetPrefetchNull(const std::string& key) {
-  prefetch[key] = PrefetchValue{PrefetchState::kNull, nullptr};
+void Request::AddFetchedResource(std::shared_ptr<rapidjson::Document> doc) {
+  fetched_resources.push_back(doc.get());
+  extra_documents.push_back(std::move(doc));
 }
 
 std::optional<PrefetchValue> ClassifyPrefetch(const fhir::Json& value) {

@@ -63,11 +63,14 @@ struct Request {
   PrefetchValue Prefetch(std::string_view key) const;
   // Records data for a key, e.g. fetched from the FHIR server; the request keeps `doc` alive.
   void SetPrefetch(const std::string& key, std::shared_ptr<rapidjson::Document> doc);
-  void SetPrefetchNull(const std::string& key);
+  // Records a resource fetched to resolve a reference (e.g. Medication/{id} of a draft order);
+  // the request keeps `doc` alive and indexes it with the request's own resources.
+  void AddFetchedResource(std::shared_ptr<rapidjson::Document> doc);
 
   std::shared_ptr<rapidjson::Document> document;  // the parsed body
   std::map<std::string, PrefetchValue, std::less<>> prefetch;
   std::vector<std::shared_ptr<rapidjson::Document>> extra_documents;
+  std::vector<const fhir::Json*> fetched_resources;  // see AddFetchedResource
 };
 
 struct ParseLimits {
