@@ -544,8 +544,8 @@ const std::map<std::string, CardKeys>& RequiredCardText() {
     m["dose-not-checked"] = {{"default"}, {"found-unreadable", "found-no-dose", "why", "todo"}, {}};
     m["data-not-checked"] = {{"default"}, {"found", "why", "todo"}, {}};
     m["weight-required"] = {{"default"},
-                            {"found-child", "found-adult-indication", "why", "todo", "weight-stale",
-                             "weight-implausible"},
+                            {"found-child", "found-adult-indication", "found-implausible", "why",
+                             "todo", "weight-stale", "weight-implausible"},
                             {}};
     m["renal-impairment"] = {
         {"default"},
@@ -557,10 +557,11 @@ const std::map<std::string, CardKeys>& RequiredCardText() {
       m[c] = {{"default"}, {"found", "why", "todo"}, {}};
     for (const char* c : {"immunisation-pneumococcal", "immunisation-hib"})
       m[c] = {{"default"}, {"found", "why-child", "why-adult", "todo"}, {"order-vaccine"}};
-    m["neutrophil-count"] = {{"default", "low", "missing-start", "missing-continuation"},
-                             {"found-low", "found-none", "found-old", "found-old-low", "why",
-                              "todo-low-start", "todo-low-continuation", "todo-order"},
-                             {"order-blood-count"}};
+    m["neutrophil-count"] = {
+        {"default", "low", "missing-start", "missing-continuation"},
+        {"found-low", "found-none", "found-old", "found-old-low", "found-implausible", "why",
+         "todo-low-start", "todo-low-continuation", "todo-order"},
+        {"order-blood-count"}};
     m["tnf-antagonist"] = {
         {"default", "reverse"},
         {"found-active", "found-draft", "found-reverse", "why", "todo-choose", "todo-remove",

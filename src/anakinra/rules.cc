@@ -498,6 +498,10 @@ class Evaluator {
     f->found = {!n ? "found-none" : low ? "found-old-low" : "found-old"};
     f->todo = {"todo-order"};
     common(*f);
+    if (!n && !p.neutrophil_notes.empty()) {
+      f->found = {"found-implausible"};  // the recorded value was implausible, not absent
+      f->notes.clear();
+    }
     f->suggestions.push_back(
         CreateLabOrder(in_.patient_id, d_.blood_count_order, "order-blood-count"));
   }
@@ -704,8 +708,12 @@ class Evaluator {
           f->notes.push_back("weight-stale");
         }
         if (!p.weight_notes.empty()) {
+          // An implausible weight is unreadable: the card says so (policy §0).
           f->params["ignored"] = Join(p.weight_notes, "; ");
-          f->notes.push_back("weight-implausible");
+          if (p.stale_weight_kg)
+            f->notes.push_back("weight-implausible");
+          else
+            f->found = {"found-implausible"};
         }
         BirthDateNote(p, *f);
       }

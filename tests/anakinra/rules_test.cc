@@ -358,6 +358,24 @@ TEST(ChildDose, NoWeightGivesWeightRequiredAndNoDoseCard) {
   EXPECT_FALSE(AnyDoseCard(c));
 }
 
+TEST(ChildDose, ImplausibleWeightIsNamedNotCalledMissing) {
+  Case c;
+  c.Age(10 * 12).Complete().Dose(60);
+  c.patient.weight_notes.push_back("weight 2000 kg on 2026-12-30 is implausible");
+  c.Run();
+  ASSERT_TRUE(c.Has("weight-required"));
+  EXPECT_EQ(c.Get("weight-required")->found, std::vector<std::string>{"found-implausible"});
+}
+
+TEST(Neutrophils, ImplausibleCountIsNamedNotCalledMissing) {
+  Case c;
+  c.Weight(70).Vaccinated().Dose(100);
+  c.patient.neutrophil_notes.push_back("neutrophils 900 x10^9/L is implausible");
+  c.Run();
+  ASSERT_TRUE(c.Has("neutrophil-count"));
+  EXPECT_EQ(c.Get("neutrophil-count")->found, std::vector<std::string>{"found-implausible"});
+}
+
 TEST(ChildDose, IncompleteObservationsReportNotCheckedInsteadOfWeightRequired) {
   Case c;
   c.Age(10 * 12).Complete().Dose(100);
