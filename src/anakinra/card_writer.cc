@@ -2,24 +2,174 @@
 
 #include "cdshooks/uuid.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace anakinra {
 namespace {
 
-constexpr std::size_t kMaxSummary = 139;  // the spec asks for fewer than 140 characters
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
-// Shortens to at most kMaxSummary bytes at a word boundary, without splitting UTF-8 sequences.
-std::string Shorten(std::string s) {
-  if (s.size() <= kMaxSummary) return s;
-  std::size_t cut = kMaxSummary - 3;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  auto space = s.rfind(' ', cut);
-  if (space != std::string::npos && space > kMaxSummary / 2) cut = space;
-  s.resize(cut);
-  s += "...";
-  return s;
+// Breaks a URI scheme that could run script when a renderer turns text into a link.
+std::string NeutraliseSchemes(std::string text, const char* colon_replacement) {
+  static const char* const kSchemes[] = {"javascript:", "vbscript:", "data:", "file:"};
+  for (const char* scheme : kSchemes) {
+    const std::string want(scheme);
+    std::string lower = Lower(text);
+    for (std::size_t at = lower.find(want); at != std::string::npos;
+         at = lower.find(want, at + 1)) {
+      const std::size_t colon = at + want.size() - 1;
+      text.replace(colon, 1, colon_replacement);
+      lower = Lower(text);
+    }
+  }
+  return text;
+}
+
+// Cuts `s` to at most `chars` code points, ending with an ellipsis.
+std::string Ellipsize(const std::string& s, std::size_t chars) {
+  if (CharCount(s) <= chars) return s;
+  if (chars == 0) return "";
+  std::size_t count = 0, i = 0;
+  for (; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (count == chars - 1) break;
+      ++count;
+    }
+  }
+  std::string out = s.substr(0, i);
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out + "\xE2\x80\xA6";  // …
+}
+
+const std::string* FindSentence(const std::string& key, const CardText& text, const Knowledge& k) {
+  if (auto it = text.sentences.find(key); it != text.sentences.end()) return &it->second;
+  if (auto it = k.shared_sentences.find(key); it != k.shared_sentences.end()) return &it->second;
+  return nullptr;
+}
+
+std::map<std::string, std::string> Escaped(const std::map<std::string, std::string>& params,
+                                           bool markdown) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : params)
+    out[name] = markdown ? EscapeMarkdown(value) : EscapePlain(value);
+  return out;
+}
+
+// Renders a plain-text template under `limit` characters by shortening the longest shortenable
+// parameter it uses, step by step; the message itself is never cut.
+std::string RenderShort(const std::string& tmpl, std::map<std::string, std::string> params,
+                        const Knowledge& k, std::size_t limit) {
+  std::string out = RenderTemplate(tmpl, params);
+  for (int round = 0; round < 8 && CharCount(out) > limit; ++round) {
+    std::string* longest = nullptr;
+    for (const auto& name : k.shortenable) {
+      if (tmpl.find("{" + name + "}") == std::string::npos) continue;
+      auto it = params.find(name);
+      if (it == params.end()) continue;
+      if (longest == nullptr || CharCount(it->second) > CharCount(*longest)) longest = &it->second;
+    }
+    if (longest == nullptr || CharCount(*longest) <= 12) break;
+    const std::size_t over = CharCount(out) - limit;
+    const std::size_t len = CharCount(*longest);
+    *longest = Ellipsize(*longest, std::max<std::size_t>(12, len > over ? len - over : 12));
+    out = RenderTemplate(tmpl, params);
+  }
+  return out;
+}
+
+std::string JoinSentences(const std::vector<std::string>& keys, const CardText& text,
+                          const Knowledge& k, const std::map<std::string, std::string>& params) {
+  std::string out;
+  for (const auto& key : keys) {
+    const std::string* t = FindSentence(key, text, k);
+    if (t == nullptr) continue;
+    if (!out.empty()) out += ' ';
+    out += RenderTemplate(*t, params);
+  }
+  return out;
 }
 
 }  // namespace
+
+std::size_t CharCount(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s)
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+std::string EscapeMarkdown(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (char c : text) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '\n':
+      case '\r':
+      case '\t':
+        out += ' ';
+        break;
+      case '\\':
+      case '`':
+      case '*':
+      case '_':
+      case '[':
+      case ']':
+      case '|':
+      case '~':
+        out += '\\';
+        out += c;
+        break;
+      default:
+        out += c;
+    }
+  }
+  return NeutraliseSchemes(std::move(out), "\\:");
+}
+
+std::string EscapePlain(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '<':
+      case '[':
+        out += '(';
+        break;
+      case '>':
+      case ']':
+        out += ')';
+        break;
+      case '\n':
+      case '\r':
+      case '\t':
+        out += ' ';
+        break;
+      case '{':
+        out += '(';
+        break;
+      case '}':
+        out += ')';
+        break;
+      default:
+        out += c;
+    }
+  }
+  return NeutraliseSchemes(std::move(out), " ");
+}
 
 std::string RenderTemplate(const std::string& text,
                            const std::map<std::string, std::string>& params) {
@@ -40,25 +190,124 @@ std::string RenderTemplate(const std::string& text,
   return out;
 }
 
-cdshooks::Card WriteCard(const Finding& finding, const Knowledge& knowledge) {
-  const CardText& text = knowledge.cards.at(finding.code);
+cdshooks::Card WriteCard(const Finding& finding, const Knowledge& k) {
+  const CardText& text = k.cards.at(finding.code);
   const std::string& source_key = finding.source.empty() ? text.source : finding.source;
   const std::string& section = finding.source.empty() ? text.section : finding.section;
-  const SourceInfo& source = knowledge.sources.at(source_key);
+  const auto source_it = k.sources.find(source_key);
+  const SourceInfo source =
+      source_it != k.sources.end() ? source_it->second : k.sources.at(text.source);
+  const auto plain = Escaped(finding.params, false);
+  const auto markdown = Escaped(finding.params, true);
+
   cdshooks::Card card;
   card.uuid = cdshooks::NewUuid();
-  card.summary = Shorten(RenderTemplate(text.summary, finding.params));
-  card.detail = RenderTemplate(text.detail, finding.params);
-  card.detail += "\n\n*Source: " + source.label + ", " + section + ".*";
+  auto summary = text.summaries.find(finding.summary);
+  if (summary == text.summaries.end()) summary = text.summaries.find("default");
+  card.summary = RenderShort(summary->second, plain, k, kMaxSummaryChars);
+
+  auto section_text = [&](const std::vector<std::string>& keys, const char* fallback) {
+    return JoinSentences(keys.empty() ? std::vector<std::string>{fallback} : keys, text, k,
+                         markdown);
+  };
+  std::string detail;
+  for (const auto& [keys, name] :
+       {std::pair{&finding.found, "found"}, {&finding.why, "why"}, {&finding.todo, "todo"}}) {
+    const std::string body = section_text(*keys, name);
+    if (body.empty()) continue;
+    if (!detail.empty()) detail += "\n\n";
+    detail += "**" + k.headings.at(name) + ":** " + body;
+  }
+  if (!finding.not_checked.empty()) {
+    detail += "\n";
+    for (const auto& [check, key] : finding.not_checked) {
+      auto name = k.check_names.find(check);
+      detail += "\n- " + (name != k.check_names.end() ? name->second : EscapeMarkdown(check)) +
+                " (`" + EscapeMarkdown(key) + "`)";
+    }
+  }
+  const std::string notes = JoinSentences(finding.notes, text, k, markdown);
+  if (!notes.empty()) detail += "\n\n" + notes;
+  card.detail = std::move(detail);
+
   card.indicator = text.indicator;
+  if (!finding.indicator.empty() && std::find(text.indicators.begin(), text.indicators.end(),
+                                              finding.indicator) != text.indicators.end())
+    card.indicator = finding.indicator;
   card.source.label = source.label + ", " + section;
   card.source.url = source.url;
-  card.source.topic = {knowledge.topic_system, finding.code, ""};
+  card.source.topic = {k.topic_system, finding.code, ""};
+
+  std::vector<std::string> links = text.links;
+  links.insert(links.end(), finding.links.begin(), finding.links.end());
+  for (const auto& key : links) {
+    if (key == source_key) continue;
+    auto it = k.sources.find(key);
+    if (it == k.sources.end()) continue;
+    if (std::any_of(card.links.begin(), card.links.end(),
+                    [&](const cdshooks::Link& l) { return l.url == it->second.url; }))
+      continue;
+    card.links.push_back({it->second.label, it->second.url, "absolute"});
+  }
+
   card.suggestions = finding.suggestions;
-  for (auto& s : card.suggestions) s.uuid = cdshooks::NewUuid();
+  for (auto& s : card.suggestions) {
+    s.uuid = cdshooks::NewUuid();
+    if (auto it = text.labels.find(s.label); it != text.labels.end())
+      s.label = RenderShort(it->second, plain, k, kMaxLabelChars);
+    for (auto& a : s.actions)
+      if (auto it = text.labels.find(a.description); it != text.labels.end())
+        a.description = RenderTemplate(it->second, plain);
+  }
   if (!card.suggestions.empty()) card.selection_behavior = finding.selection_behavior;
-  if (text.indicator != "info") card.override_reasons = text.override_reasons;
+  if (card.indicator != "info") card.override_reasons = text.override_reasons;
   return card;
+}
+
+Finding DataNotCheckedFinding(const std::vector<NotChecked>& not_checked,
+                              const std::vector<std::string>& missing_keys) {
+  Finding f;
+  f.code = "data-not-checked";
+  std::vector<std::string> keys;
+  for (const auto& n : not_checked) {
+    const std::pair<std::string, std::string> item{n.check, n.key};
+    if (std::find(f.not_checked.begin(), f.not_checked.end(), item) == f.not_checked.end())
+      f.not_checked.push_back(item);
+    if (std::find(keys.begin(), keys.end(), n.key) == keys.end()) keys.push_back(n.key);
+  }
+  for (const auto& key : missing_keys)
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  std::string joined;
+  for (std::size_t i = 0; i < keys.size(); ++i) joined += (i ? ", " : "") + keys[i];
+  f.params["keys"] = joined;
+  f.params["count"] = std::to_string(f.not_checked.size());
+  return f;
+}
+
+std::string CheckFinding(const Finding& f, const Knowledge& k) {
+  auto card = k.cards.find(f.code);
+  if (card == k.cards.end()) return "unknown card code " + f.code;
+  const CardText& text = card->second;
+  if (text.summaries.count(f.summary) == 0) return f.code + ": no summary " + f.summary;
+  if (!f.indicator.empty() && std::find(text.indicators.begin(), text.indicators.end(),
+                                        f.indicator) == text.indicators.end())
+    return f.code + ": indicator " + f.indicator + " not allowed";
+  for (const auto* keys : {&f.found, &f.why, &f.todo, &f.notes})
+    for (const auto& key : *keys)
+      if (FindSentence(key, text, k) == nullptr) return f.code + ": no sentence " + key;
+  for (const char* name : {"found", "why", "todo"})
+    if (FindSentence(name, text, k) == nullptr) {
+      const auto& keys = std::string(name) == "found" ? f.found
+                         : std::string(name) == "why" ? f.why
+                                                      : f.todo;
+      if (keys.empty()) return f.code + ": no sentence " + name;
+    }
+  for (const auto& s : f.suggestions) {
+    if (text.labels.count(s.label) == 0) return f.code + ": no label " + s.label;
+    for (const auto& a : s.actions)
+      if (text.labels.count(a.description) == 0) return f.code + ": no label " + a.description;
+  }
+  return {};
 }
 
 }  // namespace anakinra

@@ -102,6 +102,50 @@ void LoadValueSets(const fhir::Json& root, const std::string& file, Knowledge& k
   }
 }
 
+// Every {name} in `text`; throws when a brace is not closed.
+std::vector<std::string> PlaceholdersOf(const std::string& text, const std::string& where) {
+  std::vector<std::string> out;
+  for (std::size_t i = text.find('{'); i != std::string::npos; i = text.find('{', i + 1)) {
+    const auto close = text.find('}', i);
+    if (close == std::string::npos) throw LoadError{where + ": unclosed \"{\""};
+    out.push_back(text.substr(i + 1, close - i - 1));
+  }
+  return out;
+}
+
+const fhir::Json& Object(const fhir::Json& root, const char* name, const std::string& where) {
+  const fhir::Json* v = fhir::Member(root, name);
+  if (v == nullptr || !v->IsObject())
+    throw LoadError{where + ": \"" + name + "\" must be an object"};
+  return *v;
+}
+
+std::map<std::string, std::string> StringMap(const fhir::Json& obj, const std::string& where) {
+  std::map<std::string, std::string> out;
+  for (const auto& m : obj.GetObject()) {
+    const std::string name = m.name.GetString();
+    if (!m.value.IsString() || m.value.GetStringLength() == 0)
+      throw LoadError{where + "." + name + " must be a non-empty string"};
+    out[name] = m.value.GetString();
+  }
+  return out;
+}
+
+std::vector<std::string> StringList(const fhir::Json& root, const char* name,
+                                    const std::string& where, bool required = true) {
+  std::vector<std::string> out;
+  const fhir::Json* list = fhir::Member(root, name);
+  if (list == nullptr && !required) return out;
+  if (list == nullptr || !list->IsArray())
+    throw LoadError{where + ": \"" + name + "\" must be an array of strings"};
+  for (const auto& v : list->GetArray()) {
+    if (!v.IsString() || v.GetStringLength() == 0)
+      throw LoadError{where + ": \"" + name + "\" must hold non-empty strings"};
+    out.emplace_back(v.GetString());
+  }
+  return out;
+}
+
 DoseBand Band(const fhir::Json& bands, const char* name, const std::string& file,
               const Knowledge& k) {
   const fhir::Json* b = fhir::Member(bands, name);
@@ -112,6 +156,7 @@ DoseBand Band(const fhir::Json& bands, const char* name, const std::string& file
   band.label = Str(*b, "label", where);
   band.source = Str(*b, "source", where);
   band.section = Str(*b, "section", where);
+  Str(*b, "note", where);
   if (k.sources.count(band.source) == 0)
     throw LoadError{where + ": unknown source \"" + band.source + "\""};
   const std::string basis = Str(*b, "basis", where);
@@ -122,74 +167,192 @@ DoseBand Band(const fhir::Json& bands, const char* name, const std::string& file
   band.usual_max = Num(*b, "usualMax", where);
   if (band.per_kg) {
     band.maximum = Num(*b, "maximum", where);
+    if (fhir::Member(*b, "labelMaximum") != nullptr)
+      band.label_maximum = Num(*b, "labelMaximum", where);
+    if (band.usual_max > band.maximum + 1e-9 ||
+        (band.label_maximum > 0 && band.label_maximum > band.maximum + 1e-9))
+      throw LoadError{where + ": needs usualMax and labelMaximum <= maximum"};
   } else {
     band.maximum_mg_per_kg = Num(*b, "maximumMgPerKgDay", where);
+    band.maximum_without_weight_mg = Num(*b, "maximumWithoutWeightMg", where);
   }
-  if (band.usual_min > band.usual_max || (band.per_kg && band.usual_max > band.maximum))
-    throw LoadError{where + ": needs usualMin <= usualMax <= maximum"};
+  if (const fhir::Json* bid = fhir::Member(*b, "twiceDailyAllowed")) {
+    if (!bid->IsBool()) throw LoadError{where + ": \"twiceDailyAllowed\" must be true or false"};
+    band.twice_daily_allowed = bid->GetBool();
+  }
+  if (band.usual_min <= 0 || band.usual_min > band.usual_max)
+    throw LoadError{where + ": needs 0 < usualMin <= usualMax"};
+  static const std::set<std::string> kKnown = {"label",
+                                               "basis",
+                                               "usualMin",
+                                               "usualMax",
+                                               "maximum",
+                                               "labelMaximum",
+                                               "maximumMgPerKgDay",
+                                               "maximumWithoutWeightMg",
+                                               "twiceDailyAllowed",
+                                               "source",
+                                               "section",
+                                               "note",
+                                               "unverified"};
+  for (const auto& m : b->GetObject())
+    if (kKnown.count(m.name.GetString()) == 0)
+      throw LoadError{where + ": unknown field \"" + std::string(m.name.GetString()) + "\""};
   return band;
 }
 
 void LoadDosing(const fhir::Json& root, const std::string& file, Knowledge& k) {
   DosingPolicy& d = k.dosing;
-  d.concentration_mg_per_ml = Threshold(root, "concentrationMgPerMl", file);
-  d.very_young_age_years = Threshold(root, "veryYoungAgeYears", file);
-  d.adult_age_years = Threshold(root, "adultAgeYears", file);
-  d.weight_max_age_days = static_cast<int>(Threshold(root, "weightMaxAgeDays", file));
-  d.renal_max_age_days = static_cast<int>(Threshold(root, "renalMaxAgeDays", file));
-  d.renal_threshold_ml_min = Threshold(root, "renalThresholdMlPerMin", file);
-  d.neutrophil_max_age_days = static_cast<int>(Threshold(root, "neutrophilMaxAgeDays", file));
-  d.neutrophil_threshold = Threshold(root, "neutrophilThreshold", file);
-  d.pregnancy_status_max_age_days =
-      static_cast<int>(Threshold(root, "pregnancyStatusMaxAgeDays", file));
-  d.breastfeeding_status_max_age_days =
-      static_cast<int>(Threshold(root, "breastfeedingStatusMaxAgeDays", file));
-  d.dose_rounding_mg = Threshold(root, "doseRoundingMg", file);
-  d.label_maximum_mg_per_kg = Threshold(root, "labelMaximumMgPerKgDay", file);
-  if (d.concentration_mg_per_ml <= 0 || d.dose_rounding_mg <= 0)
-    throw LoadError{file + ": concentrationMgPerMl and doseRoundingMg must be positive"};
-  const fhir::Json* bands = fhir::Member(root, "bands");
-  if (bands == nullptr || !bands->IsObject()) throw LoadError{file + ": \"bands\" is missing"};
-  d.very_young_child = Band(*bands, "very-young-child", file, k);
-  d.child = Band(*bands, "child", file, k);
-  d.adult = Band(*bands, "adult", file, k);
-  d.adult_weight_based = Band(*bands, "adult-weight-based", file, k);
-  const fhir::Json* orders = fhir::Member(root, "suggestedOrders");
-  if (orders == nullptr || !orders->IsObject())
-    throw LoadError{file + ": \"suggestedOrders\" is missing"};
-  for (const char* name : {"pneumococcal-vaccine", "hib-vaccine", "cbc-with-differential"}) {
-    const fhir::Json* o = fhir::Member(*orders, name);
+  auto num = [&](const char* name) {
+    const double v = Threshold(root, name, file);
+    if (const fhir::Json* e = fhir::Member(root, name)) {
+      const std::string src = Str(*e, "source", file + ": " + name);
+      if (k.sources.count(src) == 0)
+        throw LoadError{file + ": " + name + ": unknown source \"" + src + "\""};
+      Str(*e, "note", file + ": " + name);
+    }
+    return v;
+  };
+  auto days = [&](const char* name) { return static_cast<int>(num(name)); };
+  d.concentration_mg_per_ml = num("concentrationMgPerMl");
+  d.very_young_age_years = num("veryYoungAgeYears");
+  d.adult_age_years = num("adultAgeYears");
+  d.stills_fixed_dose_min_weight_kg = num("stillsFixedDoseMinWeightKg");
+  d.weight_max_age_days = days("weightMaxAgeDays");
+  d.weight_max_age_days_very_young = days("weightMaxAgeDaysVeryYoung");
+  d.renal_max_age_days = days("renalMaxAgeDays");
+  d.renal_threshold_ml_min = num("renalThresholdMlPerMin");
+  d.neutrophil_threshold = num("neutrophilThreshold");
+  d.neutrophil_threshold_monitoring = num("neutrophilThresholdMonitoring");
+  d.neutrophil_window_start_days = days("neutrophilWindowStartDays");
+  d.neutrophil_window_months_3_12_days = days("neutrophilWindowMonths3To12Days");
+  d.neutrophil_monitoring_months = days("neutrophilMonitoringMonths");
+  d.neutrophil_monthly_months = days("neutrophilMonthlyMonths");
+  d.pregnancy_status_max_age_days = days("pregnancyStatusMaxAgeDays");
+  d.breastfeeding_status_max_age_days = days("breastfeedingStatusMaxAgeDays");
+  d.dose_rounding_mg = num("doseRoundingMg");
+  d.max_one_click_change = num("maxOneClickChange");
+  d.label_maximum_mg_per_kg = num("labelMaximumMgPerKgDay");
+  d.max_plausible_dose_mg = num("maxPlausibleDoseMg");
+  d.max_plausible_per_day = num("maxPlausiblePerDay");
+  d.min_plausible_weight_kg = num("minPlausibleWeightKg");
+  d.max_plausible_weight_kg = num("maxPlausibleWeightKg");
+  d.max_plausible_neutrophils = num("maxPlausibleNeutrophils");
+  d.max_plausible_renal_ml_min = num("maxPlausibleRenalMlPerMin");
+  if (d.concentration_mg_per_ml <= 0 || d.dose_rounding_mg <= 0 || d.max_one_click_change <= 0)
+    throw LoadError{
+        file + ": concentrationMgPerMl, doseRoundingMg and maxOneClickChange must be positive"};
+  if (d.min_plausible_weight_kg >= d.max_plausible_weight_kg)
+    throw LoadError{file + ": minPlausibleWeightKg must be below maxPlausibleWeightKg"};
+  // The longest look-back of any rule: a date-sorted page reaching past it is complete.
+  d.longest_lookback_days =
+      std::max({d.weight_max_age_days, d.weight_max_age_days_very_young, d.renal_max_age_days,
+                d.neutrophil_window_start_days, d.neutrophil_window_months_3_12_days,
+                d.pregnancy_status_max_age_days, d.breastfeeding_status_max_age_days});
+  const fhir::Json& bands = Object(root, "bands", file);
+  d.very_young_child = Band(bands, "very-young-child", file, k);
+  d.caps_dira = Band(bands, "caps-dira", file, k);
+  d.stills_fmf_weight_based = Band(bands, "stills-fmf-weight-based", file, k);
+  d.stills_fmf_fixed = Band(bands, "stills-fmf-fixed", file, k);
+  d.child = Band(bands, "child", file, k);
+  d.adult = Band(bands, "adult", file, k);
+  for (const DoseBand* band :
+       {&d.very_young_child, &d.caps_dira, &d.stills_fmf_weight_based, &d.child})
+    if (!band->per_kg) throw LoadError{file + ": bands." + band->name + " must be mg/kg/day"};
+  for (const DoseBand* band : {&d.stills_fmf_fixed, &d.adult})
+    if (band->per_kg) throw LoadError{file + ": bands." + band->name + " must be mg/day"};
+  for (const auto& m : bands.GetObject()) {
+    static const std::set<std::string> kBands = {
+        "very-young-child", "caps-dira", "stills-fmf-weight-based",
+        "stills-fmf-fixed", "child",     "adult"};
+    if (kBands.count(m.name.GetString()) == 0)
+      throw LoadError{file + ": bands." + m.name.GetString() + " is not a band of the policy"};
+  }
+  const fhir::Json& orders = Object(root, "suggestedOrders", file);
+  auto order = [&](const char* name, const ValueSet* must_match) {
+    const fhir::Json* o = fhir::Member(orders, name);
     const std::string where = file + ": suggestedOrders." + name;
     if (o == nullptr || !o->IsObject()) throw LoadError{where + " is missing"};
-    Str(*o, "source", where);
-    d.suggested_orders[name] = {Str(*o, "system", where), Str(*o, "code", where),
-                                Str(*o, "display", where)};
+    const std::string src = Str(*o, "source", where);
+    if (k.sources.count(src) == 0) throw LoadError{where + ": unknown source \"" + src + "\""};
+    cdshooks::Coding c{Str(*o, "system", where), Str(*o, "code", where), Str(*o, "display", where)};
+    (void)must_match;
+    return c;
+  };
+  d.pneumococcal_order = order("pneumococcal-vaccine", nullptr);
+  d.hib_order = order("hib-vaccine", nullptr);
+  d.blood_count_order = order("cbc-with-differential", nullptr);
+  for (const auto& m : orders.GetObject()) {
+    const std::string name = m.name.GetString();
+    if (name != "pneumococcal-vaccine" && name != "hib-vaccine" && name != "cbc-with-differential")
+      throw LoadError{file + ": suggestedOrders." + name + " is not a suggested order"};
   }
 }
 
 void LoadCards(const fhir::Json& root, const std::string& file, Knowledge& k) {
   k.topic_system = Str(root, "topicSystem", file);
   const std::string reason_system = Str(root, "overrideReasonSystem", file);
-  const fhir::Json* reasons = fhir::Member(root, "overrideReasons");
-  const fhir::Json* cards = fhir::Member(root, "cards");
-  if (reasons == nullptr || !reasons->IsObject() || cards == nullptr || !cards->IsObject())
-    throw LoadError{file + ": \"overrideReasons\" and \"cards\" must be objects"};
+  const fhir::Json& reasons = Object(root, "overrideReasons", file);
+  const fhir::Json& cards = Object(root, "cards", file);
+  k.headings = StringMap(Object(root, "headings", file), file + ": headings");
+  for (const char* h : {"found", "why", "todo"})
+    if (k.headings.count(h) == 0) throw LoadError{file + ": headings." + h + " is missing"};
+  k.shared_sentences = StringMap(Object(root, "sentences", file), file + ": sentences");
+  k.check_names = StringMap(Object(root, "checks", file), file + ": checks");
+  k.global_placeholders = StringList(root, "placeholders", file);
+  k.shortenable = StringList(root, "shortenable", file);
+  auto declared = [](const std::vector<std::string>& list, const std::string& name) {
+    return std::find(list.begin(), list.end(), name) != list.end();
+  };
+  for (const auto& name : k.shortenable)
+    if (!declared(k.global_placeholders, name))
+      throw LoadError{file + ": shortenable \"" + name + "\" is not a declared placeholder"};
+  auto check_template = [&](const std::string& text, const std::string& where,
+                            const std::vector<std::string>& card_placeholders) {
+    for (const auto& name : PlaceholdersOf(text, where))
+      if (!declared(card_placeholders, name) && !declared(k.global_placeholders, name))
+        throw LoadError{where + ": placeholder {" + name + "} is not declared"};
+  };
+  for (const auto& [key, text] : k.shared_sentences)
+    check_template(text, file + ": sentences." + key, {});
+  for (const auto& [key, text] : k.check_names) check_template(text, file + ": checks." + key, {});
   for (const std::string& code : CardCodes()) {
-    const fhir::Json* c = fhir::Member(*cards, code);
+    const fhir::Json* c = fhir::Member(cards, code);
     const std::string where = file + ": cards." + code;
     if (c == nullptr || !c->IsObject()) throw LoadError{where + " is missing"};
     CardText text;
     text.indicator = Str(*c, "indicator", where);
-    if (text.indicator != "info" && text.indicator != "warning" && text.indicator != "critical")
-      throw LoadError{where + ": indicator must be info, warning or critical"};
+    text.indicators = StringList(*c, "indicators", where, false);
+    if (std::find(text.indicators.begin(), text.indicators.end(), text.indicator) ==
+        text.indicators.end())
+      text.indicators.push_back(text.indicator);
+    for (const auto& ind : text.indicators)
+      if (ind != "info" && ind != "warning" && ind != "critical")
+        throw LoadError{where + ": indicator \"" + ind + "\" must be info, warning or critical"};
     text.source = Str(*c, "source", where);
     if (k.sources.count(text.source) == 0)
       throw LoadError{where + ": unknown source \"" + text.source + "\""};
     text.section = Str(*c, "section", where);
-    text.summary = Str(*c, "summary", where);
-    text.detail = Str(*c, "detail", where);
+    text.links = StringList(*c, "links", where, false);
+    for (const auto& l : text.links) {
+      if (k.sources.count(l) == 0) throw LoadError{where + ": unknown link source \"" + l + "\""};
+      if (l == text.source) throw LoadError{where + ": link \"" + l + "\" repeats the source"};
+    }
+    text.placeholders = StringList(*c, "placeholders", where, false);
+    text.summaries = StringMap(Object(*c, "summary", where), where + ".summary");
+    if (text.summaries.count("default") == 0)
+      throw LoadError{where + ".summary.default is missing"};
+    text.sentences = StringMap(Object(*c, "sentences", where), where + ".sentences");
+    if (fhir::Member(*c, "labels") != nullptr)
+      text.labels = StringMap(Object(*c, "labels", where), where + ".labels");
+    for (const auto& [key, t] : text.summaries)
+      check_template(t, where + ".summary." + key, text.placeholders);
+    for (const auto& [key, t] : text.sentences)
+      check_template(t, where + ".sentences." + key, text.placeholders);
+    for (const auto& [key, t] : text.labels)
+      check_template(t, where + ".labels." + key, text.placeholders);
     const std::string set = Str(*c, "overrideReasons", where);
-    const fhir::Json* list = fhir::Member(*reasons, set);
+    const fhir::Json* list = fhir::Member(reasons, set);
     if (list == nullptr || !list->IsArray() || list->Empty())
       throw LoadError{where + ": unknown overrideReasons set \"" + set + "\""};
     for (const auto& r : list->GetArray()) {
@@ -199,11 +362,32 @@ void LoadCards(const fhir::Json& root, const std::string& file, Knowledge& k) {
                                        Str(r, "code", file + ": overrideReasons." + set),
                                        Str(r, "display", file + ": overrideReasons." + set)});
     }
+    // Every key the rules use must exist.
+    auto it = RequiredCardText().find(code);
+    if (it != RequiredCardText().end()) {
+      for (const auto& key : it->second.summaries)
+        if (text.summaries.count(key) == 0)
+          throw LoadError{where + ".summary." + key + " is missing (the rules use it)"};
+      for (const auto& key : it->second.sentences)
+        if (text.sentences.count(key) == 0 && k.shared_sentences.count(key) == 0)
+          throw LoadError{where + ".sentences." + key + " is missing (the rules use it)"};
+      for (const auto& key : it->second.labels)
+        if (text.labels.count(key) == 0)
+          throw LoadError{where + ".labels." + key + " is missing (the rules use it)"};
+    }
     k.cards.emplace(code, std::move(text));
   }
-  for (const auto& m : cards->GetObject())
+  for (const auto& m : cards.GetObject())
     if (std::find(CardCodes().begin(), CardCodes().end(), m.name.GetString()) == CardCodes().end())
       throw LoadError{file + ": cards." + m.name.GetString() + " is not a card code of the policy"};
+  if (auto it = RequiredCardText().find(""); it != RequiredCardText().end())
+    for (const auto& key : it->second.sentences)
+      if (k.shared_sentences.count(key) == 0)
+        throw LoadError{file + ": sentences." + key + " is missing (the rules use it)"};
+  if (auto it = RequiredCardText().find("checks"); it != RequiredCardText().end())
+    for (const auto& key : it->second.sentences)
+      if (k.check_names.count(key) == 0)
+        throw LoadError{file + ": checks." + key + " is missing (the rules use it)"};
 }
 
 void LoadSources(const fhir::Json& root, const std::string& file, Knowledge& k) {
@@ -211,7 +395,59 @@ void LoadSources(const fhir::Json& root, const std::string& file, Knowledge& k) 
   if (sources == nullptr || !sources->IsObject()) return;
   for (const auto& m : sources->GetObject()) {
     const std::string where = file + ": sources." + m.name.GetString();
-    k.sources[m.name.GetString()] = {Str(m.value, "label", where), Str(m.value, "url", where)};
+    const std::string url = Str(m.value, "url", where);
+    if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
+      throw LoadError{where + ": url must be absolute"};
+    k.sources[m.name.GetString()] = {Str(m.value, "label", where), url};
+  }
+}
+
+// Binds every ValueSets field to its set by kebab-case name.
+void BindValueSets(Knowledge& k, const std::string& dir) {
+  const std::vector<std::pair<const char*, const ValueSet**>> fields = {
+      {"anakinra", &k.sets.anakinra},
+      {"tnf-antagonist", &k.sets.tnf_antagonist},
+      {"il1-blocker", &k.sets.il1_blocker},
+      {"live-vaccine", &k.sets.live_vaccine},
+      {"pneumococcal-vaccine", &k.sets.pneumococcal_vaccine},
+      {"hib-vaccine", &k.sets.hib_vaccine},
+      {"antibacterial-prophylaxis", &k.sets.antibacterial_prophylaxis},
+      {"blood-count-order", &k.sets.blood_count_order},
+      {"body-weight", &k.sets.body_weight},
+      {"creatinine-clearance", &k.sets.creatinine_clearance},
+      {"egfr", &k.sets.egfr},
+      {"neutrophil-count", &k.sets.neutrophil_count},
+      {"pregnancy-status", &k.sets.pregnancy_status},
+      {"pregnancy-status-pregnant", &k.sets.pregnancy_status_pregnant},
+      {"pregnancy-status-not-pregnant", &k.sets.pregnancy_status_not_pregnant},
+      {"breastfeeding-status", &k.sets.breastfeeding_status},
+      {"breastfeeding-status-yes", &k.sets.breastfeeding_status_yes},
+      {"pregnancy", &k.sets.pregnancy},
+      {"pregnancy-ended", &k.sets.pregnancy_ended},
+      {"lactation", &k.sets.lactation},
+      {"severe-renal-impairment", &k.sets.severe_renal_impairment},
+      {"hepatic-impairment", &k.sets.hepatic_impairment},
+      {"serious-infection", &k.sets.serious_infection},
+      {"non-infectious-pneumonia", &k.sets.non_infectious_pneumonia},
+      {"immunosuppression", &k.sets.immunosuppression},
+      {"chronic-infection", &k.sets.chronic_infection},
+      {"indication-ra", &k.sets.indication_ra},
+      {"indication-caps", &k.sets.indication_caps},
+      {"indication-dira", &k.sets.indication_dira},
+      {"indication-stills", &k.sets.indication_stills},
+      {"indication-fmf", &k.sets.indication_fmf},
+      {"unspecified-jia", &k.sets.unspecified_jia},
+      {"off-label-use", &k.sets.off_label_use},
+      {"ecoli-protein-allergy", &k.sets.ecoli_protein_allergy},
+      {"injection-site-reaction", &k.sets.injection_site_reaction},
+      {"subcutaneous-route", &k.sets.subcutaneous_route},
+  };
+  for (const auto& [name, field] : fields) {
+    auto it = k.value_sets.find(name);
+    if (it == k.value_sets.end())
+      throw LoadError{"value set \"" + std::string(name) +
+                      "\" is required but defined in no file under " + dir};
+    *field = &it->second;
   }
 }
 
@@ -225,27 +461,34 @@ const std::vector<std::string>& RequiredValueSets() {
                                                   "pneumococcal-vaccine",
                                                   "hib-vaccine",
                                                   "antibacterial-prophylaxis",
+                                                  "blood-count-order",
                                                   "body-weight",
                                                   "creatinine-clearance",
                                                   "egfr",
                                                   "neutrophil-count",
                                                   "pregnancy-status",
                                                   "pregnancy-status-pregnant",
+                                                  "pregnancy-status-not-pregnant",
                                                   "breastfeeding-status",
                                                   "breastfeeding-status-yes",
                                                   "pregnancy",
+                                                  "pregnancy-ended",
                                                   "lactation",
                                                   "severe-renal-impairment",
                                                   "hepatic-impairment",
                                                   "serious-infection",
+                                                  "non-infectious-pneumonia",
                                                   "immunosuppression",
                                                   "chronic-infection",
                                                   "indication-ra",
                                                   "indication-caps",
                                                   "indication-dira",
                                                   "indication-stills",
+                                                  "indication-fmf",
+                                                  "unspecified-jia",
                                                   "off-label-use",
                                                   "ecoli-protein-allergy",
+                                                  "injection-site-reaction",
                                                   "subcutaneous-route"};
   return kNames;
 }
@@ -255,6 +498,8 @@ const std::vector<std::string>& CardCodes() {
                                                   "dose-above-range",
                                                   "dose-below-range",
                                                   "dose-frequency",
+                                                  "dose-not-checked",
+                                                  "data-not-checked",
                                                   "weight-required",
                                                   "renal-impairment",
                                                   "hepatic-impairment",
@@ -276,11 +521,96 @@ const std::vector<std::string>& CardCodes() {
   return kCodes;
 }
 
+const std::map<std::string, CardKeys>& RequiredCardText() {
+  // The keys rules.cc and card_writer.cc use; rules_test checks every finding against the
+  // loaded text, so a key added to the rules but not here fails the tests.
+  static const std::map<std::string, CardKeys> kKeys = [] {
+    const std::vector<std::string> dose_found = {
+        "found-weight", "found-fixed", "found-no-frequency", "why",
+        "todo-review",  "todo-update", "todo-update-renal",  "todo-update-by-hand"};
+    const std::vector<std::string> dose_labels = {"update", "update-renal"};
+    std::map<std::string, CardKeys> m;
+    m["dose-above-maximum"] = {{"default"}, dose_found, dose_labels};
+    CardKeys above = {{"default", "above-label"}, dose_found, dose_labels};
+    above.sentences.push_back("why-above-label");
+    m["dose-above-range"] = above;
+    m["dose-below-range"] = {{"default"}, dose_found, dose_labels};
+    m["dose-frequency"] = {
+        {"default", "no-frequency", "route", "both"},
+        {"found-no-frequency", "found-frequency", "found-route", "why", "why-twice-daily-allowed",
+         "why-renal", "todo-see-dose-card", "todo-see-renal-card", "todo-by-hand", "todo-update",
+         "todo-update-route"},
+        {"update", "update-route"}};
+    m["dose-not-checked"] = {{"default"}, {"found-unreadable", "found-no-dose", "why", "todo"}, {}};
+    m["data-not-checked"] = {{"default"}, {"found", "why", "todo"}, {}};
+    m["weight-required"] = {{"default"},
+                            {"found-child", "found-adult-indication", "found-implausible", "why",
+                             "todo", "weight-stale", "weight-implausible"},
+                            {}};
+    m["renal-impairment"] = {
+        {"default"},
+        {"found-value", "found-condition", "why", "todo-qod", "todo-see-dose-card",
+         "todo-already-qod", "todo-update-qod", "egfr-normalised"},
+        {"update-qod"}};
+    for (const char* c : {"hepatic-impairment", "antibiotic-prophylaxis", "active-infection",
+                          "immunosuppression-chronic-infection", "pregnancy", "breastfeeding"})
+      m[c] = {{"default"}, {"found", "why", "todo"}, {}};
+    for (const char* c : {"immunisation-pneumococcal", "immunisation-hib"})
+      m[c] = {{"default"}, {"found", "why-child", "why-adult", "todo"}, {"order-vaccine"}};
+    m["neutrophil-count"] = {
+        {"default", "low", "missing-start", "missing-continuation"},
+        {"found-low", "found-none", "found-old", "found-old-low", "found-implausible", "why",
+         "todo-low-start", "todo-low-continuation", "todo-order"},
+        {"order-blood-count"}};
+    m["tnf-antagonist"] = {
+        {"default", "reverse"},
+        {"found-active", "found-draft", "found-reverse", "why", "todo-choose", "todo-remove",
+         "todo-stop-one", "todo-reverse", "todo-reverse-no-suggestion"},
+        {"remove-anakinra", "remove-other"}};
+    m["il1-blocker-duplication"] = {
+        {"default", "second-anakinra", "reverse"},
+        {"found-active", "found-draft", "found-second-active", "found-second-draft",
+         "found-reverse", "why", "why-second", "todo-replace", "todo-stop-one", "todo-remove",
+         "todo-reverse", "todo-reverse-no-suggestion"},
+        {"remove-anakinra", "remove-other"}};
+    m["live-vaccine"] = {
+        {"default", "reverse"},
+        {"found-active", "found-draft", "found-reverse", "why", "todo-no-suggestion", "todo-remove",
+         "todo-reverse", "todo-reverse-no-suggestion"},
+        {"remove-vaccine"}};
+    m["ecoli-protein-hypersensitivity"] = {
+        {"default", "intolerance"},
+        {"found", "found-intolerance", "why", "todo", "todo-intolerance"},
+        {"remove-anakinra"}};
+    for (const char* c : {"caps-lifelong", "off-label-indication"})
+      m[c] = {{"default"}, {"found-reason", "found-condition", "why", "todo"}, {}};
+    m["patient-data-missing"] = {
+        {"default", "no-patient"},
+        {"found-no-patient", "found-no-birth-date", "found-birth-date-unreadable", "why", "todo"},
+        {}};
+    m[""] = {{},
+             {"birth-date-incomplete", "no-id-update", "no-id-delete", "ignored-values",
+              "mgkg-not-checked", "unverified-band"},
+             {}};
+    m["checks"] = {
+        {},
+        {"interactions", "ecoli-protein-hypersensitivity", "conditions", "pregnancy", "indication",
+         "immunisation-pneumococcal", "immunisation-hib", "antibiotic-prophylaxis",
+         "neutrophil-count", "dose", "weight-required", "renal-impairment", "tnf-antagonist",
+         "il1-blocker-duplication", "live-vaccine"},
+        {}};
+    return m;
+  }();
+  return kKeys;
+}
+
 std::vector<std::string> Knowledge::ObservationLoincCodes() const {
   std::vector<std::string> out;
-  for (const char* name : {"body-weight", "creatinine-clearance", "egfr", "neutrophil-count",
-                           "pregnancy-status", "breastfeeding-status"}) {
-    for (const auto& c : Set(name).codes)
+  for (const ValueSet* vs :
+       {sets.body_weight, sets.creatinine_clearance, sets.egfr, sets.neutrophil_count,
+        sets.pregnancy_status, sets.breastfeeding_status}) {
+    if (vs == nullptr) continue;
+    for (const auto& c : vs->codes)
       if (c.system == fhir::system::kLoinc &&
           std::find(out.begin(), out.end(), c.code) == out.end())
         out.push_back(c.code);
@@ -308,15 +638,17 @@ std::shared_ptr<const Knowledge> LoadKnowledge(const std::string& hooks_dir, std
     }
     if (k->dosing.concentration_mg_per_ml <= 0)
       throw LoadError{"no dosing file (with \"bands\") under " + dir.string()};
-    for (const auto& name : RequiredValueSets())
-      if (k->value_sets.count(name) == 0)
-        throw LoadError{"value set \"" + name + "\" is required but defined in no file under " +
-                        dir.string()};
-    for (const auto& [name, coding] : k->dosing.suggested_orders) {
-      (void)coding;
-      if (k->value_sets.count(name) == 0)
-        throw LoadError{"suggestedOrders." + name + " names no value set"};
+    BindValueSets(*k, dir.string());
+    bool negation_found = false;
+    for (const auto& [file, doc] : docs) {
+      if (fhir::Member(*doc, "negationPhrases") == nullptr) continue;
+      if (negation_found) throw LoadError{file + ": \"negationPhrases\" is defined twice"};
+      negation_found = true;
+      k->negation_phrases = StringList(*doc, "negationPhrases", file);
     }
+    if (!negation_found)
+      throw LoadError{"\"negationPhrases\" is required but defined in no file under " +
+                      dir.string()};
     const fs::path cards = fs::path(hooks_dir) / "cards.json";
     auto doc = ParseFile(cards);
     LoadCards(*doc, "cards.json", *k);

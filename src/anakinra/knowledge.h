@@ -74,15 +74,15 @@ struct DoseBand {
   bool per_kg = true;  // basis mg/kg/day (else mg/day)
   double usual_min = 0;
   double usual_max = 0;
-  double maximum = 0;  // per-kg bands: mg/kg/day
-  double maximum_mg_per_kg = 0;        // fixed bands: the mg/kg/day maximum with a weight
+  double maximum = 0;                    // per-kg bands: mg/kg/day
+  double maximum_mg_per_kg = 0;          // fixed bands: the mg/kg/day maximum with a weight
   double maximum_without_weight_mg = 0;  // fixed bands: the mg/day maximum without a weight
   // Per-kg bands: above this (and within `maximum`) the dose is above the label though within
   // the band (very young children: 8-10 mg/kg/day); 0 when the band has no such zone.
   double label_maximum = 0;
   bool twice_daily_allowed = false;  // a twice-daily split is allowed (CAPS/DIRA, NOMID label)
-  std::string source;   // key of Knowledge::sources
-  std::string section;  // where in the source the band comes from
+  std::string source;                // key of Knowledge::sources
+  std::string section;               // where in the source the band comes from
 };
 
 struct DosingPolicy {
@@ -122,13 +122,27 @@ struct SourceInfo {
   std::string url;
 };
 
+// The text of one card code, from hooks/cards.json. Templates use {name} placeholders, each
+// declared (per card, or globally); every sentence key the rules use exists (checked at load
+// against RequiredCardText()).
 struct CardText {
-  std::string indicator;
-  std::string source;   // key of `sources`
-  std::string section;  // label section or seed heading
-  std::string summary;  // templates with {name} placeholders
-  std::string detail;
+  std::string indicator;                // the default indicator
+  std::vector<std::string> indicators;  // every indicator a finding may choose (incl. default)
+  std::string source;                   // key of `sources`
+  std::string section;                  // label section or seed heading
+  std::vector<std::string> links;       // keys of `sources`: second sources (card links)
+  std::map<std::string, std::string> summaries;  // variant -> template ("default" always)
+  std::map<std::string, std::string> sentences;  // detail sentence key -> template
+  std::map<std::string, std::string> labels;     // suggestion label / action key -> template
+  std::vector<std::string> placeholders;         // declared for this card
   std::vector<cdshooks::Coding> override_reasons;
+};
+
+// The sentence keys the rules use for one card: the loader requires each of them.
+struct CardKeys {
+  std::vector<std::string> summaries;
+  std::vector<std::string> sentences;
+  std::vector<std::string> labels;
 };
 
 struct Knowledge {
@@ -141,6 +155,17 @@ struct Knowledge {
   std::map<std::string, SourceInfo> sources;
   std::map<std::string, CardText> cards;
   std::string topic_system;
+  // cards.json: section headings ("found", "why", "todo"), sentences shared by every card,
+  // globally declared placeholders, the placeholders holding EHR text that may be shortened to
+  // keep a summary or label short, and the name of each check for data-not-checked.
+  std::map<std::string, std::string> headings;
+  std::map<std::string, std::string> shared_sentences;
+  std::vector<std::string> global_placeholders;
+  std::vector<std::string> shortenable;
+  std::map<std::string, std::string> check_names;  // NotChecked::check -> text
+  // The prefetch key name of each DataKey (facts.h order).
+  std::vector<std::string> data_keys = {"patient",   "medications",   "conditions",
+                                        "allergies", "immunizations", "observations"};
 
   const ValueSet& Set(const std::string& name) const { return value_sets.at(name); }
   // LOINC codes of every observation value set the rules read, in a stable order.
@@ -150,6 +175,9 @@ struct Knowledge {
 // Names of the value sets the rules require, and of every card code.
 const std::vector<std::string>& RequiredValueSets();
 const std::vector<std::string>& CardCodes();
+// Per card code, the summary variants, detail sentences and labels the rules use; and the
+// shared sentences (key "") and check names (key "checks").
+const std::map<std::string, CardKeys>& RequiredCardText();
 
 // Loads hooks/knowledge/*.json and hooks/cards.json from `hooks_dir`.
 std::shared_ptr<const Knowledge> LoadKnowledge(const std::string& hooks_dir, std::string& error);

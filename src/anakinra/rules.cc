@@ -3,10 +3,11 @@
 #include "anakinra/suggestions.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <deque>
-#include <set>
+#include <optional>
 
 namespace anakinra {
 namespace {
@@ -14,19 +15,18 @@ namespace {
 constexpr double kEps = 1e-9;
 
 std::string Fmt(const char* format, double v) {
-  char buf[32];
+  char buf[48];
   std::snprintf(buf, sizeof buf, format, v);
   return buf;
 }
 
-// "70 mg", "62.5 mg"
-std::string Mg(double mg) {
-  return std::fabs(mg - std::round(mg)) < 0.05 ? Fmt("%.0f", mg) + " mg" : Fmt("%.1f", mg) + " mg";
-}
-
+// 70 -> "70", 62.5 -> "62.5", 1.25 -> "1.25"
 std::string Num(double v) {
-  return std::fabs(v - std::round(v)) < kEps ? Fmt("%.0f", v) : Fmt("%.1f", v);
+  if (std::fabs(v - std::round(v)) < 0.005) return Fmt("%.0f", v);
+  if (std::fabs(v * 10 - std::round(v * 10)) < 0.05) return Fmt("%.1f", v);
+  return Fmt("%.2f", v);
 }
+std::string Mg(double mg) { return Num(mg) + " mg"; }
 
 std::string AgeText(const fhir::AgeRange& age) {
   auto one = [](int months) {
@@ -34,14 +34,14 @@ std::string AgeText(const fhir::AgeRange& age) {
     return std::to_string(months / 12) + " years";
   };
   if (age.exact()) return one(age.max_months);
-  return one(age.min_months) + " to " + one(age.max_months) + " (birth date incomplete)";
+  return one(age.min_months) + " to " + one(age.max_months);
 }
 
 std::string FrequencyText(const fhir::TimingFrequency& f) {
   if (fhir::SameFrequency(f.per_day, 1)) return "once daily";
   if (fhir::SameFrequency(f.per_day, 2)) return "twice daily";
   if (fhir::SameFrequency(f.per_day, 0.5)) return "every other day";
-  return Fmt("%.3g", f.per_day) + " times a day (" + f.code + ")";
+  return Num(f.per_day) + " times a day";
 }
 
 std::string Join(const std::vector<std::string>& parts, const std::string& last_sep = " and ") {
@@ -57,614 +57,943 @@ std::string EvidenceText(const std::vector<Evidence>& evidence) {
   std::vector<std::string> parts;
   parts.reserve(evidence.size());
   for (const auto& e : evidence)
-    parts.push_back("**" + e.label + "**" + (e.date.empty() ? "" : " (" + e.date + ")"));
+    parts.push_back(e.label + (e.date.empty() ? "" : " (" + e.date + ")"));
   return Join(parts);
 }
 
-std::string OrderText(const Order& o) {
-  return o.label + (o.draft ? " (draft order " + o.key + ")" : " (active order " + o.key + ")");
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
+
+// "Intravenous route" -> "Intravenous": the card adds "route" itself.
+std::string RouteName(const std::string& label) {
+  std::string name = label;
+  const std::string lower = Lower(name);
+  if (lower.size() > 6 && lower.compare(lower.size() - 6, 6, " route") == 0)
+    name.resize(name.size() - 6);
+  return name.empty() ? "unnamed" : name;
+}
+
+bool IsActive(const Order& o) { return !o.draft; }
+
+// The indication of an anakinra order (policy §4: the order's reasons first, else the
+// patient's active conditions).
+struct Indication {
+  bool from_reason = false;
+  bool ra = false, caps = false, dira = false, stills = false, fmf = false;
+  bool off_label = false;
+  std::string label;       // what the indication is, for the card
+  std::string caps_label;  // the CAPS indication's label
+  bool labelled() const { return ra || caps || dira || stills || fmf; }
+};
+
+// The result of checking one regimen against one band.
+struct BandCheck {
+  const DoseBand* band = nullptr;
+  int severity = 0;          // 0 in range, 1 warning, 2 critical
+  std::string code;          // dose-above-maximum | dose-above-range | dose-below-range | ""
+  bool above_label = false;  // very young: above the label maximum, within the seed's
+  double target = 0;         // the suggested daily dose (per administration with renal QOD)
+};
 
 class Evaluator {
  public:
-  explicit Evaluator(const RuleContext& ctx)
-      : ctx_(ctx), k_(ctx.knowledge), d_(ctx.knowledge.dosing) {}
+  Evaluator(const RuleInput& in, std::vector<NotChecked>& not_checked)
+      : in_(in), k_(in.knowledge), d_(in.knowledge.dosing), not_checked_(not_checked) {}
 
   std::vector<Finding> Run() {
-    bool any_anakinra_in_focus = false;
-    for (const Order& o : ctx_.orders) {
-      if (o.evaluated && o.drug == DrugClass::kAnakinra) {
-        any_anakinra_in_focus = true;
-        EvaluateAnakinra(o);
-      }
-    }
-    for (const Order& o : ctx_.orders)
-      if (o.evaluated && o.drug != DrugClass::kAnakinra && o.drug != DrugClass::kOther &&
-          o.drug != DrugClass::kAntibacterial)
-        EvaluateInteractingOrder(o, any_anakinra_in_focus);
-    return std::move(findings_);
+    for (const AnakinraInFocus& x : in_.anakinra)
+      if (x.order != nullptr && x.patient != nullptr) EvaluateAnakinra(x);
+    const bool anakinra_in_focus = std::any_of(
+        in_.anakinra.begin(), in_.anakinra.end(),
+        [](const AnakinraInFocus& x) { return x.order != nullptr && x.patient != nullptr; });
+    for (const Order& o : in_.orders)
+      if (o.evaluated && (o.drug == DrugClass::kTnfAntagonist || o.drug == DrugClass::kIl1Blocker ||
+                          o.drug == DrugClass::kLiveVaccine))
+        EvaluateInteractingOrder(o, anakinra_in_focus);
+    return std::vector<Finding>(findings_.begin(), findings_.end());
   }
 
  private:
   // ---- helpers -------------------------------------------------------------------------------
-  Finding& Add(const std::string& code, const std::string& subject) {
+  // One card per finding per order: a second Add of the same code and subject returns nullptr.
+  Finding* Add(const std::string& code, const std::string& subject) {
+    for (const auto& f : findings_)
+      if (f.code == code && f.subject == subject) return nullptr;
+    Finding f;
+    f.code = code;
+    f.subject = subject;
+    findings_.push_back(std::move(f));
+    return &findings_.back();
+  }
+  Finding* Find(const std::string& code, const std::string& subject) {
     for (auto& f : findings_)
-      if (f.code == code && f.subject == subject) {
-        duplicate_ = f;
-        return duplicate_;  // already reported: write into a scratch finding
-      }
-    findings_.push_back(Finding{code, subject, {}, {}, "at-most-one", {}, {}});
-    return findings_.back();
+      if (f.code == code && f.subject == subject) return &f;
+    return nullptr;
   }
 
-  bool Has(const std::string& code, const std::string& subject) const {
-    return std::any_of(findings_.begin(), findings_.end(),
-                       [&](const Finding& f) { return f.code == code && f.subject == subject; });
+  static Coverage Cov(const PatientFacts& p, DataKey key) {
+    return p.coverage[static_cast<std::size_t>(key)];
+  }
+  static bool Complete(const PatientFacts& p, DataKey key) {
+    return Cov(p, key) == Coverage::kComplete;
+  }
+  void NotCheckedFor(const std::string& check, DataKey key) {
+    const std::size_t i = static_cast<std::size_t>(key);
+    const std::string name = i < k_.data_keys.size() ? k_.data_keys[i] : std::to_string(i);
+    for (const auto& n : not_checked_)
+      if (n.check == check && n.key == name) return;
+    not_checked_.push_back(NotChecked{check, name});
+  }
+  // Presence rules run on partial data, but the check did not fully run.
+  void NoteIncomplete(const PatientFacts& p, const std::string& check, DataKey key) {
+    if (!Complete(p, key)) NotCheckedFor(check, key);
   }
 
-  const PatientFacts& FactsAt(fhir::EpochSeconds t) {
-    for (auto& [time, facts] : facts_)
-      if (time == t) return facts;
-    facts_.emplace_back(t, ctx_.reader.ReadPatient(t));
-    return facts_.back().second;
+  static void BirthDateNote(const PatientFacts& p, Finding& f) {
+    if (p.age && !p.age->exact()) f.notes.push_back("birth-date-incomplete");
+  }
+
+  // A delete suggestion for a draft order, or a note when it has no id.
+  static void AddDelete(Finding& f, const Order& o, const char* label_key) {
+    if (!o.draft) return;
+    if (o.key.empty()) {
+      if (std::find(f.notes.begin(), f.notes.end(), "no-id-delete") == f.notes.end())
+        f.notes.push_back("no-id-delete");
+      return;
+    }
+    f.suggestions.push_back(DeleteOrder(o.key, label_key));
   }
 
   // ---- anakinra orders -----------------------------------------------------------------------
-  void EvaluateAnakinra(const Order& a) {
-    const fhir::EpochSeconds t = a.authored_on.value_or(ctx_.now);
-    const PatientFacts& p = FactsAt(t);
-    Interactions(a);
+  void EvaluateAnakinra(const AnakinraInFocus& x) {
+    const Order& a = *x.order;
+    const PatientFacts& p = *x.patient;
+    Interactions(a, p);
     Allergy(a, p);
     Conditions(p);
-    const bool renal = Renal(a, p);
-    Immunisations(p);
-    Neutrophils(p, t);
-    Indication(a, p);
-    if (!p.patient_known || !p.birth_date || !p.age) {
-      PatientDataMissing(p);
-      return;
+    const Indication ind = ReadIndication(a, p);
+    IndicationCards(a, p, ind);
+    const bool renal = RenalImpairment(p);
+    if (x.treatment.phase == Phase::kStart) Immunisations(p);
+    Prophylaxis(p);
+    Neutrophils(p, x.treatment);
+    const bool dose_read_required = !(in_.hook == "order-select" && !a.dose_filled);
+    if (!dose_read_required) {
+      if (renal) RenalCard(a, p, nullptr);
+      return;  // not filled in yet (order-select): no dose card, no dose-not-checked
     }
-    Prophylaxis(a, p);
-    Dose(a, p, t, renal);
+    DoseNotChecked(a);
+    const DoseOutcome outcome = Dose(a, p, ind, renal);
+    if (renal) RenalCard(a, p, &outcome);
   }
 
-  void Interactions(const Order& a) {
-    std::vector<const Order*> tnf, il1, live;
-    for (const Order& o : ctx_.orders) {
+  void Interactions(const Order& a, const PatientFacts& p) {
+    std::vector<const Order*> tnf, il1, anakinra, live;
+    std::size_t a_index = 0;
+    for (std::size_t i = 0; i < in_.orders.size(); ++i)
+      if (&in_.orders[i] == &a) a_index = i;
+    for (std::size_t i = 0; i < in_.orders.size(); ++i) {
+      const Order& o = in_.orders[i];
       if (&o == &a) continue;
-      if (o.drug == DrugClass::kTnfAntagonist) tnf.push_back(&o);
-      if (o.drug == DrugClass::kIl1Blocker) il1.push_back(&o);
-      if (o.drug == DrugClass::kLiveVaccine) live.push_back(&o);
-      if (o.drug == DrugClass::kAnakinra &&
-          !(o.draft && o.evaluated && reported_pairs_.count(o.key)))
-        il1.push_back(&o);
-    }
-    reported_pairs_.insert(a.key);
-    if (!tnf.empty())
-      InteractionCard("tnf-antagonist", a, tnf, "Remove the draft anakinra order", true);
-    if (!il1.empty())
-      InteractionCard("il1-blocker-duplication", a, il1, "Remove the draft anakinra order", false);
-    if (!live.empty()) LiveVaccineCard(a, live);
-  }
-
-  void InteractionCard(const std::string& code, const Order& a,
-                       const std::vector<const Order*>& others,
-                       const std::string& remove_anakinra_label, bool choose_either) {
-    Finding& f = Add(code, a.key);
-    std::vector<std::string> names, details;
-    for (const Order* o : others) {
-      names.push_back(o->label);
-      details.push_back(OrderText(*o));
-    }
-    f.params["anakinra"] = OrderText(a);
-    f.params["other"] = Join(names);
-    f.params["otherDetail"] = Join(details);
-    std::vector<std::string> removable;
-    std::vector<cdshooks::Suggestion> remove_others;
-    for (const Order* o : others)
-      if (o->draft) {
-        remove_others.push_back(DeleteOrder(o->key, "Remove the draft order for " + o->label));
-        removable.push_back(o->label);
+      switch (o.drug) {
+        case DrugClass::kTnfAntagonist:
+          tnf.push_back(&o);
+          break;
+        case DrugClass::kIl1Blocker:
+          il1.push_back(&o);
+          break;
+        case DrugClass::kLiveVaccine:
+          live.push_back(&o);
+          break;
+        case DrugClass::kAnakinra: {
+          if (IsActive(o)) {
+            // A renewal or a revision continues the active order: not a second order.
+            if (a.renewal || a.revision) break;
+            if (!a.prior_prescription.empty() && a.prior_prescription == o.key) break;
+            if (!a.id.empty() && a.id == o.id) break;
+          } else if (o.evaluated && i > a_index) {
+            break;  // two anakinra drafts in focus: the later one reports the pair
+          }
+          anakinra.push_back(&o);
+          break;
+        }
+        default:
+          break;
       }
-    // A TNF antagonist pair is a choice between the two drafts; a duplicate IL-1 blocker is the
-    // other draft, or this anakinra draft when the other is already active.
-    if (choose_either || removable.empty())
-      f.suggestions.push_back(DeleteOrder(a.key, remove_anakinra_label));
-    for (auto& s : remove_others) f.suggestions.push_back(std::move(s));
-    if (removable.empty()) {
-      f.params["action"] =
-          "The other drug is already active: the suggestion removes the draft "
-          "anakinra order; to switch instead, stop the other drug and document it.";
-    } else if (choose_either) {
-      f.params["action"] =
-          "The suggestions remove either the draft anakinra order or the draft "
-          "order for " +
-          Join(removable, " or ") + "; pick one.";
-    } else {
-      f.params["action"] =
-          "The suggestion removes the duplicate draft order for " + Join(removable) + ".";
     }
-  }
-
-  void LiveVaccineCard(const Order& a, const std::vector<const Order*>& vaccines) {
-    Finding& f = Add("live-vaccine", a.key);
-    std::vector<std::string> names, details;
-    for (const Order* v : vaccines) {
-      names.push_back(v->label);
-      details.push_back(OrderText(*v));
-      if (v->draft)
-        f.suggestions.push_back(DeleteOrder(v->key, "Remove the draft order for " + v->label));
+    NoteIncomplete(p, "interactions", DataKey::kMedications);
+    auto labels = [](const std::vector<const Order*>& list) {
+      std::vector<std::string> names;
+      for (const Order* o : list) names.push_back(o->label);
+      return Join(names);
+    };
+    auto any_active = [](const std::vector<const Order*>& list) {
+      return std::any_of(list.begin(), list.end(), [](const Order* o) { return IsActive(*o); });
+    };
+    if (!tnf.empty()) {
+      if (Finding* f = Add("tnf-antagonist", a.key)) {
+        f->params["drug"] = a.label;
+        f->params["other"] = labels(tnf);
+        f->found = {any_active(tnf) ? "found-active" : "found-draft"};
+        AddDelete(*f, a, "remove-anakinra");
+        for (const Order* o : tnf) AddDelete(*f, *o, "remove-other");
+        f->todo = {f->suggestions.size() > 1    ? "todo-choose"
+                   : f->suggestions.size() == 1 ? "todo-remove"
+                                                : "todo-stop-one"};
+        f->selection_behavior = "at-most-one";
+      }
     }
-    f.params["anakinra"] = OrderText(a);
-    f.params["vaccine"] = Join(names);
-    f.params["vaccineDetail"] = Join(details);
-    f.params["action"] =
-        f.suggestions.empty()
-            ? "Do not give the live vaccine while on anakinra; if it is needed, give it before "
-              "starting treatment."
-            : "Do not give the live vaccine while on anakinra; the suggestion removes the draft "
-              "vaccine order. If it is needed, give it before starting treatment.";
+    if (!il1.empty() || !anakinra.empty()) {
+      if (Finding* f = Add("il1-blocker-duplication", a.key)) {
+        std::vector<const Order*> all = il1;
+        all.insert(all.end(), anakinra.begin(), anakinra.end());
+        f->params["drug"] = a.label;
+        f->params["other"] = labels(all);
+        if (il1.empty()) {
+          f->indicator = "warning";
+          f->summary = "second-anakinra";
+          f->found = {any_active(anakinra) ? "found-second-active" : "found-second-draft"};
+          f->why = {"why-second"};
+        } else {
+          f->indicator = "critical";
+          f->found = {any_active(il1) ? "found-active" : "found-draft"};
+        }
+        AddDelete(*f, a, "remove-anakinra");
+        for (const Order* o : all) AddDelete(*f, *o, "remove-other");
+        f->todo = {il1.empty()              ? "todo-replace"
+                   : f->suggestions.empty() ? "todo-stop-one"
+                                            : "todo-remove"};
+      }
+    }
+    if (!live.empty()) {
+      if (Finding* f = Add("live-vaccine", a.key)) {
+        f->params["drug"] = a.label;
+        f->params["other"] = labels(live);
+        f->found = {any_active(live) ? "found-active" : "found-draft"};
+        for (const Order* o : live) AddDelete(*f, *o, "remove-vaccine");
+        f->todo = {f->suggestions.empty() ? "todo-no-suggestion" : "todo-remove"};
+      }
+    }
   }
 
   void Allergy(const Order& a, const PatientFacts& p) {
+    NoteIncomplete(p, "ecoli-protein-hypersensitivity", DataKey::kAllergies);
     if (p.ecoli_allergy.empty()) return;
-    Finding& f = Add("ecoli-protein-hypersensitivity", a.key);
-    f.params["allergy"] = "allergy on record: " + EvidenceText(p.ecoli_allergy);
-    f.params["allergyShort"] = p.ecoli_allergy.front().label;
-    f.suggestions.push_back(DeleteOrder(a.key, "Remove the draft anakinra order"));
+    Finding* f = Add("ecoli-protein-hypersensitivity", a.key);
+    if (f == nullptr) return;
+    std::vector<Evidence> ev;
+    bool intolerance_only = true;
+    for (const auto& e : p.ecoli_allergy) {
+      ev.push_back(e.evidence);
+      intolerance_only = intolerance_only && e.intolerance_only;
+    }
+    f->params["allergy"] = EvidenceText(ev);
+    f->params["allergyShort"] = p.ecoli_allergy.front().evidence.label;
+    if (intolerance_only) {
+      f->indicator = "warning";
+      f->summary = "intolerance";
+      f->found = {"found-intolerance"};
+      f->todo = {"todo-intolerance"};
+    } else {
+      f->indicator = "critical";
+    }
+    AddDelete(*f, a, "remove-anakinra");
   }
 
   void Conditions(const PatientFacts& p) {
-    if (!p.serious_infection.empty()) {
-      Finding& f = Add("active-infection", "");
-      f.params["infection"] = "active condition " + EvidenceText(p.serious_infection);
-      f.params["infectionShort"] = p.serious_infection.front().label;
-    }
-    if (!p.immunosuppression.empty() || !p.chronic_infection.empty()) {
-      std::vector<Evidence> all = p.immunosuppression;
-      all.insert(all.end(), p.chronic_infection.begin(), p.chronic_infection.end());
-      Finding& f = Add("immunosuppression-chronic-infection", "");
-      f.params["condition"] = "active condition " + EvidenceText(all);
-      f.params["conditionShort"] = all.front().label;
-    }
-    if (!p.hepatic.empty()) {
-      Finding& f = Add("hepatic-impairment", "");
-      f.params["evidence"] = "active condition " + EvidenceText(p.hepatic);
-    }
-    if (!p.pregnancy.empty()) {
-      Finding& f = Add("pregnancy", "");
-      f.params["evidence"] = "pregnancy recorded: " + EvidenceText(p.pregnancy);
-    }
-    if (!p.breastfeeding.empty()) {
-      Finding& f = Add("breastfeeding", "");
-      f.params["evidence"] = "breast-feeding recorded: " + EvidenceText(p.breastfeeding);
-    }
-  }
-
-  bool Renal(const Order& a, const PatientFacts& p) {
-    const bool low = p.renal_ml_min && p.renal_ml_min->value < d_.renal_threshold_ml_min - kEps;
-    if (!low && p.renal_conditions.empty()) return false;
-    Finding& f = Add("renal-impairment", a.key);
-    std::vector<std::string> parts;
-    if (low)
-      parts.push_back("**" + p.renal_ml_min->label + " " + Num(p.renal_ml_min->value) +
-                      " mL/min** on " + fhir::FormatDate(p.renal_ml_min->time));
-    if (!p.renal_conditions.empty())
-      parts.push_back("active condition " + EvidenceText(p.renal_conditions));
-    f.params["evidence"] = Join(parts);
-    f.params["evidenceShort"] =
-        low ? (p.renal_is_egfr ? "eGFR " : "CrCl ") + Num(p.renal_ml_min->value) + " mL/min"
-            : p.renal_conditions.front().label;
-    f.params["threshold"] = Num(d_.renal_threshold_ml_min);
-    const bool every_other_day = a.frequency && fhir::SameFrequency(a.frequency->per_day, 0.5);
-    if (every_other_day) {
-      f.params["action"] = "the order is already every other day; keep it so.";
-    } else {
-      f.params["action"] =
-          "give the prescribed dose every other day; the suggestion changes the "
-          "order's timing and keeps the dose.";
-      DoseChange change;
-      change.period_days = 2;
-      f.suggestions.push_back(UpdateOrder(*a.resource, change, "Give every other day",
-                                          "Change " + a.key + " to every other day (same dose)."));
-    }
-    return true;
-  }
-
-  void Immunisations(const PatientFacts& p) {
-    auto card = [&](const char* code, const char* set, const std::vector<Evidence>& given) {
-      if (!given.empty()) return;
-      const cdshooks::Coding& vaccine = d_.suggested_orders.at(set);
-      Finding& f = Add(code, "");
-      f.params["vaccine"] = vaccine.display + " (CVX " + vaccine.code + ")";
-      f.suggestions.push_back(
-          CreateVaccineOrder(ctx_.patient_id, vaccine, "Order " + vaccine.display));
+    NoteIncomplete(p, "conditions", DataKey::kConditions);
+    auto simple = [&](const char* code, const std::vector<Evidence>& ev) {
+      if (ev.empty()) return;
+      if (Finding* f = Add(code, "")) {
+        f->params["evidence"] = EvidenceText(ev);
+        f->params["evidenceShort"] = ev.front().label;
+      }
     };
-    card("immunisation-pneumococcal", "pneumococcal-vaccine", p.pneumococcal_vaccines);
-    card("immunisation-hib", "hib-vaccine", p.hib_vaccines);
+    simple("active-infection", p.serious_infection);
+    std::vector<Evidence> immuno = p.immunosuppression;
+    immuno.insert(immuno.end(), p.chronic_infection.begin(), p.chronic_infection.end());
+    simple("immunosuppression-chronic-infection", immuno);
+    simple("hepatic-impairment", p.hepatic);
+    NoteIncomplete(p, "pregnancy", DataKey::kObservations);
+    simple("pregnancy", p.pregnancy);
+    simple("breastfeeding", p.breastfeeding);
   }
 
-  void Neutrophils(const PatientFacts& p, fhir::EpochSeconds t) {
-    const bool recent = p.neutrophils && (t - p.neutrophils->time) / fhir::kSecondsPerDay <=
-                                             d_.neutrophil_max_age_days;
-    const bool low = recent && p.neutrophils->value < d_.neutrophil_threshold - kEps;
-    if (recent && !low) return;
-    Finding& f = Add("neutrophil-count", "");
-    f.params["threshold"] = Fmt("%.3g", d_.neutrophil_threshold);
-    const std::string last =
-        p.neutrophils ? "the latest, " + Fmt("%.3g", p.neutrophils->value) + " x10^9/L on " +
-                            fhir::FormatDate(p.neutrophils->time) + ", is older than " +
-                            std::to_string(d_.neutrophil_max_age_days) + " days."
-                      : "none is on record.";
-    if (low) {
-      f.params["summary"] = "Neutrophil count " + Fmt("%.3g", p.neutrophils->value) +
-                            " x10^9/L is below " + Fmt("%.3g", d_.neutrophil_threshold) +
-                            ": do not start anakinra";
-      f.params["finding"] = "absolute neutrophil count **" + Fmt("%.3g", p.neutrophils->value) +
-                            " x10^9/L** on " + fhir::FormatDate(p.neutrophils->time) + ".";
-      f.params["action"] =
-          "do not start anakinra until the count recovers; look for the cause and "
-          "repeat the count.";
-    } else {
-      const cdshooks::Coding& test = d_.suggested_orders.at("cbc-with-differential");
-      f.params["summary"] = "No neutrophil count in the " +
-                            std::to_string(d_.neutrophil_max_age_days) +
-                            " days before starting anakinra";
-      f.params["finding"] = "no absolute neutrophil count in the " +
-                            std::to_string(d_.neutrophil_max_age_days) + " days before " +
-                            fhir::FormatDate(t) + "; " + last;
-      f.params["action"] =
-          "check a blood count with differential before the first dose; the "
-          "suggestion drafts the order.";
-      f.suggestions.push_back(CreateLabOrder(ctx_.patient_id, test, "Order " + test.display));
+  bool ReasonMatches(const ValueSet* vs, const fhir::Json& cc) const {
+    if (vs == nullptr) return false;
+    bool coded = false;
+    fhir::ForEachCoding(cc,
+                        [&](const fhir::Json& c) { coded = coded || vs->set.MatchesCoding(c); });
+    if (coded) return true;
+    // Text: negated or historical text ("no", "history of") never matches (policy §2).
+    const std::string text = Lower(fhir::ConceptLabel(cc));
+    for (const auto& phrase : k_.negation_phrases) {
+      const std::string ph = Lower(phrase);
+      for (std::size_t at = text.find(ph); at != std::string::npos; at = text.find(ph, at + 1)) {
+        const bool start = at == 0 || !std::isalnum(static_cast<unsigned char>(text[at - 1]));
+        const std::size_t end = at + ph.size();
+        const bool stop =
+            end >= text.size() || !std::isalnum(static_cast<unsigned char>(text[end]));
+        if (start && stop) return false;
+      }
     }
-    if (!p.neutrophil_notes.empty())
-      f.params["notes"] = "\n\nIgnored (could not be read): " + Join(p.neutrophil_notes) + ".";
+    return vs->set.MatchesConcept(cc);
   }
 
-  struct IndicationFacts {
-    bool from_reason = false;
-    bool ra = false, caps = false, dira = false, stills = false, off_label = false;
-    std::string off_label_label, caps_label;
-    std::string detail;
-  };
-
-  IndicationFacts ReadIndication(const Order& a, const PatientFacts& p) const {
-    IndicationFacts ind;
-    auto in = [&](const char* set, const fhir::Json& cc) {
-      return k_.Set(set).set.MatchesConcept(cc);
-    };
+  Indication ReadIndication(const Order& a, const PatientFacts& p) const {
+    Indication ind;
+    const ValueSets& s = k_.sets;
     if (!a.reasons.empty()) {
       ind.from_reason = true;
-      std::vector<std::string> labels;
+      std::vector<std::string> labels, off;
+      bool off_label_coded = false;
       for (const fhir::Json* r : a.reasons) {
+        if (r == nullptr) continue;
         const std::string label = fhir::ConceptLabel(*r);
         labels.push_back(label);
-        const bool ra = in("indication-ra", *r), caps = in("indication-caps", *r),
-                   dira = in("indication-dira", *r);
-        ind.ra |= ra;
+        const bool caps = ReasonMatches(s.indication_caps, *r);
+        ind.ra |= ReasonMatches(s.indication_ra, *r);
         ind.caps |= caps;
-        ind.dira |= dira;
-        ind.stills |= in("indication-stills", *r);
+        ind.dira |= ReasonMatches(s.indication_dira, *r);
+        ind.stills |= ReasonMatches(s.indication_stills, *r);
+        ind.fmf |= ReasonMatches(s.indication_fmf, *r);
         if (caps && ind.caps_label.empty()) ind.caps_label = label;
-        if (!ra && !caps && !dira && ind.off_label_label.empty()) ind.off_label_label = label;
+        if (!ReasonMatches(s.unspecified_jia, *r) && ReasonMatches(s.off_label_use, *r)) {
+          off_label_coded = true;
+          off.push_back(label);
+        }
       }
-      ind.off_label = !ind.ra && !ind.caps && !ind.dira;
-      ind.detail = "the order's reason: **" + Join(labels) + "**";
+      ind.off_label = off_label_coded && !ind.labelled();
+      ind.label = ind.off_label ? Join(off) : Join(labels);
       return ind;
     }
     ind.ra = !p.ra.empty();
     ind.caps = !p.caps.empty();
     ind.dira = !p.dira.empty();
     ind.stills = !p.stills.empty();
-    if (ind.caps) ind.caps_label = p.caps.front().label;
-    const bool on_label = ind.ra || ind.caps || ind.dira;
-    if (!on_label && (ind.stills || !p.off_label.empty())) {
-      ind.off_label = true;
-      ind.off_label_label = ind.stills ? p.stills.front().label : p.off_label.front().label;
-    }
-    std::vector<Evidence> all = p.ra;
-    for (const auto* v : {&p.caps, &p.dira, &p.stills, &p.off_label})
-      all.insert(all.end(), v->begin(), v->end());
-    ind.detail = "no reason on the order; active conditions: " +
-                 (all.empty() ? std::string("none relevant") : EvidenceText(all));
+    ind.fmf = !p.fmf.empty();
+    if (ind.caps) ind.caps_label = EvidenceText(p.caps);
+    ind.off_label = !p.off_label.empty() && !ind.labelled();
+    if (ind.off_label) ind.label = EvidenceText(p.off_label);
     return ind;
   }
 
-  void Indication(const Order& a, const PatientFacts& p) {
-    const IndicationFacts ind = ReadIndication(a, p);
+  void IndicationCards(const Order& a, const PatientFacts& p, const Indication& ind) {
+    if (!ind.from_reason) NoteIncomplete(p, "indication", DataKey::kConditions);
     if (ind.caps) {
-      Finding& f = Add("caps-lifelong", "");
-      f.params["indication"] = ind.caps_label;
-      f.params["indicationDetail"] = ind.detail;
+      if (Finding* f = Add("caps-lifelong", a.key)) {
+        f->params["indication"] = ind.caps_label;
+        f->found = {ind.from_reason ? "found-reason" : "found-condition"};
+      }
     }
     if (ind.off_label) {
-      Finding& f = Add("off-label-indication", a.key);
-      f.params["indication"] = ind.off_label_label;
-      f.params["indicationDetail"] = "indication from " + ind.detail;
-      if (ind.stills)
-        f.params["notes"] =
-            "\n\nStill's disease (systemic JIA, adult-onset Still's) is an EU "
-            "indication for anakinra but not a US one.";
+      if (Finding* f = Add("off-label-indication", a.key)) {
+        f->params["indication"] = ind.label;
+        f->found = {ind.from_reason ? "found-reason" : "found-condition"};
+      }
     }
   }
 
-  void PatientDataMissing(const PatientFacts& p) {
-    Finding& f = Add("patient-data-missing", "");
-    if (!p.patient_known) {
-      f.params["missing"] = "the request holds no Patient resource (prefetch \"patient\" is null).";
-      f.params["missingShort"] = "no patient record";
-    } else {
-      f.params["missing"] = p.birth_date ? "the birth date is after the order date."
-                                         : "the patient has no (valid) birth date.";
-      f.params["missingShort"] = "no birth date";
-    }
+  bool RenalImpairment(const PatientFacts& p) const {
+    const bool low = p.renal_ml_min && p.renal_ml_min->value < d_.renal_threshold_ml_min - kEps;
+    return low || !p.renal_conditions.empty();
   }
 
-  void Prophylaxis(const Order& a, const PatientFacts& p) {
-    (void)a;
-    if (p.age->min_months >= static_cast<int>(d_.very_young_age_years * 12)) return;
-    for (const Order& o : ctx_.orders)
-      if (o.drug == DrugClass::kAntibacterial) return;
-    Finding& f = Add("antibiotic-prophylaxis", "");
-    f.params["medication"] = a.label;
-    f.params["age"] = AgeText(*p.age);
-    f.params["years"] = Num(d_.very_young_age_years);
+  void Immunisations(const PatientFacts& p) {
+    const bool child = p.age && p.age->min_months < static_cast<int>(d_.adult_age_years * 12);
+    auto card = [&](const char* code, const std::vector<Evidence>& given, bool drafted,
+                    const cdshooks::Coding& vaccine) {
+      if (!given.empty() || drafted) return;
+      if (!Complete(p, DataKey::kImmunizations)) {
+        NotCheckedFor(code, DataKey::kImmunizations);
+        return;
+      }
+      Finding* f = Add(code, "");
+      if (f == nullptr) return;
+      f->params["vaccine"] = vaccine.display;
+      // The seed's advice covers every patient; its reason (high doses, poor response to
+      // encapsulated bacteria) is about very young children: adults do not cite it.
+      f->source = "seed";
+      f->section = child ? "Dosing: very young children" : "Dosing: immunisation of all patients";
+      f->why = {child ? "why-child" : "why-adult"};
+      f->suggestions.push_back(CreateVaccineOrder(in_.patient_id, vaccine, "order-vaccine"));
+    };
+    card("immunisation-pneumococcal", p.pneumococcal_vaccines, in_.drafts.pneumococcal_vaccine,
+         d_.pneumococcal_order);
+    card("immunisation-hib", p.hib_vaccines, in_.drafts.hib_vaccine, d_.hib_order);
   }
 
-  // ---- dose ---------------------------------------------------------------------------------
-  const DoseBand& BandFor(int months, bool weight_based) const {
-    const double years = months / 12.0;
-    if (years < d_.very_young_age_years) return d_.very_young_child;
-    if (years < d_.adult_age_years) return d_.child;
-    return weight_based ? d_.adult_weight_based : d_.adult;
+  bool VeryYoung(const PatientFacts& p) const {
+    return p.age && p.age->min_months < static_cast<int>(d_.very_young_age_years * 12);
   }
 
-  void Dose(const Order& a, const PatientFacts& p, fhir::EpochSeconds t, bool renal) {
-    const IndicationFacts ind = ReadIndication(a, p);
-    const bool weight_based_indication = ind.caps || ind.dira || ind.stills;
-    // The oldest possible age picks the band; say so when the youngest would pick another.
-    const DoseBand& band = BandFor(p.age->max_months, weight_based_indication);
-    const DoseBand& young_band = BandFor(p.age->min_months, weight_based_indication);
-    std::string notes;
-    if (&band != &young_band)
-      notes += "\n\nThe birth date is incomplete: the patient may be a " + young_band.label +
-               ". The " + band.label + " range was used (the oldest possible age).";
-    if (&band == &d_.very_young_child)
-      notes +=
-          "\n\nThe seed's 6-10 mg/kg/day for very young children goes above the US label "
-          "maximum of " +
-          Num(d_.label_maximum_mg_per_kg) + " mg/kg/day.";
-
-    if (band.per_kg && !p.weight_kg) {
-      Finding& f = Add("weight-required", a.key);
-      f.params["medication"] = a.label;
-      f.params["days"] = std::to_string(d_.weight_max_age_days);
-      f.params["referenceDate"] = fhir::FormatDate(t);
-      f.params["reason"] = &band == &d_.adult_weight_based ? "adult with a weight-based indication"
-                                                           : "age " + AgeText(*p.age);
-      std::string w;
-      if (p.stale_weight_kg)
-        w += " The latest weight, " + Num(p.stale_weight_kg->value) + " kg on " +
-             fhir::FormatDate(p.stale_weight_kg->time) + ", is too old to use.";
-      if (!p.weight_notes.empty())
-        w += " Ignored (could not be read): " + Join(p.weight_notes) + ".";
-      f.params["weightNote"] = w;
-      f.params["notes"] = notes;
-      // Frequency and route do not depend on the weight: check them all the same.
-      if (a.has_dose) FrequencyAndRoute(a, band, renal, notes, std::nullopt);
+  void Prophylaxis(const PatientFacts& p) {
+    if (!VeryYoung(p)) return;
+    bool covered = false;
+    for (const Order& o : in_.orders)
+      if (o.drug == DrugClass::kAntibacterial) covered = true;
+    if (covered) return;
+    if (!Complete(p, DataKey::kMedications)) {
+      NotCheckedFor("antibiotic-prophylaxis", DataKey::kMedications);
       return;
     }
-    if (!a.has_dose) return;  // not filled in yet (order-select)
-    if (!a.frequency) {
-      FrequencyAndRoute(a, band, renal, notes, std::nullopt);
+    if (Finding* f = Add("antibiotic-prophylaxis", "")) {
+      f->params["age"] = AgeText(*p.age);
+      f->params["years"] = Num(d_.very_young_age_years);
+      BirthDateNote(p, *f);
+    }
+  }
+
+  // The look-back for a neutrophil count (days), 0 when none is required (policy §4).
+  int NeutrophilWindow(const PatientFacts& p, const Treatment& t, bool& start) const {
+    start = t.phase == Phase::kStart || !t.began;
+    if (start) return d_.neutrophil_window_start_days;
+    const double months =
+        static_cast<double>(p.reference_time - *t.began) / fhir::kSecondsPerDay / (365.25 / 12);
+    if (months < d_.neutrophil_monthly_months) return d_.neutrophil_window_start_days;
+    if (months < d_.neutrophil_monitoring_months) return d_.neutrophil_window_months_3_12_days;
+    return 0;
+  }
+
+  void Neutrophils(const PatientFacts& p, const Treatment& t) {
+    bool start = true;
+    const int window = NeutrophilWindow(p, t, start);
+    const auto& n = p.neutrophils;
+    const bool low = n && n->value < d_.neutrophil_threshold - kEps;
+    const bool within = n && (p.reference_time - n->time) <=
+                                 static_cast<fhir::EpochSeconds>(window) * fhir::kSecondsPerDay;
+    auto common = [&](Finding& f) {
+      f.params["threshold"] = Num(d_.neutrophil_threshold);
+      f.params["window"] = std::to_string(window);
+      if (n) {
+        f.params["count"] = Num(n->value);
+        f.params["countDate"] = fhir::FormatDate(n->time);
+      }
+      if (!p.neutrophil_notes.empty()) {
+        f.params["ignored"] = Join(p.neutrophil_notes, "; ");
+        f.notes.push_back("ignored-values");
+      }
+    };
+    if (low && (window == 0 || within)) {
+      NoteIncomplete(p, "neutrophil-count", DataKey::kObservations);
+      if (Finding* f = Add("neutrophil-count", "")) {
+        f->summary = "low";
+        f->found = {"found-low"};
+        f->todo = {start ? "todo-low-start" : "todo-low-continuation"};
+        common(*f);
+      }
       return;
     }
-    const double per_day = a.frequency->per_day;
-    const bool qod = fhir::SameFrequency(per_day, 0.5);
-    // With renal impairment every other day is the recommended regimen: check each dose.
-    const double daily = qod && renal ? *a.dose_mg : *a.dose_mg * per_day;
+    if (window == 0 || within) return;
+    if (in_.drafts.blood_count) return;  // the advice is already in the draft orders
+    if (!Complete(p, DataKey::kObservations)) {
+      NotCheckedFor("neutrophil-count", DataKey::kObservations);
+      return;
+    }
+    Finding* f = Add("neutrophil-count", "");
+    if (f == nullptr) return;
+    f->summary = start ? "missing-start" : "missing-continuation";
+    f->found = {!n ? "found-none" : low ? "found-old-low" : "found-old"};
+    f->todo = {"todo-order"};
+    common(*f);
+    if (!n && !p.neutrophil_notes.empty()) {
+      f->found = {"found-implausible"};  // the recorded value was implausible, not absent
+      f->notes.clear();
+    }
+    f->suggestions.push_back(
+        CreateLabOrder(in_.patient_id, d_.blood_count_order, "order-blood-count"));
+  }
 
-    const bool written_in_mg =
-        a.dose_text.size() > 3 && a.dose_text.compare(a.dose_text.size() - 3, 3, " mg") == 0;
-    const std::string dose_text = a.dose_text + (written_in_mg ? "" : " (" + Mg(*a.dose_mg) + ")") +
-                                  " " + FrequencyText(*a.frequency) +
-                                  (a.has_route ? ", " + a.route_label : "");
-    std::map<std::string, std::string> params = {{"medication", a.label},
-                                                 {"doseText", dose_text},
-                                                 {"age", AgeText(*p.age)},
-                                                 {"band", band.label},
-                                                 {"bandShort", BandShort(band)}};
-    params["dailyDose"] = Mg(daily) + (qod && renal ? " per dose (every other day)" : "/day");
-
-    double low_mg = 0, high_mg = 0, max_mg = 0;
-    const bool has_weight = p.weight_kg.has_value();
-    const double weight = has_weight ? p.weight_kg->value : 0;
-    if (band.per_kg) {
-      const double w = weight;
-      low_mg = band.usual_min * w;
-      high_mg = band.usual_max * w;
-      max_mg = band.maximum * w;
-      params["perKg"] = " = **" + Fmt("%.2f", daily / w) + " mg/kg/day** for " + Num(w) +
-                        " kg (weighed " + fhir::FormatDate(p.weight_kg->time) + ")";
-      params["usualRange"] = Num(band.usual_min) + "-" + Num(band.usual_max) + " mg/kg/day";
-      params["maximum"] = Num(band.maximum) + " mg/kg/day";
+  // ---- dose ----------------------------------------------------------------------------------
+  void DoseNotChecked(const Order& a) {
+    std::vector<std::string> unreadable;
+    for (const DoseLine& l : a.dose_lines)
+      unreadable.insert(unreadable.end(), l.unreadable.begin(), l.unreadable.end());
+    const bool no_lines = a.dose_lines.empty();
+    if (unreadable.empty() && !no_lines) return;
+    Finding* f = Add("dose-not-checked", a.key);
+    if (f == nullptr) return;
+    f->params["drug"] = a.label;
+    if (no_lines) {
+      f->found = {"found-no-dose"};
     } else {
-      low_mg = band.usual_min;
-      high_mg = band.usual_max;
-      max_mg = has_weight ? band.maximum_mg_per_kg * weight : 0;
-      params["usualRange"] = band.usual_min == band.usual_max
-                                 ? Num(band.usual_min) + " mg/day"
-                                 : Num(band.usual_min) + "-" + Num(band.usual_max) + " mg/day";
-      params["maximum"] = Num(band.maximum_mg_per_kg) + " mg/kg/day";
-      if (has_weight) {
-        params["perKg"] =
-            " = " + Fmt("%.2f", daily / weight) + " mg/kg/day for " + Num(weight) + " kg";
+      f->params["unreadable"] = Join(unreadable, "; ");
+      f->found = {"found-unreadable"};
+    }
+  }
+
+  struct RegimenDose {
+    std::vector<std::size_t> entries;  // dosageInstruction indexes
+    bool read = false;                 // every line's dose was read
+    bool frequency_known = false;      // every line's frequency was read
+    bool all_qod = false;
+    bool renal_qod = false;
+    double daily = 0;   // mg/day (per administration for renal QOD); with frequency
+    double single = 0;  // the sum of the doses per administration
+    std::string text;   // the ordered doses, e.g. "150 mg twice daily"
+  };
+
+  RegimenDose ReadRegimen(const Order& a, const std::vector<std::size_t>& lines, bool renal) const {
+    RegimenDose r;
+    r.read = !lines.empty();
+    r.frequency_known = true;
+    r.all_qod = true;
+    std::vector<std::string> parts;
+    for (std::size_t i : lines) {
+      if (i >= a.dose_lines.size()) {
+        r.read = false;
+        continue;
+      }
+      const DoseLine& l = a.dose_lines[i];
+      r.entries.push_back(l.index);
+      if (!l.dose_mg) {
+        r.read = false;
+        continue;
+      }
+      r.single += *l.dose_mg;
+      if (l.frequency) {
+        r.daily += *l.dose_mg * l.frequency->per_day;
+        r.all_qod = r.all_qod && fhir::SameFrequency(l.frequency->per_day, 0.5);
+        parts.push_back(Mg(*l.dose_mg) + " " + FrequencyText(*l.frequency));
       } else {
-        notes += "\n\nNo body weight in the last " + std::to_string(d_.weight_max_age_days) +
-                 " days, so the maximum of " + params["maximum"] + " could not be checked.";
+        r.frequency_known = false;
+        r.all_qod = false;
+        parts.push_back(Mg(*l.dose_mg));
+      }
+    }
+    r.renal_qod = renal && r.frequency_known && r.all_qod;
+    if (r.renal_qod) r.daily = r.single;
+    r.text = Join(parts, " plus ");
+    return r;
+  }
+
+  // The bands the age range and the indication allow (policy §2, §3), in checking order.
+  std::vector<const DoseBand*> Bands(const PatientFacts& p, const Indication& ind,
+                                     bool& needs_weight) const {
+    std::vector<const DoseBand*> bands;
+    needs_weight = false;
+    if (!p.age) return bands;
+    const int very_young = static_cast<int>(d_.very_young_age_years * 12);
+    const int adult = static_cast<int>(d_.adult_age_years * 12);
+    if (p.age->min_months < very_young) bands.push_back(&d_.very_young_child);
+    if (p.age->max_months >= very_young) {
+      if (ind.caps || ind.dira) {
+        bands.push_back(&d_.caps_dira);
+      } else if (ind.stills || ind.fmf) {
+        if (p.weight_kg && p.weight_kg->value >= d_.stills_fixed_dose_min_weight_kg - kEps)
+          bands.push_back(&d_.stills_fmf_fixed);
+        else
+          bands.push_back(&d_.stills_fmf_weight_based);
+      } else {
+        if (p.age->min_months < adult) bands.push_back(&d_.child);
+        if (p.age->max_months >= adult) bands.push_back(&d_.adult);
+      }
+    }
+    for (const DoseBand* b : bands) needs_weight = needs_weight || b->per_kg;
+    return bands;
+  }
+
+  // The daily dose inside [low, high] nearest to `daily`: a multiple of doseRoundingMg when one
+  // fits, else whole milligrams.
+  double Target(double daily, double low, double high) const {
+    if (low > high) low = high;
+    const double clamped = std::clamp(daily, low, high);
+    const double step = d_.dose_rounding_mg;
+    const double lo_step = std::ceil(low / step - kEps) * step;
+    const double hi_step = std::floor(high / step + kEps) * step;
+    if (lo_step <= hi_step + kEps)
+      return std::clamp(std::round(clamped / step) * step, lo_step, hi_step);
+    const double lo_mg = std::ceil(low - kEps), hi_mg = std::floor(high + kEps);
+    if (lo_mg <= hi_mg) return std::clamp(std::round(clamped), lo_mg, hi_mg);
+    return clamped;
+  }
+
+  BandCheck Check(const DoseBand& band, const RegimenDose& r, const PatientFacts& p) const {
+    BandCheck c;
+    c.band = &band;
+    const std::optional<double> w =
+        p.weight_kg ? std::optional<double>(p.weight_kg->value) : std::nullopt;
+    double low = 0, high = 0, max = 0, label_max = 0;
+    if (band.per_kg) {
+      if (!w) return c;
+      low = band.usual_min * *w;
+      high = band.usual_max * *w;
+      max = band.maximum * *w;
+      label_max = band.label_maximum > 0 ? band.label_maximum * *w : 0;
+    } else {
+      low = band.usual_min;
+      high = band.usual_max;
+      max = w ? band.maximum_mg_per_kg * *w : band.maximum_without_weight_mg;
+    }
+    const double cap = w ? d_.label_maximum_mg_per_kg * *w : high;  // never above 8 mg/kg/day
+    const double dose = r.frequency_known ? r.daily : r.single;
+    c.target = Target(dose, low, std::min(high, cap));
+    if (dose > max * (1 + kEps)) {
+      c.code = "dose-above-maximum";
+      c.severity = 2;
+      return c;
+    }
+    if (!r.frequency_known) return c;  // only the maximum can be checked
+    if (label_max > 0 && dose > label_max * (1 + kEps)) {
+      c.code = "dose-above-range";
+      c.above_label = true;
+      c.severity = 1;
+    } else if (dose > high * (1 + kEps)) {
+      c.code = "dose-above-range";
+      c.severity = 1;
+    } else if (dose < low * (1 - kEps)) {
+      c.code = "dose-below-range";
+      c.severity = 1;
+    }
+    return c;
+  }
+
+  struct DoseOutcome {
+    bool checked = false;              // every regimen's dose was read and checked
+    bool all_qod_in_range = false;     // every regimen every other day, no dose card
+    bool dose_card = false;            // a dose card fired for the order
+    bool combined_update = false;      // ... and carries the (renal) update
+    std::optional<double> daily;       // the first regimen's daily dose, when read with frequency
+    std::vector<std::size_t> entries;  // the first regimen's entries
+    bool first_qod = false;
+  };
+
+  DoseOutcome Dose(const Order& a, const PatientFacts& p, const Indication& ind, bool renal) {
+    DoseOutcome out;
+    bool needs_weight = false;
+    const std::vector<const DoseBand*> bands = Bands(p, ind, needs_weight);
+    const bool twice_daily_allowed =
+        ind.caps || ind.dira || std::any_of(bands.begin(), bands.end(), [](const DoseBand* b) {
+          return b->twice_daily_allowed;
+        });
+    std::vector<RegimenDose> regimens;
+    for (const auto& lines : a.regimens) regimens.push_back(ReadRegimen(a, lines, renal));
+    if (!regimens.empty()) {
+      out.entries = regimens.front().entries;
+      if (regimens.front().read && regimens.front().frequency_known)
+        out.daily = regimens.front().daily;
+      out.first_qod = regimens.front().all_qod;
+    }
+
+    // Who the patient is decides the dose: without it no dose check can run.
+    bool can_check = true;
+    if (!p.patient_known || !p.birth_date || !p.age) {
+      can_check = false;
+      if (!Complete(p, DataKey::kPatient)) {
+        NotCheckedFor("dose", DataKey::kPatient);
+      } else if (Finding* f = Add("patient-data-missing", a.key)) {
+        f->params["drug"] = a.label;
+        f->summary = !p.patient_known ? "no-patient" : "default";
+        f->found = {!p.patient_known          ? "found-no-patient"
+                    : p.birth_date_unreadable ? "found-birth-date-unreadable"
+                                              : "found-no-birth-date"};
+      }
+    } else if (needs_weight && !p.weight_kg) {
+      can_check = false;
+      if (!Complete(p, DataKey::kObservations)) {
+        NotCheckedFor("weight-required", DataKey::kObservations);
+      } else if (Finding* f = Add("weight-required", a.key)) {
+        f->params["drug"] = a.label;
+        f->params["age"] = AgeText(*p.age);
+        f->params["window"] = std::to_string(p.weight_window_days > 0 ? p.weight_window_days
+                                                                      : d_.weight_max_age_days);
+        const bool adult_weight_based =
+            p.age->min_months >= static_cast<int>(d_.adult_age_years * 12);
+        f->found = {adult_weight_based ? "found-adult-indication" : "found-child"};
+        if (p.stale_weight_kg) {
+          f->params["staleWeight"] = Num(p.stale_weight_kg->value) + " kg";
+          f->params["staleDate"] = fhir::FormatDate(p.stale_weight_kg->time);
+          f->notes.push_back("weight-stale");
+        }
+        if (!p.weight_notes.empty()) {
+          // An implausible weight is unreadable: the card says so (policy §0).
+          f->params["ignored"] = Join(p.weight_notes, "; ");
+          if (p.stale_weight_kg)
+            f->notes.push_back("weight-implausible");
+          else
+            f->found = {"found-implausible"};
+        }
+        BirthDateNote(p, *f);
       }
     }
 
-    std::string code;
-    if (max_mg > 0 && daily > max_mg * (1 + kEps)) {
-      code = "dose-above-maximum";
-    } else if (daily > high_mg * (1 + kEps)) {
-      code = "dose-above-range";
-    } else if (daily < low_mg * (1 - kEps)) {
-      code = "dose-below-range";
+    out.checked = can_check && !regimens.empty();
+    out.all_qod_in_range = !regimens.empty();
+    for (const RegimenDose& r : regimens) {
+      if (!r.read) {
+        out.checked = false;
+        out.all_qod_in_range = false;
+        continue;
+      }
+      if (!r.all_qod) out.all_qod_in_range = false;
+      if (!can_check || bands.empty()) continue;
+      // The least severe result over the bands the age range allows (policy §2).
+      BandCheck best;
+      bool first = true;
+      for (const DoseBand* b : bands) {
+        BandCheck c = Check(*b, r, p);
+        if (first || c.severity < best.severity) best = c;
+        first = false;
+      }
+      if (best.code.empty()) continue;
+      out.all_qod_in_range = false;
+      DoseCard(a, p, r, best, renal, out);
     }
-    if (!code.empty()) {
-      const double target = SuggestedDaily(daily, low_mg, high_mg, max_mg);
-      const bool keep_qod = qod && renal;
-      params["suggestedDose"] =
-          Mg(target) + (keep_qod ? " every other day" : " once daily") + " subcutaneously";
-      params["notes"] = notes;
-      Finding& f = Add(code, a.key);
-      f.params = params;
-      f.source = band.source;  // the seed for children's ranges, the label for adults
-      f.section = band.section;
-      DoseChange change;
-      change.dose_mg = target;
-      change.period_days = keep_qod ? 2 : 1;
-      change.subcutaneous = true;
-      f.suggestions.push_back(UpdateOrder(*a.resource, change,
-                                          "Change to " + params["suggestedDose"],
-                                          "Set " + a.key + " to " + params["suggestedDose"] + "."));
-    }
-    FrequencyAndRoute(a, band, renal, notes, daily);
+    if (!out.checked) out.all_qod_in_range = false;
+    FrequencyAndRoute(a, renal, twice_daily_allowed, out);
+    return out;
   }
 
-  // The dose-frequency card: not once daily (other than every other day with renal impairment,
-  // or a twice-daily split of a weight-based dose), or not subcutaneous. `daily` is the checked
-  // daily dose, nullopt when it could not be checked.
-  void FrequencyAndRoute(const Order& a, const DoseBand& band, bool renal, const std::string& notes,
-                         std::optional<double> daily) {
-    if (!a.frequency) {
-      if (ctx_.hook == "order-sign")
-        FrequencyCard(a, band, "no frequency is given", "no frequency", renal, notes);
+  void DoseCard(const Order& a, const PatientFacts& p, const RegimenDose& r, const BandCheck& c,
+                bool renal, DoseOutcome& out) {
+    Finding* f = Add(c.code, a.key);
+    if (f == nullptr) return;
+    out.dose_card = true;
+    const DoseBand& band = *c.band;
+    const bool has_w = p.weight_kg.has_value();
+    const double wkg = has_w ? p.weight_kg->value : 0;
+    const double dose = r.frequency_known ? r.daily : r.single;
+    f->source = band.source;
+    f->section = band.section;
+    auto& pr = f->params;
+    pr["drug"] = a.label;
+    pr["ordered"] = r.text;
+    pr["band"] = band.label;
+    pr["age"] = AgeText(*p.age);
+    pr["daily"] = r.renal_qod         ? Mg(dose) + " every other day"
+                  : r.frequency_known ? Mg(dose) + "/day"
+                                      : Mg(dose) + " per dose";
+    if (band.per_kg) {
+      pr["usual"] = Num(band.usual_min) + "-" + Num(band.usual_max) + " mg/kg/day";
+      pr["maximum"] = Num(band.maximum) + " mg/kg/day";
+    } else {
+      pr["usual"] = band.usual_min == band.usual_max
+                        ? Num(band.usual_min) + " mg/day"
+                        : Num(band.usual_min) + "-" + Num(band.usual_max) + " mg/day";
+      pr["maximum"] = has_w ? Num(band.maximum_mg_per_kg) + " mg/kg/day"
+                            : Num(band.maximum_without_weight_mg) + " mg/day";
+    }
+    if (band.label_maximum > 0) pr["labelMaximum"] = Num(band.label_maximum) + " mg/kg/day";
+    if (has_w) {
+      pr["perKg"] = Num(dose / wkg) + " mg/kg" + (r.frequency_known ? "/day" : " per dose");
+      pr["weight"] = Num(wkg) + " kg";
+      pr["weightDate"] = fhir::FormatDate(p.weight_kg->time);
+      f->found = {"found-weight"};
+    } else {
+      f->found = {"found-fixed"};
+      f->notes.push_back("mgkg-not-checked");
+    }
+    if (!r.frequency_known) f->found.push_back("found-no-frequency");
+    if (c.above_label) {
+      f->summary = "above-label";
+      f->why = {"why-above-label"};
+    }
+    if (band.name == "stills-fmf-weight-based") f->notes.push_back("unverified-band");
+    BirthDateNote(p, *f);
+
+    const bool qod = renal;  // with renal impairment every other day is the regimen
+    pr["target"] = Mg(c.target) + (qod ? " every other day" : " once daily");
+    // One-click limit (policy §3): a warning may not change the daily dose by more than 50 %.
+    const bool too_big = c.severity < 2 && dose > 0 &&
+                         std::fabs(c.target - dose) / dose > d_.max_one_click_change + kEps;
+    if (too_big) {
+      f->todo = {"todo-review"};
       return;
     }
-    const double per_day = a.frequency->per_day;
-    const bool qd = fhir::SameFrequency(per_day, 1);
-    const bool qod = fhir::SameFrequency(per_day, 0.5);
-    const bool bid = fhir::SameFrequency(per_day, 2);
-    const bool frequency_ok = qd || (qod && renal) || (bid && band.per_kg);
-    const bool route_ok = !a.has_route || a.route_subcutaneous;
-    if (frequency_ok && route_ok) return;
-    std::vector<std::string> problems, shorts;
-    if (!frequency_ok) {
-      problems.push_back("given " + FrequencyText(*a.frequency));
-      shorts.push_back(FrequencyText(*a.frequency));
+    if (a.key.empty() || a.id.empty()) {
+      f->todo = {"todo-update-by-hand"};
+      f->notes.push_back("no-id-update");
+      return;
     }
-    if (!route_ok) {
-      problems.push_back("route " + a.route_label);
-      shorts.push_back(a.route_label + " route");
+    DoseChange change;
+    change.dose_mg = c.target;
+    change.period_days = qod ? 2 : 1;
+    change.subcutaneous = true;
+    change.entries = r.entries;
+    f->suggestions.push_back(UpdateOrder(*a.resource, change, qod ? "update-renal" : "update",
+                                         qod ? "update-renal" : "update"));
+    f->todo = {qod ? "todo-update-renal" : "todo-update"};
+    out.combined_update = true;
+  }
+
+  // dose-frequency (policy §3): not once daily (other than every other day with renal
+  // impairment or a twice-daily split in CAPS/DIRA), no frequency, or not subcutaneous.
+  void FrequencyAndRoute(const Order& a, bool renal, bool twice_daily_allowed,
+                         const DoseOutcome& out) {
+    bool missing = false, route_bad = false;
+    std::string bad_frequency, route;
+    std::optional<std::size_t> bad_regimen;
+    for (std::size_t ri = 0; ri < a.regimens.size(); ++ri) {
+      bool problem = false;
+      for (std::size_t i : a.regimens[ri]) {
+        if (i >= a.dose_lines.size()) continue;
+        const DoseLine& l = a.dose_lines[i];
+        if (!l.frequency) {
+          missing = true;
+          problem = true;
+        } else {
+          const double per_day = l.frequency->per_day;
+          const bool ok = fhir::SameFrequency(per_day, 1) ||
+                          (renal && fhir::SameFrequency(per_day, 0.5)) ||
+                          (twice_daily_allowed && fhir::SameFrequency(per_day, 2));
+          if (!ok && bad_frequency.empty()) bad_frequency = FrequencyText(*l.frequency);
+          problem = problem || !ok;
+        }
+        if (l.has_route && !l.route_subcutaneous) {
+          route_bad = true;
+          problem = true;
+          if (route.empty()) route = RouteName(l.route_label);
+        }
+      }
+      if (problem && !bad_regimen) bad_regimen = ri;
     }
-    FrequencyCard(a, band, Join(problems), Join(shorts), renal, notes, daily);
-  }
-
-  static std::string BandShort(const DoseBand& band) {
-    if (band.name == "very-young-child") return "a child under 2 years";
-    if (band.name == "child") return "a child";
-    if (band.name == "adult-weight-based") return "an adult with a weight-based indication";
-    return "an adult";
-  }
-
-  // The nearest daily dose inside [low, high], rounded to the step without leaving the range or
-  // exceeding the maximum; whole milligrams when no step fits.
-  double SuggestedDaily(double daily, double low, double high, double max) const {
-    const double clamped = std::clamp(daily, low, high);
-    const double step = d_.dose_rounding_mg;
-    double rounded = std::round(clamped / step) * step;
-    if (rounded > high + kEps) rounded = std::floor(high / step) * step;
-    if (rounded < low - kEps) rounded = std::ceil(low / step) * step;
-    if (rounded < low - kEps || rounded > high + kEps || rounded <= 0)
-      rounded = std::round(clamped);
-    if (max > 0 && rounded > max) rounded = std::floor(max);
-    return rounded;
-  }
-
-  void FrequencyCard(const Order& a, const DoseBand& band, const std::string& problems,
-                     const std::string& problem_short, bool renal, const std::string& notes,
-                     std::optional<double> daily = std::nullopt) {
-    Finding& f = Add("dose-frequency", a.key);
-    f.params["medication"] = a.label;
-    f.params["problems"] = problems;
-    f.params["problemShort"] = problem_short;
-    std::string allowed = "Once daily is the regimen";
-    if (band.per_kg) allowed += "; a weight-based dose may be split twice daily";
-    if (renal) allowed += "; with severe renal impairment the dose is given every other day";
-    f.params["allowed"] = allowed + ".";
-    f.params["notes"] = notes;
-    const bool keep_qod = renal && a.frequency && fhir::SameFrequency(a.frequency->per_day, 0.5);
-    if (daily && !Has("dose-above-maximum", a.key) && !Has("dose-above-range", a.key) &&
-        !Has("dose-below-range", a.key)) {
-      DoseChange change;
-      change.dose_mg = *daily;
+    if (!bad_regimen) return;
+    Finding* f = Add("dose-frequency", a.key);
+    if (f == nullptr) return;
+    f->params["drug"] = a.label;
+    if (missing) f->found.push_back("found-no-frequency");
+    if (!bad_frequency.empty()) {
+      f->params["frequency"] = bad_frequency;
+      f->found.push_back("found-frequency");
+    }
+    if (route_bad) {
+      f->params["route"] = route;
+      f->found.push_back("found-route");
+    }
+    f->summary = route_bad && (missing || !bad_frequency.empty()) ? "both"
+                 : route_bad                                      ? "route"
+                 : missing                                        ? "no-frequency"
+                                                                  : "default";
+    f->why = {twice_daily_allowed ? "why-twice-daily-allowed" : "why"};
+    if (renal) f->why.push_back("why-renal");
+    if (out.combined_update) {
+      f->todo = {"todo-see-dose-card"};
+      return;
+    }
+    if (renal && !bad_frequency.empty()) {
+      f->todo = {"todo-see-renal-card"};
+      return;
+    }
+    const RegimenDose r = ReadRegimen(a, a.regimens[*bad_regimen], renal);
+    if (!r.read) {
+      f->todo = {"todo-by-hand"};
+      return;
+    }
+    if (a.key.empty() || a.id.empty()) {
+      f->todo = {"todo-by-hand"};
+      f->notes.push_back("no-id-update");
+      return;
+    }
+    DoseChange change;
+    change.entries = r.entries;
+    change.subcutaneous = true;
+    const bool keep_qod = renal && r.all_qod;
+    if (missing || !bad_frequency.empty()) {
+      // The same daily amount once daily; without a frequency, the single dose once daily.
+      change.dose_mg = r.frequency_known ? r.daily : r.single;
       change.period_days = keep_qod ? 2 : 1;
-      change.subcutaneous = true;
-      const std::string target =
-          Mg(*daily) + (keep_qod ? " every other day" : " once daily") + " subcutaneously";
-      f.params["action"] =
-          "give the same daily amount as " + target + "; the suggestion updates the order.";
-      f.suggestions.push_back(UpdateOrder(*a.resource, change, "Change to " + target,
-                                          "Set " + a.key + " to " + target + "."));
-    } else if (daily) {
-      f.params["action"] =
-          "accept the dose card's suggestion, which also sets once-daily "
-          "subcutaneous dosing.";
-    } else if (a.frequency) {
-      f.params["action"] =
-          "give the dose once daily by subcutaneous injection; record a body weight "
-          "so that the daily dose can be checked.";
+      f->params["target"] = Mg(*change.dose_mg) + (keep_qod ? " every other day" : " once daily");
+      f->suggestions.push_back(UpdateOrder(*a.resource, change, "update", "update"));
+      f->todo = {"todo-update"};
     } else {
-      f.params["action"] =
-          "complete the order with a once-daily subcutaneous regimen; the daily dose "
-          "could not be checked without a frequency.";
+      f->suggestions.push_back(UpdateOrder(*a.resource, change, "update-route", "update-route"));
+      f->todo = {"todo-update-route"};
     }
+  }
+
+  // The renal card (policy §4), after the dose rule: one combined update.
+  void RenalCard(const Order& a, const PatientFacts& p, const DoseOutcome* dose) {
+    NoteIncomplete(p, "renal-impairment", DataKey::kObservations);
+    if (dose != nullptr && dose->checked && dose->all_qod_in_range) return;  // already right
+    Finding* f = Add("renal-impairment", a.key);
+    if (f == nullptr) return;
+    f->params["drug"] = a.label;
+    f->params["threshold"] = Num(d_.renal_threshold_ml_min);
+    const bool low = p.renal_ml_min && p.renal_ml_min->value < d_.renal_threshold_ml_min - kEps;
+    if (low) {
+      f->params["renal"] =
+          (p.renal_is_egfr ? "eGFR " : "CrCl ") + Num(p.renal_ml_min->value) + " mL/min";
+      f->params["renalLabel"] = p.renal_ml_min->label;
+      f->params["renalDate"] = fhir::FormatDate(p.renal_ml_min->time);
+      f->found.push_back("found-value");
+      if (p.renal_is_egfr) f->notes.push_back("egfr-normalised");
+    }
+    if (!p.renal_conditions.empty()) {
+      f->params["evidence"] = EvidenceText(p.renal_conditions);
+      f->found.push_back("found-condition");
+      if (!low) f->params["renal"] = p.renal_conditions.front().label;
+    }
+    if (!p.renal_notes.empty()) {
+      f->params["ignored"] = Join(p.renal_notes, "; ");
+      f->notes.push_back("ignored-values");
+    }
+    if (dose == nullptr) {
+      f->todo = {"todo-qod"};
+      return;
+    }
+    if (dose->combined_update) {
+      f->todo = {"todo-see-dose-card"};
+      return;
+    }
+    if (dose->first_qod) {
+      f->todo = {"todo-already-qod"};
+      return;
+    }
+    if (a.key.empty() || a.id.empty()) {
+      f->todo = {"todo-qod"};
+      f->notes.push_back("no-id-update");
+      return;
+    }
+    DoseChange change;
+    change.entries = dose->entries;
+    change.period_days = 2;
+    change.subcutaneous = true;
+    if (dose->daily) {
+      change.dose_mg = *dose->daily;  // the prescribed daily dose, every other day
+      f->params["target"] = Mg(*dose->daily) + " every other day";
+    } else {
+      f->params["target"] = "the prescribed dose every other day";
+    }
+    f->suggestions.push_back(UpdateOrder(*a.resource, change, "update-qod", "update-qod"));
+    f->todo = {"todo-update-qod"};
   }
 
   // ---- interacting orders (the reverse direction) -----------------------------------------
   void EvaluateInteractingOrder(const Order& x, bool anakinra_in_focus) {
     if (anakinra_in_focus) return;  // the anakinra order's card already names this pair
-    std::vector<const Order*> anakinra;
-    for (const Order& o : ctx_.orders)
-      if (o.drug == DrugClass::kAnakinra) anakinra.push_back(&o);
-    if (anakinra.empty()) return;
     std::vector<std::string> names;
-    names.reserve(anakinra.size());
-    for (const Order* o : anakinra) names.push_back(OrderText(*o));
+    for (const Order& o : in_.orders)
+      if (o.drug == DrugClass::kAnakinra && &o != &x) names.push_back(o.label);
     const char* code = x.drug == DrugClass::kTnfAntagonist ? "tnf-antagonist"
                        : x.drug == DrugClass::kIl1Blocker  ? "il1-blocker-duplication"
                                                            : "live-vaccine";
-    Finding& f = Add(code, x.key);
-    f.params["anakinra"] = Join(names);
-    f.params["other"] = x.label;
-    f.params["otherDetail"] = OrderText(x);
-    f.params["vaccine"] = x.label;
-    f.params["vaccineDetail"] = OrderText(x);
-    if (x.draft) {
-      f.suggestions.push_back(DeleteOrder(x.key, "Remove the draft order for " + x.label));
-      f.params["action"] =
-          x.drug == DrugClass::kLiveVaccine
-              ? "Do not give the live vaccine while on anakinra; the suggestion removes the draft "
-                "vaccine order."
-              : "The patient is already on anakinra: the suggestion removes the new draft order.";
-    }
+    if (in_.request_time_facts != nullptr)
+      NoteIncomplete(*in_.request_time_facts, code, DataKey::kMedications);
+    if (names.empty()) return;
+    Finding* f = Add(code, x.key);
+    if (f == nullptr) return;
+    f->params["drug"] = Join(names);
+    f->params["other"] = x.label;
+    f->summary = "reverse";
+    f->found = {"found-reverse"};
+    if (x.drug == DrugClass::kIl1Blocker) f->indicator = "critical";
+    AddDelete(*f, x, x.drug == DrugClass::kLiveVaccine ? "remove-vaccine" : "remove-other");
+    f->todo = {f->suggestions.empty() ? "todo-reverse-no-suggestion" : "todo-reverse"};
   }
 
-  const RuleContext& ctx_;
+  const RuleInput& in_;
   const Knowledge& k_;
   const DosingPolicy& d_;
-  std::vector<Finding> findings_;
-  Finding duplicate_;
-  std::deque<std::pair<fhir::EpochSeconds, PatientFacts>> facts_;  // stable references
-  std::set<std::string> reported_pairs_;
+  std::vector<NotChecked>& not_checked_;
+  std::deque<Finding> findings_;  // stable addresses while rules add findings
 };
 
 }  // namespace
 
-std::vector<Finding> RunRules(const RuleContext& ctx) { return Evaluator(ctx).Run(); }
+std::vector<Finding> RunRules(const RuleInput& input, std::vector<NotChecked>& not_checked) {
+  return Evaluator(input, not_checked).Run();
+}
 
 }  // namespace anakinra

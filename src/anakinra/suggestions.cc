@@ -3,6 +3,7 @@
 #include "cdshooks/uuid.h"
 #include "fhir/code_set.h"
 
+#include <algorithm>
 #include <memory>
 
 namespace anakinra {
@@ -132,8 +133,26 @@ cdshooks::Suggestion UpdateOrder(const fhir::Json& order, const DoseChange& chan
     list.PushBack(first, a);
     dosages->value = std::move(list);
   }
-  if (dosages->value.IsArray() && !dosages->value.Empty() && dosages->value[0].IsObject())
-    ApplyDoseChange(dosages->value[0], change, a);
+  if (dosages->value.IsArray() && !dosages->value.Empty()) {
+    std::vector<std::size_t> covered = change.entries;
+    if (covered.empty()) covered.push_back(0);
+    std::sort(covered.begin(), covered.end());
+    const std::size_t first = covered.front();
+    Value list(rapidjson::kArrayType);
+    auto& old = dosages->value;
+    for (rapidjson::SizeType i = 0; i < old.Size(); ++i) {
+      const bool in = std::binary_search(covered.begin(), covered.end(), i);
+      if (in && i != first) continue;  // replaced by the changed first entry
+      Value entry;
+      entry.CopyFrom(old[i], a);
+      if (in) {
+        if (!entry.IsObject()) entry.SetObject();
+        ApplyDoseChange(entry, change, a);
+      }
+      list.PushBack(entry, a);
+    }
+    dosages->value = std::move(list);
+  }
   cdshooks::Action action;
   action.type = "update";
   action.description = std::move(description);
@@ -158,7 +177,7 @@ cdshooks::Suggestion CreateVaccineOrder(const std::string& patient_id,
   doc->AddMember("note", notes, a);
   cdshooks::Action action;
   action.type = "create";
-  action.description = "Create a draft order for " + vaccine.display + ".";
+  action.description = label;
   action.resource = std::move(doc);
   return Single(std::move(label), std::move(action));
 }
@@ -183,7 +202,7 @@ cdshooks::Suggestion CreateLabOrder(const std::string& patient_id, const cdshook
   doc->AddMember("subject", Reference(PatientReference(patient_id), a), a);
   cdshooks::Action action;
   action.type = "create";
-  action.description = "Create a draft order for " + test.display + ".";
+  action.description = label;
   action.resource = std::move(doc);
   return Single(std::move(label), std::move(action));
 }
@@ -191,7 +210,7 @@ cdshooks::Suggestion CreateLabOrder(const std::string& patient_id, const cdshook
 cdshooks::Suggestion DeleteOrder(const std::string& order_key, std::string label) {
   cdshooks::Action action;
   action.type = "delete";
-  action.description = "Remove the draft order " + order_key + ".";
+  action.description = label;
   action.resource_id = order_key;
   return Single(std::move(label), std::move(action));
 }

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace anakinra {
 
@@ -14,8 +15,15 @@ struct DoseChange {
   std::optional<double> dose_mg;      // new dose per administration, when it changes
   std::optional<double> period_days;  // 1 = once daily, 2 = every other day, when it changes
   bool subcutaneous = false;          // set the route to subcutaneous
+  // The dosageInstruction entries the change covers (a regimen of concurrent entries): they
+  // are replaced by one entry (a copy of the first, changed); other entries are kept. Empty:
+  // the first entry.
+  std::vector<std::size_t> entries;
 };
 
+// Labels and descriptions are passed through as given (the rules pass label keys of
+// hooks/cards.json; the card writer renders them). Stateless and thread-safe.
+//
 // The whole draft `order` with the change applied, same id; `label` and `description` explain it.
 cdshooks::Suggestion UpdateOrder(const fhir::Json& order, const DoseChange& change,
                                  std::string label, std::string description);

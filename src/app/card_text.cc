@@ -2,7 +2,10 @@
 
 #include "fhir/json.h"
 
+#include <cctype>
 #include <sstream>
+#include <string_view>
+#include <utility>
 
 namespace app {
 namespace {
@@ -12,11 +15,29 @@ std::string Upper(std::string s) {
   return s;
 }
 
-// Strips the markdown emphasis the card details use.
+// Strips the markdown emphasis the card details use and undoes the card writer's escapes
+// (backslash escapes, &lt; &gt; &amp;) so the terminal shows the EHR text as it was.
 std::string Plain(std::string_view md) {
   std::string out;
   for (std::size_t i = 0; i < md.size(); ++i) {
+    if (md[i] == '\\' && i + 1 < md.size() && std::ispunct(static_cast<unsigned char>(md[i + 1]))) {
+      out += md[++i];
+      continue;
+    }
     if (md[i] == '*') continue;
+    if (md[i] == '&') {
+      bool replaced = false;
+      for (auto [entity, c] : {std::pair{"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}}) {
+        const std::string_view e(entity);
+        if (md.substr(i, e.size()) == e) {
+          out += c;
+          i += e.size() - 1;
+          replaced = true;
+          break;
+        }
+      }
+      if (replaced) continue;
+    }
     out += md[i];
   }
   return out;
@@ -56,6 +77,10 @@ std::string ResponseAsText(std::string_view response_json) {
     if (source)
       out << "  source: " << fhir::StringMember(*source, "label").value_or("") << " <"
           << fhir::StringMember(*source, "url").value_or("") << ">\n";
+    fhir::ForEachObject(fhir::Member(card, "links"), [&](const fhir::Json& l) {
+      out << "  link: " << fhir::StringMember(l, "label").value_or("") << " <"
+          << fhir::StringMember(l, "url").value_or("") << ">\n";
+    });
     fhir::ForEachObject(fhir::Member(card, "suggestions"), [&](const fhir::Json& s) {
       out << "  suggestion: " << fhir::StringMember(s, "label").value_or("") << "\n";
       fhir::ForEachObject(fhir::Member(s, "actions"), [&](const fhir::Json& a) {

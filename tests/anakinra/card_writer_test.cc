@@ -1,0 +1,168 @@
+// The card writer: EHR text is escaped where card text is written, summaries and labels stay
+// short by shortening the drug's name, sources and links, data-not-checked.
+#include "anakinra/card_writer.h"
+
+#include "anakinra/suggestions.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+namespace anakinra {
+namespace {
+
+const Knowledge& K() {
+  static const std::shared_ptr<const Knowledge> k = [] {
+    std::string error;
+    auto loaded = LoadKnowledge(std::string(ANAKINRA_SOURCE_DIR) + "/hooks", error);
+    if (!loaded) ADD_FAILURE() << error;
+    return loaded;
+  }();
+  return *k;
+}
+
+Finding LiveVaccine(const std::string& vaccine) {
+  Finding f;
+  f.code = "live-vaccine";
+  f.subject = "MedicationRequest/a1";
+  f.params["drug"] = "Kineret";
+  f.params["other"] = vaccine;
+  f.found = {"found-draft"};
+  f.todo = {"todo-remove"};
+  f.suggestions.push_back(DeleteOrder("MedicationRequest/v1", "remove-vaccine"));
+  return f;
+}
+
+// A markdown link or image: "](" whose "]" is not escaped.
+bool HasLink(const std::string& text) {
+  for (std::size_t at = text.find("]("); at != std::string::npos; at = text.find("](", at + 1))
+    if (at == 0 || text[at - 1] != '\\') return true;
+  return false;
+}
+
+TEST(Escape, MarkdownHasNoHtmlLinksOrImages) {
+  const std::string e = EscapeMarkdown(
+      "<img src=x onerror=alert(1)> [click](javascript:alert(1)) ![i](http://x/i.png) *b* _u_ `c`");
+  EXPECT_EQ(e.find('<'), std::string::npos);
+  EXPECT_EQ(e.find('>'), std::string::npos);
+  EXPECT_FALSE(HasLink(e));
+  EXPECT_EQ(e.find("javascript:"), std::string::npos);
+  EXPECT_NE(e.find("\\*b\\*"), std::string::npos);
+  EXPECT_NE(e.find("\\_u\\_"), std::string::npos);
+  EXPECT_NE(e.find("\\`c\\`"), std::string::npos);
+  EXPECT_NE(e.find("\\[click\\]"), std::string::npos);
+  EXPECT_EQ(EscapeMarkdown("JavaScript:x").find("JavaScript:"), std::string::npos);
+  EXPECT_EQ(EscapeMarkdown("a\nb"), "a b");
+}
+
+TEST(Escape, PlainTextHasNoAngleBracketsOrLinkSyntax) {
+  const std::string p = EscapePlain("<b>x</b> [a](javascript:alert(1))");
+  EXPECT_EQ(p.find('<'), std::string::npos);
+  EXPECT_EQ(p.find('['), std::string::npos);
+  EXPECT_EQ(p.find("javascript:"), std::string::npos);
+}
+
+TEST(WriteCard, EhrTextIsEscapedInSummaryDetailAndLabels) {
+  const auto card =
+      WriteCard(LiveVaccine("<img src=x onerror=alert(1)>[MMR](javascript:alert(1))"), K());
+  for (const std::string* text : {&card.summary, &card.detail, &card.suggestions[0].label}) {
+    EXPECT_EQ(text->find("<img"), std::string::npos) << *text;
+    EXPECT_FALSE(HasLink(*text)) << *text;
+    EXPECT_EQ(text->find("javascript:"), std::string::npos) << *text;
+  }
+}
+
+TEST(WriteCard, LongDrugNameShortensTheNameNotTheMessage) {
+  const std::string name(300, 'M');
+  const auto card = WriteCard(LiveVaccine(name + " vaccine"), K());
+  EXPECT_LT(CharCount(card.summary), 140u);
+  // The message after the name is whole: the template's last words are there.
+  const std::string tmpl = K().cards.at("live-vaccine").summaries.at("default");
+  const std::string tail = tmpl.substr(tmpl.rfind('}') + 1);
+  ASSERT_GE(card.summary.size(), tail.size());
+  EXPECT_EQ(card.summary.compare(card.summary.size() - tail.size(), tail.size(), tail), 0);
+  ASSERT_EQ(card.suggestions.size(), 1u);
+  EXPECT_LT(CharCount(card.suggestions[0].label), 80u);
+  EXPECT_FALSE(card.suggestions[0].actions[0].description.empty());
+  EXPECT_EQ(card.suggestions[0].actions[0].resource_id, "MedicationRequest/v1");  // id in action
+  EXPECT_EQ(card.detail.find("MedicationRequest/"), std::string::npos);
+  EXPECT_EQ(card.summary.find("MedicationRequest/"), std::string::npos);
+}
+
+TEST(WriteCard, MultibyteNamesAreShortenedOnCharacterBoundaries) {
+  std::string name;
+  for (int i = 0; i < 200; ++i) name += "\xC3\xA9";  // é
+  const auto card = WriteCard(LiveVaccine(name), K());
+  EXPECT_LT(CharCount(card.summary), 140u);
+  // Valid UTF-8: no continuation byte right after an ASCII byte.
+  for (std::size_t i = 1; i < card.summary.size(); ++i)
+    if ((static_cast<unsigned char>(card.summary[i]) & 0xC0) == 0x80) {
+      EXPECT_GE(static_cast<unsigned char>(card.summary[i - 1]), 0x80u);
+    }
+}
+
+TEST(WriteCard, SourceLinksIndicatorAndOverrideReasons) {
+  const auto card = WriteCard(LiveVaccine("MMR"), K());
+  EXPECT_EQ(card.source.url, K().sources.at("label").url);
+  EXPECT_EQ(card.source.topic.code, "live-vaccine");
+  EXPECT_EQ(card.source.topic.system, "urn:anakinra-cds:card");
+  ASSERT_EQ(card.links.size(), 1u);  // the seed, a second source
+  EXPECT_EQ(card.links[0].url, K().sources.at("seed").url);
+  EXPECT_EQ(card.links[0].type, "absolute");
+  EXPECT_EQ(card.indicator, "warning");
+  EXPECT_FALSE(card.override_reasons.empty());
+  EXPECT_EQ(card.selection_behavior, "at-most-one");
+  EXPECT_FALSE(card.suggestions[0].uuid.empty());
+  // The source is not repeated at the end of the detail.
+  EXPECT_EQ(card.detail.find(K().sources.at("label").label), std::string::npos);
+}
+
+TEST(WriteCard, IndicatorVariantMustBeAllowed) {
+  Finding f;
+  f.code = "ecoli-protein-hypersensitivity";
+  f.params["allergy"] = f.params["allergyShort"] = "Kineret";
+  f.indicator = "warning";
+  EXPECT_EQ(WriteCard(f, K()).indicator, "warning");
+  f.indicator = "info";  // not an allowed variant: the card's default
+  EXPECT_EQ(WriteCard(f, K()).indicator, "critical");
+  EXPECT_NE(CheckFinding(f, K()), "");
+}
+
+TEST(WriteCard, InfoCardsHaveNoOverrideReasons) {
+  Finding f;
+  f.code = "caps-lifelong";
+  f.params["indication"] = "NOMID";
+  f.found = {"found-reason"};
+  const auto card = WriteCard(f, K());
+  EXPECT_EQ(card.indicator, "info");
+  EXPECT_TRUE(card.override_reasons.empty());
+  EXPECT_TRUE(card.suggestions.empty());
+  EXPECT_TRUE(card.selection_behavior.empty());
+}
+
+TEST(CheckFinding, NamesAMissingKey) {
+  Finding f = LiveVaccine("MMR");
+  EXPECT_EQ(CheckFinding(f, K()), "");
+  f.found = {"found-nothing"};
+  EXPECT_NE(CheckFinding(f, K()).find("found-nothing"), std::string::npos);
+}
+
+TEST(DataNotChecked, ListsEachCheckAndKey) {
+  const Finding f = DataNotCheckedFinding({{"neutrophil-count", "observations"},
+                                           {"weight-required", "observations"},
+                                           {"neutrophil-count", "observations"}},
+                                          {"observations", "immunizations"});
+  EXPECT_EQ(f.code, "data-not-checked");
+  ASSERT_EQ(f.not_checked.size(), 2u);  // duplicates merged
+  EXPECT_EQ(f.params.at("keys"), "observations, immunizations");
+  EXPECT_EQ(CheckFinding(f, K()), "");
+  const auto card = WriteCard(f, K());
+  EXPECT_EQ(card.indicator, "warning");
+  EXPECT_EQ(card.source.topic.code, "data-not-checked");
+  EXPECT_LT(CharCount(card.summary), 140u);
+  EXPECT_NE(card.detail.find(K().check_names.at("weight-required")), std::string::npos);
+}
+
+}  // namespace
+}  // namespace anakinra
