@@ -488,7 +488,7 @@ void FactReader::ReadObservations(fhir::EpochSeconds t, PatientFacts& f) const {
   f.weight_window_days = very_young ? d.weight_max_age_days_very_young : d.weight_max_age_days;
   Latest weight, renal, anc;
   // Pregnancy and breast-feeding status: the latest value of each.
-  std::optional<fhir::EpochSeconds> preg_time, bf_time, not_pregnant_time;
+  std::optional<fhir::EpochSeconds> preg_time, bf_time;
   bool pregnant = false, breastfeeding = false;
   Evidence preg_evidence, bf_evidence;
 
@@ -501,7 +501,8 @@ void FactReader::ReadObservations(fhir::EpochSeconds t, PatientFacts& f) const {
     const std::string label = fhir::ConceptLabel(*code);
     const std::string date = fhir::FormatDate(*when);
     // A numeric value in a unit, converted; or a note saying why not.
-    auto read = [&](std::optional<double> (*convert)(const fhir::Quantity&), double max,
+    // Plausible values lie in [min, max] (max 0: no bound).
+    auto read = [&](std::optional<double> (*convert)(const fhir::Quantity&), double min, double max,
                     const char* unit, Latest& into, bool egfr) {
       const fhir::Json* vq = fhir::Member(r, "valueQuantity");
       const fhir::Json* value =
@@ -514,7 +515,7 @@ void FactReader::ReadObservations(fhir::EpochSeconds t, PatientFacts& f) const {
         why = "a value that is not a number";
       } else if (auto q = fhir::ReadQuantity(*vq); !q || !(v = convert(*q))) {
         why = "unit \"" + (q ? q->unit : std::string()) + "\" not understood";
-      } else if (*v < 0 || (max > 0 && *v > max) || (unit[0] == 'k' && *v == 0)) {
+      } else if (*v < min || (max > 0 && *v > max)) {
         why = "the recorded value was implausible (" + FormatNumber(*v) + " " + unit + ")";
         v.reset();
       }
@@ -528,30 +529,21 @@ void FactReader::ReadObservations(fhir::EpochSeconds t, PatientFacts& f) const {
       }
     };
     if (Matches(s.body_weight, *code)) {
-      read(fhir::ToKilograms, d.max_plausible_weight_kg, "kg", weight, false);
-      // Below the plausible minimum is implausible too.
-      if (weight.value && weight.value->time == *when &&
-          weight.value->value < d.min_plausible_weight_kg) {
-        weight.notes.emplace_back(*when, label + " on " + date +
-                                             ": the recorded value was implausible (" +
-                                             FormatNumber(weight.value->value) + " kg)");
-        weight.value.reset();
-      }
+      // A weight of 0 is never plausible, whatever the configured minimum.
+      read(fhir::ToKilograms, std::max(d.min_plausible_weight_kg, 1e-9), d.max_plausible_weight_kg,
+           "kg", weight, false);
     } else if (Matches(s.creatinine_clearance, *code) || Matches(s.egfr, *code)) {
       const bool egfr = !Matches(s.creatinine_clearance, *code);
       if (Within(t, *when, d.renal_max_age_days))
-        read(fhir::ToMillilitresPerMinute, d.max_plausible_renal_ml_min, "mL/min", renal, egfr);
+        read(fhir::ToMillilitresPerMinute, 0, d.max_plausible_renal_ml_min, "mL/min", renal, egfr);
     } else if (Matches(s.neutrophil_count, *code)) {
-      read(fhir::ToBillionPerLitre, d.max_plausible_neutrophils, "10^9/L", anc, false);
+      read(fhir::ToBillionPerLitre, 0, d.max_plausible_neutrophils, "10^9/L", anc, false);
     } else if (Matches(s.pregnancy_status, *code) || Matches(s.breastfeeding_status, *code)) {
       const bool is_preg = Matches(s.pregnancy_status, *code);
       const fhir::Json* value = ObjectMember(r, "valueCodeableConcept");
       bool positive = false;
       if (is_preg) {
         positive = value != nullptr && Matches(s.pregnancy_status_pregnant, *value);
-        if (value != nullptr && Matches(s.pregnancy_status_not_pregnant, *value) &&
-            (!not_pregnant_time || *when > *not_pregnant_time))
-          not_pregnant_time = *when;
       } else {
         positive = (value != nullptr && Matches(s.breastfeeding_status_yes, *value)) ||
                    fhir::BoolMember(r, "valueBoolean").value_or(false);
@@ -587,7 +579,6 @@ void FactReader::ReadObservations(fhir::EpochSeconds t, PatientFacts& f) const {
     f.pregnancy.push_back(preg_evidence);
   if (breastfeeding && bf_time && Within(t, *bf_time, d.breastfeeding_status_max_age_days))
     f.breastfeeding.push_back(bf_evidence);
-  (void)not_pregnant_time;  // the latest status decides; ReadConditions weighs ended records
 }
 
 void FactReader::ReadConditions(fhir::EpochSeconds t, PatientFacts& f) const {
@@ -619,8 +610,6 @@ void FactReader::ReadConditions(fhir::EpochSeconds t, PatientFacts& f) const {
     if (code == nullptr) return;
     const auto onset =
         DateMember(r, {"onsetDateTime", "recordedDate", "assertedDate", "dateRecorded"});
-    const auto verification = fhir::Member(r, "verificationStatus");
-    (void)verification;
     if (MatchesCondition(s.pregnancy_ended, *code)) {
       // An ended pregnancy counts whatever its clinical status (it is usually resolved), unless
       // refuted or entered in error.

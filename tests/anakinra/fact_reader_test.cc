@@ -340,6 +340,15 @@ TEST_F(FactReaderTest, WeightUnitsWindowAndImplausible) {
   ASSERT_EQ(f.weight_notes.size(), 2u);
   EXPECT_NE(f.weight_notes[0].find("implausible"), std::string::npos);
 
+  // A newer implausibly low weight does not hide an older usable one.
+  RequestSpec low;
+  low.prefetch["observations"] = Bundle(
+      {Obs("29463-7", DaysAgo(20), Qty(70, "kg")), Obs("29463-7", DaysAgo(1), Qty(0.1, "kg"))});
+  const auto l = Facts(MakeRequest(low));
+  ASSERT_TRUE(l.weight_kg);
+  EXPECT_EQ(l.weight_kg->value, 70);
+  EXPECT_EQ(l.weight_notes.size(), 1u);
+
   RequestSpec grams;
   grams.prefetch["observations"] = Bundle({Obs("29463-7", DaysAgo(1), Qty(9500, "g"))});
   const auto g = Facts(MakeRequest(grams));
