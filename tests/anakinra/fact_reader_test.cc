@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,12 @@ class FactReaderTest : public ::testing::Test {
  protected:
   std::shared_ptr<anakinra::Knowledge> k_ = TinyKnowledge();
 
-  std::vector<Order> Orders(const cdshooks::Request& r) { return FactReader(*k_, r).ReadOrders(); }
+  // Orders point into their request: the fixture keeps each request alive for the test.
+  std::vector<Order> Orders(cdshooks::Request r) {
+    requests_.push_back(std::move(r));
+    return FactReader(*k_, requests_.back()).ReadOrders();
+  }
+  std::deque<cdshooks::Request> requests_;
   anakinra::PatientFacts Facts(const cdshooks::Request& r) {
     return FactReader(*k_, r).ReadPatient(kNow);
   }
