@@ -40,13 +40,13 @@ HookResult HookHandler::Evaluate(const cdshooks::ServiceDefinition& service,
   const auto seconds =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   // Evaluate reports the prefetch it needs and lacks; fetch that, then evaluate once more.
-  const anakinra::Plan plan = engine_->MakePlan(request);
-  std::vector<cdshooks::Issue> fetch_issues;
-  if (!plan.keys_to_fetch.empty() && fetcher_)
-    fetch_issues = fetcher_(service, plan.keys_to_fetch, request);
   anakinra::Evaluation evaluation = engine_->Evaluate(request, seconds);
-  const std::vector<std::string> missing =
-      evaluation.precondition_failed ? evaluation.missing_keys : std::vector<std::string>{};
+  std::vector<cdshooks::Issue> fetch_issues;
+  if (!evaluation.missing_prefetch.empty() && fetcher_) {
+    fetch_issues = fetcher_(service, evaluation.missing_prefetch, request);
+    evaluation = engine_->Evaluate(request, seconds);
+  }
+  const std::vector<std::string>& missing = evaluation.missing_prefetch;
   HookResult result;
   result.service_id = service.id;
   // Logged later: keep it only when it is the UUID the spec asks for, so a client cannot smuggle
@@ -76,6 +76,12 @@ HookResult HookHandler::Evaluate(const cdshooks::ServiceDefinition& service,
           "prefetch." + key});
     }
     auto r = ErrorResult(error);
+    r.service_id = result.service_id;
+    r.hook_instance = result.hook_instance;
+    return r;
+  }
+  if (evaluation.error) {
+    auto r = ErrorResult(*evaluation.error);
     r.service_id = result.service_id;
     r.hook_instance = result.hook_instance;
     return r;
