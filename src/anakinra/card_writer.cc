@@ -61,16 +61,4 @@ cdshooks::Card WriteCard(const Finding& finding, const Knowledge& knowledge) {
   return card;
 }
 
-Finding DataNotCheckedFinding(const std::vector<NotChecked>& not_checked,
-                              const std::vector<std::string>& missing_keys) {
-  Finding f;
-  f.code = "data-not-checked";
-  std::string checks, keys;
-  for (const auto& n : not_checked) checks += (checks.empty() ? "" : ", ") + n.check;
-  for (const auto& k : missing_keys) keys += (keys.empty() ? "" : ", ") + k;
-  f.params["checks"] = checks;
-  f.params["keys"] = keys;
-  return f;
-}
-
 }  // namespace anakinra

@@ -1,13 +1,11 @@
 // Turns findings into CDS Hooks cards using the texts in hooks/cards.json.
 #pragma once
 
-#include "anakinra/engine.h"
 #include "anakinra/finding.h"
 #include "anakinra/knowledge.h"
 #include "cdshooks/card.h"
 
 #include <string>
-#include <vector>
 
 namespace anakinra {
 
@@ -17,9 +15,5 @@ std::string RenderTemplate(const std::string& text,
 
 // Builds the card for a finding: text, indicator, source, topic, override reasons, uuids.
 cdshooks::Card WriteCard(const Finding& finding, const Knowledge& knowledge);
-
-// The data-not-checked finding: each check that could not run and the keys still missing.
-Finding DataNotCheckedFinding(const std::vector<NotChecked>& not_checked,
-                              const std::vector<std::string>& missing_keys);
 
 }  // namespace anakinra

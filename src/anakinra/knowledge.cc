@@ -138,6 +138,7 @@ void LoadDosing(const fhir::Json& root, const std::string& file, Knowledge& k) {
   d.weight_max_age_days = static_cast<int>(Threshold(root, "weightMaxAgeDays", file));
   d.renal_max_age_days = static_cast<int>(Threshold(root, "renalMaxAgeDays", file));
   d.renal_threshold_ml_min = Threshold(root, "renalThresholdMlPerMin", file);
+  d.neutrophil_max_age_days = static_cast<int>(Threshold(root, "neutrophilMaxAgeDays", file));
   d.neutrophil_threshold = Threshold(root, "neutrophilThreshold", file);
   d.pregnancy_status_max_age_days =
       static_cast<int>(Threshold(root, "pregnancyStatusMaxAgeDays", file));
@@ -152,6 +153,18 @@ void LoadDosing(const fhir::Json& root, const std::string& file, Knowledge& k) {
   d.very_young_child = Band(*bands, "very-young-child", file, k);
   d.child = Band(*bands, "child", file, k);
   d.adult = Band(*bands, "adult", file, k);
+  d.adult_weight_based = Band(*bands, "adult-weight-based", file, k);
+  const fhir::Json* orders = fhir::Member(root, "suggestedOrders");
+  if (orders == nullptr || !orders->IsObject())
+    throw LoadError{file + ": \"suggestedOrders\" is missing"};
+  for (const char* name : {"pneumococcal-vaccine", "hib-vaccine", "cbc-with-differential"}) {
+    const fhir::Json* o = fhir::Member(*orders, name);
+    const std::string where = file + ": suggestedOrders." + name;
+    if (o == nullptr || !o->IsObject()) throw LoadError{where + " is missing"};
+    Str(*o, "source", where);
+    d.suggested_orders[name] = {Str(*o, "system", where), Str(*o, "code", where),
+                                Str(*o, "display", where)};
+  }
 }
 
 void LoadCards(const fhir::Json& root, const std::string& file, Knowledge& k) {
@@ -299,38 +312,10 @@ std::shared_ptr<const Knowledge> LoadKnowledge(const std::string& hooks_dir, std
       if (k->value_sets.count(name) == 0)
         throw LoadError{"value set \"" + name + "\" is required but defined in no file under " +
                         dir.string()};
-    {
-      static const ValueSet kEmpty;
-      auto bind = [&](const ValueSet*& field, const char* name) {
-        auto it = k->value_sets.find(name);
-        field = it == k->value_sets.end() ? &kEmpty : &it->second;
-      };
-      ValueSets& v = k->sets;
-      bind(v.anakinra, "anakinra"); bind(v.tnf_antagonist, "tnf-antagonist");
-      bind(v.il1_blocker, "il1-blocker"); bind(v.live_vaccine, "live-vaccine");
-      bind(v.pneumococcal_vaccine, "pneumococcal-vaccine"); bind(v.hib_vaccine, "hib-vaccine");
-      bind(v.antibacterial_prophylaxis, "antibacterial-prophylaxis");
-      bind(v.blood_count_order, "blood-count-order"); bind(v.body_weight, "body-weight");
-      bind(v.creatinine_clearance, "creatinine-clearance"); bind(v.egfr, "egfr");
-      bind(v.neutrophil_count, "neutrophil-count"); bind(v.pregnancy_status, "pregnancy-status");
-      bind(v.pregnancy_status_pregnant, "pregnancy-status-pregnant");
-      bind(v.pregnancy_status_not_pregnant, "pregnancy-status-not-pregnant");
-      bind(v.breastfeeding_status, "breastfeeding-status");
-      bind(v.breastfeeding_status_yes, "breastfeeding-status-yes");
-      bind(v.pregnancy, "pregnancy"); bind(v.pregnancy_ended, "pregnancy-ended");
-      bind(v.lactation, "lactation"); bind(v.severe_renal_impairment, "severe-renal-impairment");
-      bind(v.hepatic_impairment, "hepatic-impairment");
-      bind(v.serious_infection, "serious-infection");
-      bind(v.non_infectious_pneumonia, "non-infectious-pneumonia");
-      bind(v.immunosuppression, "immunosuppression");
-      bind(v.chronic_infection, "chronic-infection"); bind(v.indication_ra, "indication-ra");
-      bind(v.indication_caps, "indication-caps"); bind(v.indication_dira, "indication-dira");
-      bind(v.indication_stills, "indication-stills"); bind(v.indication_fmf, "indication-fmf");
-      bind(v.unspecified_jia, "unspecified-jia"); bind(v.off_label_use, "off-label-use");
-      bind(v.ecoli_protein_allergy, "ecoli-protein-allergy");
-      bind(v.injection_site_reaction, "injection-site-reaction");
-      bind(v.subcutaneous_route, "subcutaneous-route");
-      k->negation_phrases = {"no", "not", "denies", "negative for", "history of", "h/o", "resolved"};
+    for (const auto& [name, coding] : k->dosing.suggested_orders) {
+      (void)coding;
+      if (k->value_sets.count(name) == 0)
+        throw LoadError{"suggestedOrders." + name + " names no value set"};
     }
     const fs::path cards = fs::path(hooks_dir) / "cards.json";
     auto doc = ParseFile(cards);
