@@ -70,8 +70,7 @@ void Facts(benchmark::State& state, const Input& in) {
   const fhir::EpochSeconds now = NowSeconds();
   for (auto _ : state) {
     anakinra::FactReader reader(knowledge, request);
-    std::vector<cdshooks::Issue> problems;
-    auto orders = reader.ReadOrders(problems);
+    auto orders = reader.ReadOrders();
     auto patient = reader.ReadPatient(now);
     benchmark::DoNotOptimize(orders.data());
     benchmark::DoNotOptimize(patient.patient_known);
@@ -83,13 +82,18 @@ void Rules(benchmark::State& state, const Input& in) {
   const cdshooks::Request request = Parsed(in);
   const auto& knowledge = bench::Handler()->engine().knowledge();
   anakinra::FactReader reader(knowledge, request);
-  std::vector<cdshooks::Issue> problems;
-  const auto orders = reader.ReadOrders(problems);
-  const anakinra::RuleContext ctx{knowledge,          reader,      orders, request.hook,
-                                  request.patient_id, NowSeconds()};
+  const auto orders = reader.ReadOrders();
+  const fhir::EpochSeconds now = NowSeconds();
+  const anakinra::PatientFacts patient = reader.ReadPatient(now);
+  anakinra::RuleInput input{
+      knowledge, orders, {}, &patient, reader.ReadDrafts(), request.hook, request.patient_id};
+  for (const auto& o : orders)
+    if (o.evaluated && o.drug == anakinra::DrugClass::kAnakinra)
+      input.anakinra.push_back({&o, &patient, reader.TreatmentOf(o, orders)});
   std::size_t findings = 0;
   for (auto _ : state) {
-    auto f = anakinra::RunRules(ctx);
+    std::vector<anakinra::NotChecked> not_checked;
+    auto f = anakinra::RunRules(input, not_checked);
     findings = f.size();
     benchmark::DoNotOptimize(f.data());
   }

@@ -6,17 +6,25 @@
 #include "fhir/medication_order.h"
 
 #include <algorithm>
+#include <map>
 
 namespace anakinra {
 namespace {
+
+using cdshooks::PrefetchState;
 
 int Severity(const std::string& indicator) {
   return indicator == "critical" ? 0 : indicator == "warning" ? 1 : 2;
 }
 
+bool Interacting(DrugClass drug) {
+  return drug == DrugClass::kTnfAntagonist || drug == DrugClass::kIl1Blocker ||
+         drug == DrugClass::kLiveVaccine;
+}
+
 // What the draft orders in focus are: the rules only ever fire for an anakinra order in focus or
-// an interacting one (TNF antagonist, IL-1 blocker, live vaccine), and only an anakinra order can
-// be refused (400); any other request answers no cards.
+// an interacting one (TNF antagonist, IL-1 blocker, live vaccine). Classifying the drafts is all
+// the fast path does.
 struct Focus {
   bool anakinra = false;
   bool interacting = false;
@@ -24,69 +32,104 @@ struct Focus {
 
 Focus FocusOf(const FactReader& reader, const cdshooks::Request& request) {
   Focus focus;
-  const bool select = request.hook == "order-select";
   fhir::ForEachResource(request.draft_orders, [&](const fhir::Json& r) {
-    if (!fhir::IsMedicationOrder(r)) return;
-    bool in_focus = !select;
-    if (!in_focus) {
-      const std::string key = fhir::ReferenceKey(r);
-      for (const auto& s : request.selections)
-        in_focus = in_focus || s == key || s == fhir::ResourceId(r);
-    }
-    if (!in_focus) return;
+    const bool order = fhir::IsMedicationOrder(r) || fhir::ResourceType(r) == "Immunization";
+    if (!order || !reader.InFocus(r)) return;
     const DrugClass drug = reader.Classify(r);
     focus.anakinra |= drug == DrugClass::kAnakinra;
-    focus.interacting |= drug == DrugClass::kTnfAntagonist || drug == DrugClass::kIl1Blocker ||
-                         drug == DrugClass::kLiveVaccine;
+    focus.interacting |= Interacting(drug);
   });
   return focus;
 }
 
 std::vector<std::string> Needed(const Focus& focus) {
-  if (focus.anakinra)
-    return {std::string(prefetch_key::kPatient),       std::string(prefetch_key::kMedications),
-            std::string(prefetch_key::kConditions),    std::string(prefetch_key::kAllergies),
-            std::string(prefetch_key::kImmunizations), std::string(prefetch_key::kObservations)};
-  if (focus.interacting) return {std::string(prefetch_key::kMedications)};
-  return {};
+  std::vector<std::string> keys;
+  if (focus.anakinra) {
+    for (std::size_t i = 0; i < kDataKeyCount; ++i)
+      keys.emplace_back(KeyName(static_cast<DataKey>(i)));
+  } else if (focus.interacting) {
+    keys.emplace_back(KeyName(DataKey::kMedications));
+  }
+  return keys;
 }
 
-std::vector<std::string> Missing(const cdshooks::Request& request,
-                                 std::vector<std::string> needed) {
-  std::vector<std::string> missing;
-  for (auto& key : needed) {
-    auto state = request.Prefetch(key).state;
-    if (state == cdshooks::PrefetchState::kAbsent || state == cdshooks::PrefetchState::kFailed)
-      missing.push_back(std::move(key));
+// Needed keys that are absent, failed or incomplete.
+std::vector<std::string> NotComplete(const cdshooks::Request& request,
+                                     const std::vector<std::string>& needed) {
+  std::vector<std::string> out;
+  for (const auto& key : needed) {
+    const PrefetchState state = request.Prefetch(key).state;
+    if (state == PrefetchState::kAbsent || state == PrefetchState::kFailed ||
+        state == PrefetchState::kIncomplete)
+      out.push_back(key);
   }
-  return missing;
+  return out;
 }
 
 }  // namespace
 
 Engine::Engine(std::shared_ptr<const Knowledge> knowledge) : knowledge_(std::move(knowledge)) {}
 
+Plan Engine::MakePlan(const cdshooks::Request& request) const {
+  Plan plan;
+  const FactReader reader(*knowledge_, request);
+  const Focus focus = FocusOf(reader, request);
+  // A draft in focus whose medication is a reference the request cannot resolve may be anakinra:
+  // it must be fetched before the request can be answered as "nothing to do".
+  plan.medications_to_fetch = reader.UnresolvedMedicationReferences();
+  plan.needed_keys = Needed(focus);
+  plan.nothing_to_do = plan.needed_keys.empty() && plan.medications_to_fetch.empty();
+  plan.keys_to_fetch = NotComplete(request, plan.needed_keys);
+  return plan;
+}
+
 Evaluation Engine::Evaluate(const cdshooks::Request& request, fhir::EpochSeconds now) const {
   Evaluation result;
-  FactReader reader(*knowledge_, request);  // one reader: the drafts are classified once
+  const FactReader reader(*knowledge_, request);
   const Focus focus = FocusOf(reader, request);
-  result.missing_prefetch = Missing(request, Needed(focus));
-  if (!result.missing_prefetch.empty()) return result;
   if (!focus.anakinra && !focus.interacting) return result;  // the fast path: {"cards": []}
-  std::vector<cdshooks::Issue> problems;
-  const std::vector<Order> orders = reader.ReadOrders(problems);
-  for (const Order& o : orders)
-    if (o.evaluated && o.drug == DrugClass::kAnakinra && !o.has_dose &&
-        request.hook == "order-sign" && problems.empty())
-      problems.push_back(cdshooks::Issue{
-          "required", o.key + " has no doseQuantity; order-sign expects a complete order.",
-          "context.draftOrders"});
-  if (!problems.empty()) {
-    result.error = cdshooks::Error{400, std::move(problems)};
-    return result;
+  const std::vector<std::string> needed = Needed(focus);
+
+  const std::vector<Order> orders = reader.ReadOrders();  // read once
+  // Patient facts once per distinct reference time (node-based map: stable addresses).
+  std::map<fhir::EpochSeconds, PatientFacts> facts;
+  auto facts_at = [&](fhir::EpochSeconds t) -> const PatientFacts* {
+    auto it = facts.find(t);
+    if (it == facts.end()) it = facts.emplace(t, reader.ReadPatient(t)).first;
+    return &it->second;
+  };
+  RuleInput input{*knowledge_,       orders, {}, nullptr, reader.ReadDrafts(), request.hook,
+                  request.patient_id};
+  bool interacting_in_focus = false;
+  for (const Order& o : orders) {
+    if (!o.evaluated) continue;
+    if (o.drug == DrugClass::kAnakinra) {
+      const fhir::EpochSeconds t = o.authored_on.value_or(now);
+      input.anakinra.push_back(AnakinraInFocus{&o, facts_at(t), reader.TreatmentOf(o, orders)});
+    } else if (Interacting(o.drug)) {
+      interacting_in_focus = true;
+    }
   }
-  const RuleContext ctx{*knowledge_, reader, orders, request.hook, request.patient_id, now};
-  for (const Finding& f : RunRules(ctx)) result.cards.push_back(WriteCard(f, *knowledge_));
+  if (interacting_in_focus) input.request_time_facts = facts_at(now);
+
+  for (const Finding& f : RunRules(input, result.not_checked))
+    result.cards.push_back(WriteCard(f, *knowledge_));
+
+  // Section 0: missing or incomplete data withholds only what needs it.
+  result.missing_keys = NotComplete(request, needed);
+  if (!result.missing_keys.empty()) {
+    const bool serious =
+        std::any_of(result.cards.begin(), result.cards.end(), [](const cdshooks::Card& c) {
+          return c.indicator == "warning" || c.indicator == "critical";
+        });
+    if (serious) {
+      result.cards.push_back(
+          WriteCard(DataNotCheckedFinding(result.not_checked, result.missing_keys), *knowledge_));
+    } else {
+      result.precondition_failed = true;
+      result.cards.clear();
+    }
+  }
   std::stable_sort(result.cards.begin(), result.cards.end(),
                    [](const cdshooks::Card& a, const cdshooks::Card& b) {
                      return Severity(a.indicator) < Severity(b.indicator);

@@ -1,15 +1,16 @@
 #include "anakinra/fact_reader.h"
 
-#include "fhir/code_set.h"
-#include "fhir/medication_order.h"
 #include "fhir/quantity.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <iterator>
+#include <set>
 
 namespace anakinra {
 namespace {
+
+using cdshooks::PrefetchState;
 
 std::string FormatNumber(double v) {
   char buf[32];
@@ -28,7 +29,82 @@ std::optional<fhir::EpochSeconds> DateMember(const fhir::Json& r,
   return std::nullopt;
 }
 
+const fhir::CodeSet* SetOf(const ValueSet* vs) { return vs != nullptr ? &vs->set : nullptr; }
+
+bool Matches(const ValueSet* vs, const fhir::Json& cc) {
+  return vs != nullptr && cc.IsObject() && vs->set.MatchesConcept(cc);
+}
+
+const fhir::Json* ObjectMember(const fhir::Json& r, std::string_view name) {
+  const fhir::Json* v = fhir::Member(r, name);
+  return v != nullptr && v->IsObject() ? v : nullptr;
+}
+
+bool ActiveOrOnHold(std::string_view status) { return status == "active" || status == "on-hold"; }
+
+bool IsOrderResource(const fhir::Json& r) {
+  return fhir::IsMedicationOrder(r) || fhir::ResourceType(r) == "Immunization";
+}
+
+// "Medication/{id}" from a relative reference, else "".
+std::string MedicationKey(std::string_view reference) {
+  if (auto hist = reference.find("/_history/"); hist != std::string_view::npos)
+    reference = reference.substr(0, hist);
+  constexpr std::string_view kPrefix = "Medication/";
+  if (reference.substr(0, kPrefix.size()) != kPrefix) return {};
+  std::string_view id = reference.substr(kPrefix.size());
+  if (id.empty() || id.find('/') != std::string_view::npos) return {};
+  return std::string(reference);
+}
+
+// The "Type/id" key a reference names (absolute URLs and _history stripped), or the reference.
+std::string ReferenceToKey(std::string_view reference) {
+  if (auto hist = reference.find("/_history/"); hist != std::string_view::npos)
+    reference = reference.substr(0, hist);
+  auto last = reference.rfind('/');
+  if (last == std::string_view::npos || last == 0) return std::string(reference);
+  auto prev = reference.rfind('/', last - 1);
+  return std::string(prev == std::string_view::npos ? reference : reference.substr(prev + 1));
+}
+
+// Whole days between `when` and the reference time `t` within `days`, `when` not after `t`.
+bool Within(fhir::EpochSeconds t, fhir::EpochSeconds when, int days) {
+  return when <= t && (t - when) / fhir::kSecondsPerDay <= days;
+}
+
 }  // namespace
+
+std::string_view KeyName(DataKey key) {
+  switch (key) {
+    case DataKey::kPatient:
+      return "patient";
+    case DataKey::kMedications:
+      return "medications";
+    case DataKey::kConditions:
+      return "conditions";
+    case DataKey::kAllergies:
+      return "allergies";
+    case DataKey::kImmunizations:
+      return "immunizations";
+    case DataKey::kObservations:
+      return "observations";
+  }
+  return "";
+}
+
+Coverage CoverageOf(PrefetchState state) {
+  switch (state) {
+    case PrefetchState::kResource:
+    case PrefetchState::kNull:
+      return Coverage::kComplete;
+    case PrefetchState::kIncomplete:
+      return Coverage::kPartial;
+    case PrefetchState::kAbsent:
+    case PrefetchState::kFailed:
+      return Coverage::kMissing;
+  }
+  return Coverage::kMissing;
+}
 
 FactReader::FactReader(const Knowledge& knowledge, const cdshooks::Request& request)
     : k_(knowledge), request_(request) {}
@@ -39,310 +115,546 @@ const fhir::ResourceIndex& FactReader::Index() const {
     index_->AddAll(request_.draft_orders);
     for (const auto& [key, value] : request_.prefetch) {
       (void)key;
-      if (value.state == cdshooks::PrefetchState::kResource) index_->AddAll(value.value);
+      if (value.state == PrefetchState::kResource || value.state == PrefetchState::kIncomplete)
+        index_->AddAll(value.value);
     }
+    for (const fhir::Json* r : request_.fetched_resources) index_->AddAll(r);
   }
   return *index_;
 }
 
-fhir::MedicationView FactReader::Medication(const fhir::Json& order) const {
-  // A coded medication is read without the index; only a medicationReference is resolved.
-  static const fhir::ResourceIndex kNoIndex;
-  const fhir::Json* cc = fhir::Member(order, "medicationCodeableConcept");
-  return fhir::OrderMedication(order, cc != nullptr && cc->IsObject() ? kNoIndex : Index());
+const fhir::Json* FactReader::KeyValue(DataKey key) const {
+  const auto v = request_.Prefetch(KeyName(key));
+  if (v.state == PrefetchState::kResource || v.state == PrefetchState::kIncomplete) return v.value;
+  return nullptr;
 }
 
-const fhir::CodeSet& FactReader::ClassSet(std::size_t i) const {
-  static const char* const kNames[] = {"anakinra", "tnf-antagonist", "il1-blocker", "live-vaccine",
-                                       "antibacterial-prophylaxis"};
-  if (class_sets_[i] == nullptr) class_sets_[i] = &k_.Set(kNames[i]).set;
-  return *class_sets_[i];
+FactReader::MedicationInfo FactReader::Medication(const fhir::Json& order) const {
+  MedicationInfo info;
+  if (fhir::ResourceType(order) == "Immunization") {
+    info.cc = ObjectMember(order, "vaccineCode");
+    return info;
+  }
+  if (const fhir::Json* cc = ObjectMember(order, "medicationCodeableConcept")) {
+    info.cc = cc;
+    return info;
+  }
+  const fhir::Json* ref = ObjectMember(order, "medicationReference");
+  if (ref == nullptr) return info;
+  if (auto display = fhir::StringMember(*ref, "display")) info.display = *display;
+  auto reference = fhir::StringMember(*ref, "reference");
+  if (!reference) return info;
+  info.reference = std::string(*reference);
+  const fhir::Json* med = Index().Resolve(*reference, &order);
+  if (med == nullptr || !med->IsObject()) {
+    info.unresolved = true;
+    return info;
+  }
+  info.cc = ObjectMember(*med, "code");
+  return info;
 }
 
 DrugClass FactReader::Classify(const fhir::Json& order) const {
   for (const auto& [resource, drug] : classified_)
     if (resource == &order) return drug;
-  const fhir::MedicationView med = Medication(order);
-  auto in = [&](std::size_t set) {
-    const fhir::CodeSet& s = ClassSet(set);
-    return (med.cc != nullptr && s.MatchesConcept(*med.cc)) || s.MatchesText(med.reference_text);
+  const MedicationInfo med = Medication(order);
+  auto in = [&](const ValueSet* vs) {
+    if (vs == nullptr) return false;
+    return (med.cc != nullptr && vs->set.MatchesConcept(*med.cc)) ||
+           (!med.display.empty() && vs->set.MatchesText(med.display));
   };
-  const DrugClass drug = in(0)   ? DrugClass::kAnakinra
-                         : in(1) ? DrugClass::kTnfAntagonist
-                         : in(2) ? DrugClass::kIl1Blocker
-                         : in(3) ? DrugClass::kLiveVaccine
-                         : in(4) ? DrugClass::kAntibacterial
-                                 : DrugClass::kOther;
+  const ValueSets& s = k_.sets;
+  const DrugClass drug = in(s.anakinra)                    ? DrugClass::kAnakinra
+                         : in(s.tnf_antagonist)            ? DrugClass::kTnfAntagonist
+                         : in(s.il1_blocker)               ? DrugClass::kIl1Blocker
+                         : in(s.live_vaccine)              ? DrugClass::kLiveVaccine
+                         : in(s.antibacterial_prophylaxis) ? DrugClass::kAntibacterial
+                                                           : DrugClass::kOther;
   classified_.emplace_back(&order, drug);
   return drug;
 }
 
-std::vector<Order> FactReader::ReadOrders(std::vector<cdshooks::Issue>& problems) const {
+bool FactReader::InFocus(const fhir::Json& draft) const {
+  if (request_.hook != "order-select") return true;
+  const std::string key = fhir::ReferenceKey(draft);
+  const std::string_view id = fhir::ResourceId(draft);
+  for (const auto& s : request_.selections)
+    if ((!key.empty() && s == key) || (!id.empty() && s == id)) return true;
+  return false;
+}
+
+std::vector<std::string> FactReader::UnresolvedMedicationReferences() const {
+  std::vector<std::string> out;
+  fhir::ForEachResource(request_.draft_orders, [&](const fhir::Json& r) {
+    if (!fhir::IsMedicationOrder(r) || !InFocus(r)) return;
+    const fhir::Json* ref = ObjectMember(r, "medicationReference");
+    if (ref == nullptr || ObjectMember(r, "medicationCodeableConcept") != nullptr) return;
+    auto reference = fhir::StringMember(*ref, "reference");
+    if (!reference || Index().Resolve(*reference, &r) != nullptr) return;
+    std::string key = MedicationKey(*reference);
+    if (!key.empty() && std::find(out.begin(), out.end(), key) == out.end())
+      out.push_back(std::move(key));
+  });
+  return out;
+}
+
+std::vector<Order> FactReader::ReadOrders() const {
   std::vector<Order> orders;
-  auto add = [&](const fhir::Json& r, bool draft, const std::string& path) {
-    if (!fhir::IsMedicationOrder(r)) return;
+  auto make = [&](const fhir::Json& r, bool draft) {
     Order o;
     o.resource = &r;
     o.key = fhir::ReferenceKey(r);
+    o.id = std::string(fhir::ResourceId(r));
     o.draft = draft;
+    o.status = std::string(fhir::Status(r));
     o.drug = Classify(r);
-    const fhir::MedicationView med = Medication(r);
-    o.label = med.cc != nullptr ? fhir::ConceptLabel(*med.cc) : std::string(med.reference_text);
+    const MedicationInfo med = Medication(r);
+    o.medication_unresolved = med.unresolved;
+    o.label = med.cc != nullptr ? fhir::ConceptLabel(*med.cc) : std::string(med.display);
     if (o.label.empty()) o.label = "an unnamed medication";
-    o.authored_on = DateMember(r, {"authoredOn", "dateWritten"});
+    o.authored_on = DateMember(r, {"authoredOn", "dateWritten", "occurrenceDateTime"});
     // A date without a time stands for the whole day: results from later that day still count.
-    for (const char* name : {"authoredOn", "dateWritten"})
-      if (auto text = fhir::StringMember(r, name); text && text->size() <= 10 && o.authored_on) {
-        *o.authored_on += fhir::kSecondsPerDay - 1;
+    for (const char* name : {"authoredOn", "dateWritten", "occurrenceDateTime"})
+      if (auto text = fhir::StringMember(r, name)) {
+        if (text->size() <= 10 && o.authored_on) *o.authored_on += fhir::kSecondsPerDay - 1;
         break;
       }
-    if (draft) {
-      if (request_.hook == "order-select") {
-        for (const auto& s : request_.selections)
-          o.evaluated = o.evaluated || s == o.key || s == fhir::ResourceId(r);
-      } else {
-        o.evaluated = true;
-      }
-    }
-    if (o.drug == DrugClass::kAnakinra && o.evaluated) ReadDosing(r, path, o, problems);
-    orders.push_back(std::move(o));
+    if (const fhir::Json* prior = ObjectMember(r, "priorPrescription"))
+      if (auto ref = fhir::StringMember(*prior, "reference"))
+        o.prior_prescription = ReferenceToKey(*ref);
+    o.evaluated = draft && InFocus(r);
+    return o;
   };
-  std::size_t i = 0;
   fhir::ForEachResource(request_.draft_orders, [&](const fhir::Json& r) {
-    add(r, true, "context.draftOrders.entry[" + std::to_string(i++) + "]");
+    if (IsOrderResource(r)) orders.push_back(make(r, true));
   });
-  const auto meds = request_.Prefetch(prefetch_key::kMedications);
-  if (meds.state == cdshooks::PrefetchState::kResource) {
-    fhir::ForEachResource(meds.value, [&](const fhir::Json& r) {
-      if (fhir::Status(r) != "active") return;
-      const std::string key = fhir::ReferenceKey(r);
-      for (const auto& o : orders)
-        if (!key.empty() && o.key == key) return;  // the draft being re-signed
-      add(r, false, "prefetch.medications");
-    });
+  const std::size_t drafts = orders.size();
+  fhir::ForEachResource(KeyValue(DataKey::kMedications), [&](const fhir::Json& r) {
+    if (!fhir::IsMedicationOrder(r) || !ActiveOrOnHold(fhir::Status(r))) return;
+    const std::string key = fhir::ReferenceKey(r);
+    for (std::size_t i = 0; i < drafts; ++i)
+      if (!key.empty() && orders[i].key == key) {  // the draft revises this order
+        orders[i].revision = true;
+        return;
+      }
+    for (std::size_t i = drafts; i < orders.size(); ++i)
+      if (!key.empty() && orders[i].key == key) return;  // listed twice (paged answers)
+    orders.push_back(make(r, false));
+  });
+  for (std::size_t i = 0; i < drafts; ++i) {
+    Order& o = orders[i];
+    if (o.drug != DrugClass::kAnakinra) continue;
+    if (!o.prior_prescription.empty())
+      for (std::size_t j = drafts; j < orders.size(); ++j)
+        if (orders[j].key == o.prior_prescription && orders[j].drug == DrugClass::kAnakinra)
+          o.renewal = true;
+    if (o.evaluated && fhir::IsMedicationOrder(*o.resource)) {
+      ReadDosing(*o.resource, o);
+      ReadReasons(*o.resource, o);
+    }
   }
   return orders;
 }
 
-void FactReader::ReadDosing(const fhir::Json& order, const std::string& path, Order& out,
-                            std::vector<cdshooks::Issue>& problems) const {
-  const fhir::DosageView d = fhir::FirstDosage(order);
-  auto fail = [&](const std::string& what) {
-    problems.push_back(
-        cdshooks::Issue{"value", out.key + ": " + what, path + ".resource.dosageInstruction[0]"});
-  };
-  if (d.dose != nullptr) {
-    auto q = fhir::ReadQuantity(*d.dose);
-    if (!q) {
-      fail("doseQuantity.value must be a number.");
-    } else if (q->unit.empty()) {
-      fail("doseQuantity has no unit; give a UCUM unit of mass or volume (mg, g, mcg, mL).");
-    } else if (q->value <= 0) {
-      fail("doseQuantity.value must be greater than zero.");
-    } else if (auto mg = fhir::ToMilligrams(*q)) {
-      out.has_dose = true;
-      out.dose_mg = *mg;
-      out.dose_text = FormatNumber(q->value) + " " + q->unit;
-    } else if (auto ml = fhir::ToMillilitres(*q)) {
-      out.has_dose = true;
-      // Round to 0.1 mg: the concentration is itself rounded (100 mg / 0.67 mL ~ 149.25 mg/mL), and
-      // the labelled 0.67 mL must read as 100 mg, not 99.9975 mg (below the 100 mg/day range).
-      out.dose_mg = std::round(*ml * k_.dosing.concentration_mg_per_ml * 10) / 10;
-      out.dose_text = FormatNumber(q->value) + " " + q->unit;
+void FactReader::ReadDosing(const fhir::Json& order, Order& out) const {
+  const DosingPolicy& d = k_.dosing;
+  const fhir::DoseLimits limits{d.concentration_mg_per_ml, d.max_plausible_dose_mg,
+                                d.max_plausible_per_day};
+  const fhir::CodeSet* subcutaneous = SetOf(k_.sets.subcutaneous_route);
+  for (fhir::DosageLine& line : fhir::ReadDosageLines(order, limits)) {
+    DoseLine dl;
+    dl.index = line.index;
+    dl.sequence = line.sequence;
+    dl.dose_mg = line.dose_mg;
+    dl.dose_text = std::move(line.dose_text);
+    dl.frequency_given = line.timing.given;
+    dl.frequency = std::move(line.timing.frequency);
+    if (line.route != nullptr) {
+      dl.has_route = true;
+      dl.route_label = fhir::ConceptLabel(*line.route);
+      dl.route_subcutaneous = subcutaneous != nullptr && subcutaneous->MatchesConcept(*line.route);
+    }
+    dl.unreadable = std::move(line.unreadable);
+    out.dose_filled = out.dose_filled || line.dose_given;
+    out.dose_lines.push_back(std::move(dl));
+  }
+  // Regimens: entries with the same sequence run together; entries without a sequence join
+  // the group when no entry has one, else each stands alone.
+  bool any_sequence = false;
+  for (const DoseLine& l : out.dose_lines) any_sequence = any_sequence || l.sequence.has_value();
+  if (!any_sequence) {
+    if (!out.dose_lines.empty()) {
+      out.regimens.emplace_back();
+      for (std::size_t i = 0; i < out.dose_lines.size(); ++i) out.regimens.back().push_back(i);
+    }
+    return;
+  }
+  std::vector<int> seen;
+  for (std::size_t i = 0; i < out.dose_lines.size(); ++i) {
+    const auto& seq = out.dose_lines[i].sequence;
+    if (!seq) {
+      out.regimens.push_back({i});
+      continue;
+    }
+    auto it = std::find(seen.begin(), seen.end(), *seq);
+    if (it == seen.end()) {
+      seen.push_back(*seq);
+      out.regimens.push_back({i});
     } else {
-      fail("doseQuantity unit \"" + q->unit +
-           "\" is not a unit of mass or volume we can convert (use mg, g, mcg or mL).");
+      // The group of this sequence: find the regimen whose first line has it.
+      for (auto& g : out.regimens)
+        if (out.dose_lines[g.front()].sequence == seq) {
+          g.push_back(i);
+          break;
+        }
     }
   }
-  if (d.timing != nullptr) out.frequency = fhir::ReadTimingFrequency(*d.timing);
-  if (d.route != nullptr) {
-    out.has_route = true;
-    out.route_label = fhir::ConceptLabel(*d.route);
-    out.route_subcutaneous = k_.Set("subcutaneous-route").set.MatchesConcept(*d.route);
-  }
-  auto add_reason = [&](const fhir::Json& cc) { out.reasons.push_back(&cc); };
-  fhir::ForEachObject(fhir::Member(order, "reasonCode"), add_reason);
-  fhir::ForEachObject(fhir::Member(order, "reasonCodeableConcept"), add_reason);
+}
+
+void FactReader::ReadReasons(const fhir::Json& order, Order& out) const {
+  auto add = [&](const fhir::Json& cc) { out.reasons.push_back(&cc); };
+  fhir::ForEachObject(fhir::Member(order, "reasonCode"), add);
+  fhir::ForEachObject(fhir::Member(order, "reasonCodeableConcept"), add);  // DSTU2
   fhir::ForEachObject(fhir::Member(order, "reasonReference"), [&](const fhir::Json& ref) {
     auto r = fhir::StringMember(ref, "reference");
     const fhir::Json* cond = r ? Index().Resolve(*r, &order) : nullptr;
     if (cond != nullptr)
-      if (const fhir::Json* code = fhir::Member(*cond, "code"); code != nullptr && code->IsObject())
-        out.reasons.push_back(code);
+      if (const fhir::Json* code = ObjectMember(*cond, "code")) out.reasons.push_back(code);
   });
+}
+
+Treatment FactReader::TreatmentOf(const Order& order, const std::vector<Order>& orders) const {
+  Treatment t;
+  bool continuing = order.renewal || order.revision;
+  for (const Order& o : orders)
+    if (&o != &order && !o.draft && o.drug == DrugClass::kAnakinra && ActiveOrOnHold(o.status))
+      continuing = true;
+  t.phase = continuing ? Phase::kContinuation : Phase::kStart;
+  // The earliest start of any anakinra order in the request, whatever its status.
+  auto consider = [&](const fhir::Json& r) {
+    if (!IsOrderResource(r) || Classify(r) != DrugClass::kAnakinra) return;
+    std::optional<fhir::EpochSeconds> when = DateMember(r, {"authoredOn", "dateWritten"});
+    if (const fhir::Json* dr = ObjectMember(r, "dispenseRequest"))
+      if (const fhir::Json* vp = ObjectMember(*dr, "validityPeriod"))
+        if (auto start = DateMember(*vp, {"start"}); start && (!when || *start < *when))
+          when = start;
+    if (when && (!t.began || *when < *t.began)) t.began = when;
+  };
+  fhir::ForEachResource(request_.draft_orders, consider);
+  fhir::ForEachResource(KeyValue(DataKey::kMedications), consider);
+  return t;
+}
+
+DraftFacts FactReader::ReadDrafts() const {
+  DraftFacts out;
+  const ValueSets& s = k_.sets;
+  fhir::ForEachResource(request_.draft_orders, [&](const fhir::Json& r) {
+    const std::string_view type = fhir::ResourceType(r);
+    std::vector<const fhir::Json*> concepts;
+    if (fhir::IsMedicationOrder(r) || type == "Immunization") {
+      if (const fhir::Json* cc = Medication(r).cc) concepts.push_back(cc);
+    } else if (type == "ServiceRequest") {
+      if (const fhir::Json* cc = ObjectMember(r, "code")) concepts.push_back(cc);
+    } else {
+      return;
+    }
+    for (const fhir::Json* cc : concepts) {
+      out.pneumococcal_vaccine = out.pneumococcal_vaccine || Matches(s.pneumococcal_vaccine, *cc);
+      out.hib_vaccine = out.hib_vaccine || Matches(s.hib_vaccine, *cc);
+      if (type == "ServiceRequest")
+        out.blood_count = out.blood_count || Matches(s.blood_count_order, *cc);
+    }
+  });
+  return out;
+}
+
+bool FactReader::Negated(const fhir::Json& cc) const {
+  if (!negation_) {
+    negation_.emplace();
+    for (const auto& phrase : k_.negation_phrases) negation_->AddText(phrase);
+  }
+  if (negation_->empty()) return false;
+  if (auto text = fhir::StringMember(cc, "text"); text && negation_->MatchesText(*text))
+    return true;
+  bool negated = false;
+  fhir::ForEachCoding(cc, [&](const fhir::Json& coding) {
+    if (auto d = fhir::StringMember(coding, "display"); d && negation_->MatchesText(*d))
+      negated = true;
+  });
+  return negated;
+}
+
+bool FactReader::MatchesCondition(const ValueSet* vs, const fhir::Json& cc) const {
+  if (vs == nullptr || vs->set.empty()) return false;
+  bool coded = false;
+  fhir::ForEachCoding(
+      cc, [&](const fhir::Json& coding) { coded = coded || vs->set.MatchesCoding(coding); });
+  if (coded) return true;
+  if (Negated(cc)) return false;
+  return vs->set.MatchesConcept(cc);
 }
 
 PatientFacts FactReader::ReadPatient(fhir::EpochSeconds t) const {
   PatientFacts f;
-  fhir::ForEachResource(request_.Prefetch(prefetch_key::kPatient).value, [&](const fhir::Json& r) {
+  f.reference_time = t;
+  for (std::size_t i = 0; i < kDataKeyCount; ++i)
+    f.coverage[i] = CoverageOf(request_.Prefetch(KeyName(static_cast<DataKey>(i))).state);
+  fhir::ForEachResource(KeyValue(DataKey::kPatient), [&](const fhir::Json& r) {
     if (fhir::ResourceType(r) != "Patient" || f.patient_known) return;
     f.patient_known = true;
-    if (auto b = fhir::StringMember(r, "birthDate")) {
-      f.birth_date = fhir::ParseDate(*b);
-      if (f.birth_date) f.age = fhir::AgeAt(*f.birth_date, t);
+    const fhir::Json* b = fhir::Member(r, "birthDate");
+    if (b == nullptr) return;
+    if (b->IsString()) f.birth_date = fhir::ParseDate(fhir::View(*b));
+    if (f.birth_date) f.age = fhir::AgeAt(*f.birth_date, t);
+    if (!f.birth_date || !f.age) {
+      f.birth_date_unreadable = true;  // not a date, or after the reference time
+      f.birth_date.reset();
     }
-    f.gender = std::string(fhir::StringMember(r, "gender").value_or(""));
   });
   ReadObservations(t, f);
-  ReadConditions(f);
-  const fhir::CodeSet* ecoli_set = nullptr;  // looked up once, at the first active allergy
-  fhir::ForEachResource(
-      request_.Prefetch(prefetch_key::kAllergies).value, [&](const fhir::Json& r) {
-        if (fhir::ResourceType(r) != "AllergyIntolerance" || !fhir::IsActiveAllergy(r)) return;
-        if (ecoli_set == nullptr) ecoli_set = &k_.Set("ecoli-protein-allergy").set;
-        const fhir::CodeSet& ecoli = *ecoli_set;
-        const auto recorded = DateMember(r, {"recordedDate", "assertedDate", "recordedDate"});
-        if (const fhir::Json* code = fhir::Member(r, "code");
-            code != nullptr && ecoli.MatchesConcept(*code)) {
-          f.ecoli_allergy.push_back(EvidenceOf(*code, recorded));
-          return;
-        }
-        bool found = false;
-        fhir::ForEachObject(fhir::Member(r, "reaction"), [&](const fhir::Json& reaction) {
-          const fhir::Json* substance = fhir::Member(reaction, "substance");
-          if (!found && substance != nullptr && ecoli.MatchesConcept(*substance)) {
-            f.ecoli_allergy.push_back(EvidenceOf(*substance, recorded));
-            found = true;
-          }
-        });
-      });
-  const fhir::CodeSet *pneumococcal = nullptr, *hib = nullptr;  // looked up at the first vaccine
-  fhir::ForEachResource(
-      request_.Prefetch(prefetch_key::kImmunizations).value, [&](const fhir::Json& r) {
-        if (fhir::ResourceType(r) != "Immunization" || !fhir::IsCompletedImmunization(r)) return;
-        const fhir::Json* code = fhir::Member(r, "vaccineCode");
-        if (code == nullptr) return;
-        const auto when = fhir::ImmunizationTime(r);
-        if (pneumococcal == nullptr) pneumococcal = &k_.Set("pneumococcal-vaccine").set;
-        if (pneumococcal->MatchesConcept(*code))
-          f.pneumococcal_vaccines.push_back(EvidenceOf(*code, when));
-        if (hib == nullptr) hib = &k_.Set("hib-vaccine").set;
-        if (hib->MatchesConcept(*code)) f.hib_vaccines.push_back(EvidenceOf(*code, when));
-      });
+  ReadConditions(t, f);
+  ReadAllergies(f);
+  ReadImmunizations(f);
   return f;
 }
 
+void FactReader::ReadAllergies(PatientFacts& f) const {
+  const ValueSet* ecoli = k_.sets.ecoli_protein_allergy;
+  const ValueSet* site = k_.sets.injection_site_reaction;
+  if (ecoli == nullptr) return;
+  fhir::ForEachResource(KeyValue(DataKey::kAllergies), [&](const fhir::Json& r) {
+    if (fhir::ResourceType(r) != "AllergyIntolerance" || !fhir::IsActiveAllergy(r)) return;
+    const auto recorded = DateMember(r, {"recordedDate", "assertedDate", "onsetDateTime"});
+    std::optional<Evidence> found;
+    if (const fhir::Json* code = ObjectMember(r, "code"); code && MatchesCondition(ecoli, *code))
+      found = EvidenceOf(*code, recorded);
+    std::size_t manifestations = 0, site_only = 0;
+    fhir::ForEachObject(fhir::Member(r, "reaction"), [&](const fhir::Json& reaction) {
+      if (const fhir::Json* substance = ObjectMember(reaction, "substance");
+          !found && substance != nullptr && MatchesCondition(ecoli, *substance))
+        found = EvidenceOf(*substance, recorded);
+      fhir::ForEachObject(fhir::Member(reaction, "manifestation"), [&](const fhir::Json& m) {
+        ++manifestations;
+        if (Matches(site, m)) ++site_only;
+      });
+    });
+    if (!found) return;
+    AllergyEvidence a;
+    a.evidence = std::move(*found);
+    a.intolerance_only = fhir::StringMember(r, "type").value_or("") == "intolerance" ||
+                         (manifestations > 0 && site_only == manifestations);
+    f.ecoli_allergy.push_back(std::move(a));
+  });
+}
+
+void FactReader::ReadImmunizations(PatientFacts& f) const {
+  const ValueSets& s = k_.sets;
+  fhir::ForEachResource(KeyValue(DataKey::kImmunizations), [&](const fhir::Json& r) {
+    if (fhir::ResourceType(r) != "Immunization" || !fhir::IsCompletedImmunization(r)) return;
+    const fhir::Json* code = ObjectMember(r, "vaccineCode");
+    if (code == nullptr) return;
+    const auto when = fhir::ImmunizationTime(r);
+    if (Matches(s.pneumococcal_vaccine, *code))
+      f.pneumococcal_vaccines.push_back(EvidenceOf(*code, when));
+    if (Matches(s.hib_vaccine, *code)) f.hib_vaccines.push_back(EvidenceOf(*code, when));
+  });
+}
+
+namespace {
+
+// The latest readable value of one kind, and the implausible or unreadable ones seen.
+struct Latest {
+  std::optional<Measurement> value;
+  std::optional<Measurement> any;  // latest readable of all (weight: stale)
+  bool is_egfr = false;
+  std::vector<std::pair<fhir::EpochSeconds, std::string>> notes;
+};
+
+// Notes that still matter: newer than the value used (or when none was used), within `days`.
+std::vector<std::string> Notes(const Latest& l, fhir::EpochSeconds t, int days) {
+  std::vector<std::string> out;
+  for (const auto& [when, note] : l.notes)
+    if ((!l.value || when > l.value->time) && (days <= 0 || Within(t, when, days)))
+      out.push_back(note);
+  return out;
+}
+
+}  // namespace
+
 void FactReader::ReadObservations(fhir::EpochSeconds t, PatientFacts& f) const {
   const DosingPolicy& d = k_.dosing;
-  const fhir::CodeSet& weight = k_.Set("body-weight").set;
-  const fhir::CodeSet& crcl = k_.Set("creatinine-clearance").set;
-  const fhir::CodeSet& egfr = k_.Set("egfr").set;
-  const fhir::CodeSet& anc = k_.Set("neutrophil-count").set;
-  const fhir::CodeSet& preg = k_.Set("pregnancy-status").set;
-  const fhir::CodeSet& bf = k_.Set("breastfeeding-status").set;
-  std::optional<Measurement> latest_weight, latest_crcl, latest_egfr;
+  const ValueSets& s = k_.sets;
+  const bool very_young = f.age && f.age->min_months < d.very_young_age_years * 12;
+  f.weight_window_days = very_young ? d.weight_max_age_days_very_young : d.weight_max_age_days;
+  Latest weight, renal, anc;
+  // Pregnancy and breast-feeding status: the latest value of each.
   std::optional<fhir::EpochSeconds> preg_time, bf_time;
   bool pregnant = false, breastfeeding = false;
   Evidence preg_evidence, bf_evidence;
-  auto newer = [](const std::optional<Measurement>& m, fhir::EpochSeconds when) {
-    return !m || when > m->time;
-  };
-  auto within = [&](fhir::EpochSeconds when, int days) {
-    // Whole days: with a date-only reference (end of that day) a result from N days before counts.
-    return when <= t && (t - when) / fhir::kSecondsPerDay <= days;
-  };
 
-  fhir::ForEachResource(
-      request_.Prefetch(prefetch_key::kObservations).value, [&](const fhir::Json& r) {
-        if (fhir::ResourceType(r) != "Observation" || !fhir::IsUsableObservation(r)) return;
-        const fhir::Json* code = fhir::Member(r, "code");
-        if (code == nullptr || !code->IsObject()) return;
-        const auto when = fhir::ObservationTime(r);
-        if (!when || *when > t) return;  // undated, or after the reference time
-        const fhir::Json* vq = fhir::Member(r, "valueQuantity");
-        std::optional<fhir::Quantity> q =
-            vq != nullptr && vq->IsObject() ? fhir::ReadQuantity(*vq) : std::nullopt;
-        const std::string label = fhir::ConceptLabel(*code);
-        const std::string date = fhir::FormatDate(*when);
-        auto unreadable = [&]() {
-          return label + " on " + date + " (" +
-                 (q ? FormatNumber(q->value) + " \"" + q->unit + "\": unit not understood"
-                    : std::string("no numeric value")) +
-                 ")";
-        };
-        if (weight.MatchesConcept(*code)) {
-          auto kg = q ? fhir::ToKilograms(*q) : std::nullopt;
-          if (!kg || *kg <= 0) {
-            f.weight_notes.push_back(unreadable());
-          } else if (newer(latest_weight, *when)) {
-            latest_weight = Measurement{*kg, *when, label};
-          }
-        } else if (crcl.MatchesConcept(*code) || egfr.MatchesConcept(*code)) {
-          auto v = q ? fhir::ToMillilitresPerMinute(*q) : std::nullopt;
-          auto& slot = crcl.MatchesConcept(*code) ? latest_crcl : latest_egfr;
-          if (v && within(*when, d.renal_max_age_days) && newer(slot, *when))
-            slot = Measurement{*v, *when, label};
-        } else if (anc.MatchesConcept(*code)) {
-          auto v = q ? fhir::ToBillionPerLitre(*q) : std::nullopt;
-          if (!v) {
-            f.neutrophil_notes.push_back(unreadable());
-          } else if (newer(f.neutrophils, *when)) {
-            f.neutrophils = Measurement{*v, *when, label};
-          }
-        } else if (preg.MatchesConcept(*code) || bf.MatchesConcept(*code)) {
-          const bool is_preg = preg.MatchesConcept(*code);
-          auto& time = is_preg ? preg_time : bf_time;
-          if (time && *when <= *time) return;
-          time = *when;
-          const fhir::Json* value = fhir::Member(r, "valueCodeableConcept");
-          const fhir::CodeSet& yes =
-              k_.Set(is_preg ? "pregnancy-status-pregnant" : "breastfeeding-status-yes").set;
-          const bool positive = value != nullptr && value->IsObject() && yes.MatchesConcept(*value);
-          Evidence e{label + ": " + (value != nullptr ? fhir::ConceptLabel(*value) : ""), date};
-          (is_preg ? pregnant : breastfeeding) = positive;
-          (is_preg ? preg_evidence : bf_evidence) = e;
-        }
-      });
+  fhir::ForEachResource(KeyValue(DataKey::kObservations), [&](const fhir::Json& r) {
+    if (fhir::ResourceType(r) != "Observation" || !fhir::IsUsableObservation(r)) return;
+    const fhir::Json* code = ObjectMember(r, "code");
+    if (code == nullptr) return;
+    const auto when = fhir::ObservationTime(r);
+    if (!when || *when > t) return;  // undated, or after the reference time
+    const std::string label = fhir::ConceptLabel(*code);
+    const std::string date = fhir::FormatDate(*when);
+    // A numeric value in a unit, converted; or a note saying why not.
+    // Plausible values lie in [min, max] (max 0: no bound).
+    auto read = [&](std::optional<double> (*convert)(const fhir::Quantity&), double min, double max,
+                    const char* unit, Latest& into, bool egfr) {
+      const fhir::Json* vq = fhir::Member(r, "valueQuantity");
+      const fhir::Json* value =
+          vq != nullptr && vq->IsObject() ? fhir::Member(*vq, "value") : nullptr;
+      std::string why;
+      std::optional<double> v;
+      if (value == nullptr) {
+        why = "no numeric value";
+      } else if (!value->IsNumber()) {
+        why = "a value that is not a number";
+      } else if (auto q = fhir::ReadQuantity(*vq); !q || !(v = convert(*q))) {
+        why = "unit \"" + (q ? q->unit : std::string()) + "\" not understood";
+      } else if (*v < min || (max > 0 && *v > max)) {
+        why = "the recorded value was implausible (" + FormatNumber(*v) + " " + unit + ")";
+        v.reset();
+      }
+      if (!v) {
+        into.notes.emplace_back(*when, label + " on " + date + ": " + why);
+        return;
+      }
+      if (!into.value || *when > into.value->time) {
+        into.value = Measurement{*v, *when, label};
+        into.is_egfr = egfr;
+      }
+    };
+    if (Matches(s.body_weight, *code)) {
+      // A weight of 0 is never plausible, whatever the configured minimum.
+      read(fhir::ToKilograms, std::max(d.min_plausible_weight_kg, 1e-9), d.max_plausible_weight_kg,
+           "kg", weight, false);
+    } else if (Matches(s.creatinine_clearance, *code) || Matches(s.egfr, *code)) {
+      const bool egfr = !Matches(s.creatinine_clearance, *code);
+      if (Within(t, *when, d.renal_max_age_days))
+        read(fhir::ToMillilitresPerMinute, 0, d.max_plausible_renal_ml_min, "mL/min", renal, egfr);
+    } else if (Matches(s.neutrophil_count, *code)) {
+      read(fhir::ToBillionPerLitre, 0, d.max_plausible_neutrophils, "10^9/L", anc, false);
+    } else if (Matches(s.pregnancy_status, *code) || Matches(s.breastfeeding_status, *code)) {
+      const bool is_preg = Matches(s.pregnancy_status, *code);
+      const fhir::Json* value = ObjectMember(r, "valueCodeableConcept");
+      bool positive = false;
+      if (is_preg) {
+        positive = value != nullptr && Matches(s.pregnancy_status_pregnant, *value);
+      } else {
+        positive = (value != nullptr && Matches(s.breastfeeding_status_yes, *value)) ||
+                   fhir::BoolMember(r, "valueBoolean").value_or(false);
+      }
+      auto& time = is_preg ? preg_time : bf_time;
+      if (time && *when <= *time) return;
+      time = *when;
+      std::string shown = value != nullptr ? fhir::ConceptLabel(*value) : std::string();
+      if (shown.empty() && fhir::BoolMember(r, "valueBoolean")) shown = positive ? "yes" : "no";
+      (is_preg ? pregnant : breastfeeding) = positive;
+      (is_preg ? preg_evidence : bf_evidence) = Evidence{label + ": " + shown, date};
+    }
+  });
 
-  if (latest_weight) {
-    if (within(latest_weight->time, d.weight_max_age_days)) {
-      f.weight_kg = latest_weight;
+  if (weight.value) {
+    if (Within(t, weight.value->time, f.weight_window_days)) {
+      f.weight_kg = weight.value;
     } else {
-      f.stale_weight_kg = latest_weight;
+      f.stale_weight_kg = weight.value;
     }
   }
-  if (latest_crcl) {
-    f.renal_ml_min = latest_crcl;
-  } else if (latest_egfr) {
-    f.renal_ml_min = latest_egfr;
-    f.renal_is_egfr = true;
+  {
+    Latest in_window = weight;
+    if (!f.weight_kg) in_window.value.reset();
+    f.weight_notes = Notes(in_window, t, f.weight_window_days);
   }
-  if (pregnant && preg_time && within(*preg_time, d.pregnancy_status_max_age_days))
+  f.renal_ml_min = renal.value;
+  f.renal_is_egfr = renal.value && renal.is_egfr;
+  f.renal_notes = Notes(renal, t, d.renal_max_age_days);
+  f.neutrophils = anc.value;
+  f.neutrophil_notes = Notes(anc, t, 0);
+  if (pregnant && preg_time && Within(t, *preg_time, d.pregnancy_status_max_age_days))
     f.pregnancy.push_back(preg_evidence);
-  if (breastfeeding && bf_time && within(*bf_time, d.breastfeeding_status_max_age_days))
+  if (breastfeeding && bf_time && Within(t, *bf_time, d.breastfeeding_status_max_age_days))
     f.breastfeeding.push_back(bf_evidence);
 }
 
-void FactReader::ReadConditions(PatientFacts& f) const {
+void FactReader::ReadConditions(fhir::EpochSeconds t, PatientFacts& f) const {
+  const ValueSets& s = k_.sets;
   struct Target {
-    const char* set;
+    const ValueSet* set;
     std::vector<Evidence>* out;
   };
-  const Target targets[] = {{"pregnancy", &f.pregnancy},
-                            {"lactation", &f.breastfeeding},
-                            {"severe-renal-impairment", &f.renal_conditions},
-                            {"hepatic-impairment", &f.hepatic},
-                            {"serious-infection", &f.serious_infection},
-                            {"immunosuppression", &f.immunosuppression},
-                            {"chronic-infection", &f.chronic_infection},
-                            {"indication-ra", &f.ra},
-                            {"indication-caps", &f.caps},
-                            {"indication-dira", &f.dira},
-                            {"indication-stills", &f.stills},
-                            {"off-label-use", &f.off_label}};
-  const fhir::CodeSet* sets[std::size(targets)] = {};  // looked up once, at the first condition
-  fhir::ForEachResource(
-      request_.Prefetch(prefetch_key::kConditions).value, [&](const fhir::Json& r) {
-        if (fhir::ResourceType(r) != "Condition" || !fhir::IsActiveCondition(r)) return;
-        const fhir::Json* code = fhir::Member(r, "code");
-        if (code == nullptr || !code->IsObject()) return;
-        const auto onset =
-            DateMember(r, {"onsetDateTime", "recordedDate", "assertedDate", "dateRecorded"});
-        for (std::size_t i = 0; i < std::size(targets); ++i) {
-          if (sets[i] == nullptr) sets[i] = &k_.Set(targets[i].set).set;
-          if (sets[i]->MatchesConcept(*code)) targets[i].out->push_back(EvidenceOf(*code, onset));
-        }
-      });
+  const Target targets[] = {{s.lactation, &f.breastfeeding},
+                            {s.severe_renal_impairment, &f.renal_conditions},
+                            {s.hepatic_impairment, &f.hepatic},
+                            {s.immunosuppression, &f.immunosuppression},
+                            {s.chronic_infection, &f.chronic_infection},
+                            {s.indication_ra, &f.ra},
+                            {s.indication_caps, &f.caps},
+                            {s.indication_dira, &f.dira},
+                            {s.indication_stills, &f.stills},
+                            {s.indication_fmf, &f.fmf},
+                            {s.off_label_use, &f.off_label}};
+  // Pregnancy: active pregnancy Conditions, unless a later record says the pregnancy ended.
+  std::vector<std::pair<std::optional<fhir::EpochSeconds>, Evidence>> pregnancies;
+  std::optional<fhir::EpochSeconds> ended;
+  auto note_end = [&](fhir::EpochSeconds when) {
+    if (when <= t && (!ended || when > *ended)) ended = when;
+  };
+  fhir::ForEachResource(KeyValue(DataKey::kConditions), [&](const fhir::Json& r) {
+    if (fhir::ResourceType(r) != "Condition") return;
+    const fhir::Json* code = ObjectMember(r, "code");
+    if (code == nullptr) return;
+    const auto onset =
+        DateMember(r, {"onsetDateTime", "recordedDate", "assertedDate", "dateRecorded"});
+    if (MatchesCondition(s.pregnancy_ended, *code)) {
+      // An ended pregnancy counts whatever its clinical status (it is usually resolved), unless
+      // refuted or entered in error.
+      if (!fhir::IsActiveCondition(r)) {
+        const fhir::Json* vs = fhir::Member(r, "verificationStatus");
+        std::string_view v;
+        if (vs != nullptr && vs->IsString()) v = fhir::View(*vs);
+        if (vs != nullptr && vs->IsObject())
+          fhir::ForEachCoding(*vs, [&](const fhir::Json& c) {
+            if (v.empty()) v = fhir::StringMember(c, "code").value_or("");
+          });
+        if (v == "refuted" || v == "entered-in-error") return;
+      }
+      const auto end = DateMember(r, {"abatementDateTime", "onsetDateTime", "recordedDate",
+                                      "assertedDate", "dateRecorded"});
+      if (end) note_end(*end);
+      return;
+    }
+    if (!fhir::IsActiveCondition(r)) return;
+    if (MatchesCondition(s.pregnancy, *code))
+      pregnancies.emplace_back(onset, EvidenceOf(*code, onset));
+    for (const Target& target : targets)
+      if (MatchesCondition(target.set, *code)) target.out->push_back(EvidenceOf(*code, onset));
+    if (MatchesCondition(s.serious_infection, *code) &&
+        !MatchesCondition(s.non_infectious_pneumonia, *code))
+      f.serious_infection.push_back(EvidenceOf(*code, onset));
+    if (MatchesCondition(s.unspecified_jia, *code)) f.unspecified_jia = true;
+  });
+  // A not-pregnant status Observation later than the Condition ends it too.
+  fhir::ForEachResource(KeyValue(DataKey::kObservations), [&](const fhir::Json& r) {
+    if (fhir::ResourceType(r) != "Observation" || !fhir::IsUsableObservation(r)) return;
+    const fhir::Json* code = ObjectMember(r, "code");
+    const fhir::Json* value = ObjectMember(r, "valueCodeableConcept");
+    if (code == nullptr || value == nullptr || !Matches(s.pregnancy_status, *code) ||
+        !Matches(s.pregnancy_status_not_pregnant, *value))
+      return;
+    if (auto when = fhir::ObservationTime(r)) note_end(*when);
+  });
+  // A pregnancy from a status Observation: ended by a later ended-pregnancy Condition.
+  if (!f.pregnancy.empty() && ended) {
+    const auto status_time = fhir::ParseDateTime(f.pregnancy.front().date);
+    if (status_time && *ended > *status_time + fhir::kSecondsPerDay - 1) f.pregnancy.clear();
+  }
+  for (auto& [onset, evidence] : pregnancies)
+    if (!ended || !onset || *onset >= *ended) f.pregnancy.push_back(std::move(evidence));
 }
 
 }  // namespace anakinra

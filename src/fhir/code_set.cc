@@ -53,6 +53,32 @@ std::string_view NormalizeSystemView(std::string_view s) {
   return s;
 }
 
+// An NDC written with hyphens in three segments (4-4-2, 5-3-2, 5-4-1: the 10-digit layouts, or
+// 5-4-2) becomes its 11-digit 5-4-2 form; any other form loses its hyphens only (an unhyphenated
+// 10-digit code is ambiguous: CodeSet::AddCode lists its written form beside the 11-digit one).
+void AppendNdc(std::string_view c, std::string& out) {
+  const std::size_t a = c.find('-');
+  const std::size_t b = a == std::string_view::npos ? a : c.find('-', a + 1);
+  if (b != std::string_view::npos && c.find('-', b + 1) == std::string_view::npos) {
+    const std::string_view parts[3] = {c.substr(0, a), c.substr(a + 1, b - a - 1), c.substr(b + 1)};
+    const std::size_t width[3] = {5, 4, 2};
+    bool ok = true;
+    for (int i = 0; i < 3; ++i) {
+      ok = ok && !parts[i].empty() && parts[i].size() <= width[i];
+      for (char ch : parts[i]) ok = ok && ch >= '0' && ch <= '9';
+    }
+    if (ok) {
+      for (int i = 0; i < 3; ++i) {
+        out.append(width[i] - parts[i].size(), '0');
+        out += parts[i];
+      }
+      return;
+    }
+  }
+  for (char ch : c)
+    if (ch != '-') out += ch;
+}
+
 // Appends NormalizeCode(normalized_system, code) to `out`.
 void AppendNormalizedCode(std::string_view normalized_system, std::string_view c,
                           std::string& out) {
@@ -62,8 +88,7 @@ void AppendNormalizedCode(std::string_view normalized_system, std::string_view c
     for (char ch : c)
       if (ch != '.') out += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   } else if (normalized_system == system::kNdc) {
-    for (char ch : c)
-      if (ch != '-') out += ch;
+    AppendNdc(c, out);
   } else {
     // CVX codes are written with and without a leading zero ("03" and "3").
     if (normalized_system == system::kCvx)
@@ -94,6 +119,14 @@ std::string NormalizeCode(std::string_view normalized_system, std::string_view c
 
 void CodeSet::AddCode(std::string_view system, std::string_view code) {
   codes_.insert(Key(system, code));
+  // A hyphenated 10-digit NDC is also sent without its hyphens: list that written form too.
+  if (NormalizeSystemView(system) == system::kNdc && code.find('-') != std::string_view::npos) {
+    std::string digits(NormalizeSystemView(system));
+    digits += '|';
+    for (char ch : code)
+      if (ch != '-' && ch != ' ') digits += ch;
+    codes_.insert(std::move(digits));
+  }
 }
 
 void CodeSet::AddPrefix(std::string_view system, std::string_view code_prefix) {

@@ -29,7 +29,9 @@ inline constexpr std::string_view kUcum = "http://unitsofmeasure.org";
 
 // Canonical form of a system URI (ICD-10 variants → ICD-10-CM; trailing slash dropped).
 std::string NormalizeSystem(std::string_view system);
-// Canonical form of a code in a system (ICD codes: upper case, no dot; NDC: digits only).
+// Canonical form of a code in a system (ICD codes: upper case, no dot; NDC: a hyphenated code in
+// three segments becomes its 11-digit 5-4-2 form, any other loses its hyphens; CVX: no leading
+// zeros). AddCode also lists a hyphenated NDC's unhyphenated written form (its 10 digits).
 std::string NormalizeCode(std::string_view normalized_system, std::string_view code);
 
 class CodeSet {

@@ -1,5 +1,8 @@
 #include "fhir/medication_order.h"
 
+#include <cmath>
+#include <cstdio>
+
 namespace fhir {
 
 bool IsMedicationOrder(const Json& resource) {
@@ -51,6 +54,152 @@ std::string_view OrderPatientId(const Json& order) {
       if (auto r = StringMember(*ref, "reference")) return ReferenceId(*r);
   }
   return {};
+}
+
+}  // namespace fhir
+
+namespace fhir {
+namespace {
+
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::string Ordinal(std::size_t index, std::size_t count) {
+  return count > 1 ? " in dosage entry " + std::to_string(index + 1) : std::string();
+}
+
+// Reads one dose Quantity into `line`.
+void ReadDose(const Json& q, const DoseLimits& limits, const std::string& where, DosageLine& line) {
+  line.dose_given = true;
+  if (!q.IsObject()) {
+    line.unreadable.push_back("a dose that is not a Quantity" + where);
+    return;
+  }
+  const Json* value = Member(q, "value");
+  if (value == nullptr) {
+    line.unreadable.push_back("a dose without a value" + where);
+    return;
+  }
+  if (!value->IsNumber()) {
+    line.unreadable.push_back("a dose value that is not a number" + where);
+    return;
+  }
+  auto read = ReadQuantity(q);
+  if (!read) {
+    line.unreadable.push_back("a dose value that is not a number" + where);
+    return;
+  }
+  line.dose_text = Number(read->value) + (read->unit.empty() ? "" : " " + read->unit);
+  if (read->unit.empty()) {
+    line.unreadable.push_back("a dose of " + Number(read->value) + " without a unit" + where);
+    return;
+  }
+  std::optional<double> mg = ToMilligrams(*read);
+  if (!mg) {
+    if (auto ml = ToMillilitres(*read); ml && limits.concentration_mg_per_ml > 0) {
+      // Round to 0.1 mg: the concentration is itself rounded (100 mg / 0.67 mL ~ 149.25 mg/mL),
+      // and the labelled 0.67 mL must read as 100 mg, not 99.9975 mg.
+      mg = std::round(*ml * limits.concentration_mg_per_ml * 10) / 10;
+    }
+  }
+  if (!mg) {
+    line.unreadable.push_back("dose unit \"" + read->unit + "\" is not a unit of mass or volume" +
+                              where);
+  } else if (!(*mg > 0)) {
+    line.unreadable.push_back("a dose of " + line.dose_text + where);
+  } else if (limits.max_plausible_dose_mg > 0 && *mg > limits.max_plausible_dose_mg) {
+    line.unreadable.push_back("an implausible dose of " + line.dose_text + where);
+  } else {
+    line.dose_mg = *mg;
+  }
+}
+
+}  // namespace
+
+std::vector<DosageLine> ReadDosageLines(const Json& order, const DoseLimits& limits) {
+  std::vector<DosageLine> lines;
+  const Json* instructions = Member(order, "dosageInstruction");
+  if (instructions == nullptr) return lines;
+  std::vector<const Json*> entries;
+  if (instructions->IsArray()) {
+    for (const auto& e : instructions->GetArray()) entries.push_back(&e);
+  } else {
+    entries.push_back(instructions);
+  }
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const Json& d = *entries[i];
+    const std::string where = Ordinal(i, entries.size());
+    DosageLine line;
+    line.index = i;
+    if (!d.IsObject()) {
+      line.dose_given = true;
+      line.unreadable.push_back("a dosage instruction that is not an object" + where);
+      lines.push_back(std::move(line));
+      continue;
+    }
+    line.dosage = &d;
+    if (const Json* seq = Member(d, "sequence")) {
+      if (seq->IsInt()) {
+        line.sequence = seq->GetInt();
+      } else {
+        line.unreadable.push_back("a dosage sequence that is not a whole number" + where);
+      }
+    }
+    // R4 doseAndRate (array or object): the first doseQuantity, else a doseRange.
+    bool found = false;
+    if (const Json* dr = Member(d, "doseAndRate")) {
+      if (!dr->IsArray() && !dr->IsObject()) {
+        line.dose_given = true;
+        line.unreadable.push_back("a doseAndRate that is not an object" + where);
+        found = true;
+      }
+      bool range = false;
+      ForEachObject(dr, [&](const Json& e) {
+        if (found) return;
+        if (const Json* q = Member(e, "doseQuantity")) {
+          ReadDose(*q, limits, where, line);
+          found = true;
+        } else if (Member(e, "doseRange") != nullptr) {
+          range = true;
+        }
+      });
+      if (!found && range) {
+        line.dose_given = true;
+        line.unreadable.push_back("a dose range (doseRange) instead of one dose" + where);
+        found = true;
+      }
+    }
+    // STU3 / DSTU2: dose[x] on the dosage itself.
+    if (!found) {
+      if (const Json* q = Member(d, "doseQuantity")) {
+        ReadDose(*q, limits, where, line);
+      } else if (Member(d, "doseRange") != nullptr) {
+        line.dose_given = true;
+        line.unreadable.push_back("a dose range (doseRange) instead of one dose" + where);
+      } else {
+        line.unreadable.push_back("no dose" + where);
+      }
+    }
+    if (const Json* t = Member(d, "timing")) {
+      line.timing = ReadTiming(*t, limits.max_plausible_per_day);
+      if (!line.timing.unreadable.empty())
+        line.unreadable.push_back(line.timing.unreadable + where);
+    }
+    if (!line.timing.given)
+      if (auto text = StringMember(d, "text")) {
+        // A dosage whose only timing is its text ("once daily").
+        if (auto f = FrequencyFromText(*text)) {
+          line.timing.given = true;
+          line.timing.frequency = std::move(f);
+        }
+      }
+    if (const Json* r = Member(d, "route"); r != nullptr && r->IsObject()) line.route = r;
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }
 
 }  // namespace fhir

@@ -23,7 +23,7 @@ struct NamedFrequency {
   double per_day;
 };
 
-constexpr std::array<NamedFrequency, 19> kCodes = {{{"QD", 1},
+constexpr std::array<NamedFrequency, 21> kCodes = {{{"QD", 1},
                                                     {"BID", 2},
                                                     {"TID", 3},
                                                     {"QID", 4},
@@ -41,11 +41,41 @@ constexpr std::array<NamedFrequency, 19> kCodes = {{{"QD", 1},
                                                     {"Q4H", 6},
                                                     {"Q6H", 4},
                                                     {"Q8H", 3},
-                                                    {"Q12H", 2}}};
+                                                    {"Q12H", 2},
+                                                    {"Q24H", 1},
+                                                    {"Q48H", 0.5}}};
+
+// Phrases a code's text (or display) says; compared case-insensitively.
+constexpr std::array<NamedFrequency, 8> kPhrases = {{{"daily", 1},
+                                                     {"once daily", 1},
+                                                     {"once a day", 1},
+                                                     {"twice daily", 2},
+                                                     {"twice a day", 2},
+                                                     {"every other day", 0.5},
+                                                     {"every day", 1},
+                                                     {"alternate days", 0.5}}};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '.'))
+    s.remove_suffix(1);
+  return s;
+}
 
 std::optional<TimingFrequency> FromCode(std::string_view code) {
+  code = Trim(code);
   for (const auto& c : kCodes)
-    if (c.code == code) return TimingFrequency{c.per_day, std::string(code)};
+    if (EqualsIgnoreCase(c.code, code)) return TimingFrequency{c.per_day, std::string(c.code)};
   return std::nullopt;
 }
 
@@ -60,42 +90,119 @@ std::string Canonical(double frequency, double period, std::string_view unit, do
   return buf;
 }
 
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// A plausible frequency, or the reason it is not.
+void Accept(TimingFrequency f, double max_per_day, TimingReading& out) {
+  if (!(f.per_day > 0)) {
+    out.unreadable = "a frequency of " + Number(f.per_day) + " a day";
+  } else if (max_per_day > 0 && f.per_day > max_per_day + 1e-9) {
+    out.unreadable = "an implausible frequency (" + Number(f.per_day) + " a day)";
+  } else {
+    out.frequency = std::move(f);
+  }
+}
+
+// Reads Timing.repeat. Returns true when it decided the reading (a frequency or a reason).
+bool ReadRepeat(const Json& repeat, double max_per_day, TimingReading& out) {
+  const Json* frequency = Member(repeat, "frequency");
+  const Json* period = Member(repeat, "period");
+  const Json* unit = Member(repeat, "periodUnit");
+  if (frequency != nullptr && !frequency->IsNumber()) {
+    out.unreadable = "a timing frequency that is not a number";
+    return true;
+  }
+  if (period != nullptr && !period->IsNumber()) {
+    out.unreadable = "a timing period that is not a number";
+    return true;
+  }
+  if (frequency != nullptr && frequency->GetDouble() <= 0) {
+    out.unreadable = "a timing frequency of " + Number(frequency->GetDouble());
+    return true;
+  }
+  if (period != nullptr && period->GetDouble() <= 0) {
+    out.unreadable = "a timing period of " + Number(period->GetDouble());
+    return true;
+  }
+  if (period != nullptr && unit != nullptr && unit->IsString()) {
+    if (auto days = DaysPerUnit(View(*unit))) {
+      const double f = frequency != nullptr ? frequency->GetDouble() : 1;
+      const double p = period->GetDouble();
+      const double per_day = f / (p * *days);
+      Accept(TimingFrequency{per_day, Canonical(f, p, View(*unit), per_day)}, max_per_day, out);
+      return true;
+    }
+  }
+  // Times of day without a period: that many administrations each day.
+  std::size_t count = 0;
+  for (const char* name : {"timeOfDay", "when"})
+    if (const Json* v = Member(repeat, name); v != nullptr && v->IsArray()) count += v->Size();
+  if (count > 0) {
+    const double per_day = static_cast<double>(count);
+    Accept(TimingFrequency{per_day, Canonical(per_day, 1, "d", per_day)}, max_per_day, out);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool SameFrequency(double per_day, double x) { return std::fabs(per_day - x) < 1e-6; }
 
-std::optional<TimingFrequency> ReadTimingFrequency(const Json& timing) {
-  if (const Json* repeat = Member(timing, "repeat"); repeat != nullptr && repeat->IsObject()) {
-    auto period = NumberMember(*repeat, "period");
-    auto unit = StringMember(*repeat, "periodUnit");
-    auto frequency = NumberMember(*repeat, "frequency");
-    if (period && unit && *period > 0) {
-      auto days = DaysPerUnit(*unit);
-      if (days) {
-        const double f = frequency.value_or(1);
-        const double per_day = f / (*period * *days);
-        return TimingFrequency{per_day, Canonical(f, *period, *unit, per_day)};
-      }
+std::optional<TimingFrequency> FrequencyFromText(std::string_view text) {
+  text = Trim(text);
+  for (const auto& p : kPhrases)
+    if (EqualsIgnoreCase(p.code, text)) {
+      for (const auto& c : kCodes)
+        if (SameFrequency(c.per_day, p.per_day) && c.code.size() <= 3)
+          return TimingFrequency{p.per_day, std::string(c.code)};
     }
-    // Times of day without a period: that many administrations each day.
-    std::size_t count = 0;
-    for (const char* name : {"timeOfDay", "when"})
-      if (const Json* v = Member(*repeat, name); v != nullptr && v->IsArray()) count += v->Size();
-    if (count > 0) {
-      const double per_day = static_cast<double>(count);
-      return TimingFrequency{per_day, Canonical(per_day, 1, "d", per_day)};
-    }
+  return FromCode(text);
+}
+
+TimingReading ReadTiming(const Json& timing, double max_per_day) {
+  TimingReading out;
+  if (!timing.IsObject()) {
+    out.given = true;
+    out.unreadable = "a timing that is not a Timing object";
+    return out;
   }
-  if (const Json* code = Member(timing, "code"); code != nullptr && code->IsObject()) {
+  const Json* repeat = Member(timing, "repeat");
+  const Json* code = Member(timing, "code");
+  if (repeat != nullptr) {
+    out.given = true;
+    if (!repeat->IsObject()) {
+      out.unreadable = "a timing repeat that is not an object";
+      return out;
+    }
+    if (ReadRepeat(*repeat, max_per_day, out)) return out;
+  }
+  if (code != nullptr) {
+    out.given = true;
+    if (!code->IsObject()) {
+      out.unreadable = "a timing code that is not a CodeableConcept";
+      return out;
+    }
     std::optional<TimingFrequency> found;
     ForEachObject(Member(*code, "coding"), [&](const Json& coding) {
-      if (auto c = StringMember(coding, "code"); c && !found) found = FromCode(*c);
+      if (found) return;
+      if (auto c = StringMember(coding, "code")) found = FromCode(*c);
+      if (!found)
+        if (auto d = StringMember(coding, "display")) found = FrequencyFromText(*d);
     });
     if (!found)
-      if (auto text = StringMember(*code, "text")) found = FromCode(*text);
-    return found;
+      if (auto text = StringMember(*code, "text")) found = FrequencyFromText(*text);
+    if (found) Accept(std::move(*found), max_per_day, out);
   }
-  return std::nullopt;
+  return out;
+}
+
+std::optional<TimingFrequency> ReadTimingFrequency(const Json& timing) {
+  return ReadTiming(timing, 0).frequency;
 }
 
 }  // namespace fhir

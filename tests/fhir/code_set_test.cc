@@ -99,6 +99,19 @@ TEST(CodeSet, NdcWithAndWithoutHyphens) {
   EXPECT_TRUE(Coding(set, std::string(sys::kNdc), "66658-234-07"));
   EXPECT_TRUE(Coding(set, std::string(sys::kNdc), "6665823407"));
   EXPECT_FALSE(Coding(set, std::string(sys::kNdc), "66658-234-28"));
+  // v2: the 11-digit forms of the same pack, with and without hyphens.
+  EXPECT_TRUE(Coding(set, std::string(sys::kNdc), "66658-0234-07"));
+  EXPECT_TRUE(Coding(set, std::string(sys::kNdc), "66658023407"));
+  EXPECT_FALSE(Coding(set, std::string(sys::kNdc), "66658023428"));
+}
+
+TEST(CodeSet, NdcListedInItsElevenDigitForm) {
+  CodeSet set;
+  set.AddCode(sys::kNdc, "66658023428");
+  EXPECT_TRUE(Coding(set, std::string(sys::kNdc), "66658-234-28"));
+  EXPECT_TRUE(Coding(set, std::string(sys::kNdc), "66658-0234-28"));
+  EXPECT_TRUE(Coding(set, std::string(sys::kNdc), "66658023428"));
+  EXPECT_FALSE(Coding(set, std::string(sys::kNdc), "66658-234-07"));
 }
 
 TEST(CodeSet, MissingSystemOrCodeNeverMatches) {
@@ -194,7 +207,11 @@ TEST(ConceptLabel, TextThenDisplayThenCode) {
 
 TEST(NormalizeCode, PerSystem) {
   EXPECT_EQ(fhir::NormalizeCode(sys::kIcd10Cm, " m04.2 "), "M042");
-  EXPECT_EQ(fhir::NormalizeCode(sys::kNdc, "66658-234-07"), "6665823407");
+  // v2: hyphenated NDCs become the 11-digit 5-4-2 form (v1 only dropped the hyphens).
+  EXPECT_EQ(fhir::NormalizeCode(sys::kNdc, "66658-234-07"), "66658023407");
+  EXPECT_EQ(fhir::NormalizeCode(sys::kNdc, "6665-8234-07"), "06665823407");
+  EXPECT_EQ(fhir::NormalizeCode(sys::kNdc, "66658-2345-7"), "66658234507");
+  EXPECT_EQ(fhir::NormalizeCode(sys::kNdc, "6665823407"), "6665823407");  // ambiguous: kept
   EXPECT_EQ(fhir::NormalizeCode(sys::kCvx, "003"), "3");
   EXPECT_EQ(fhir::NormalizeCode(sys::kCvx, "0"), "0");
   EXPECT_EQ(fhir::NormalizeCode(sys::kSnomed, "069896004"), "069896004");  // only CVX drops zeros

@@ -109,3 +109,93 @@ TEST(SameFrequency, WithinRounding) {
 }
 
 }  // namespace
+
+namespace {
+
+fhir::TimingReading ReadV2(const std::string& json, double max_per_day = 24) {
+  rapidjson::Document doc;
+  EXPECT_FALSE(fhir::ParseJson(json, 16, doc)) << json;
+  return fhir::ReadTiming(doc, max_per_day);
+}
+
+TEST(ReadTiming, CodesAreCaseInsensitiveAndIncludeQ24hQ48h) {
+  struct Case {
+    const char* code;
+    double per_day;
+  };
+  for (const Case& c : {Case{"qd", 1}, Case{"Bid", 2}, Case{"qod", 0.5}, Case{"Q24H", 1},
+                        Case{"q48h", 0.5}, Case{"Q12H", 2}}) {
+    const auto r = ReadV2(Code(c.code));
+    EXPECT_TRUE(r.given) << c.code;
+    ASSERT_TRUE(r.frequency) << c.code;
+    EXPECT_NEAR(r.frequency->per_day, c.per_day, 1e-9) << c.code;
+    EXPECT_TRUE(r.unreadable.empty()) << c.code;
+  }
+}
+
+TEST(ReadTiming, CodeTextPhrases) {
+  struct Case {
+    const char* text;
+    double per_day;
+  };
+  for (const Case& c : {Case{"daily", 1}, Case{"Once Daily", 1}, Case{"TWICE DAILY", 2},
+                        Case{"every other day", 0.5}, Case{" Every Other Day ", 0.5}}) {
+    const auto r = ReadV2(std::string(R"({"code":{"text":")") + c.text + "\"}}");
+    ASSERT_TRUE(r.frequency) << c.text;
+    EXPECT_NEAR(r.frequency->per_day, c.per_day, 1e-9) << c.text;
+  }
+  // A coding display is read the same way.
+  const auto d =
+      ReadV2(R"({"code":{"coding":[{"system":"urn:x","code":"X1","display":"Once daily"}]}})");
+  ASSERT_TRUE(d.frequency);
+  EXPECT_EQ(d.frequency->per_day, 1);
+  EXPECT_FALSE(ReadV2(R"({"code":{"text":"daily as needed"}})").frequency);
+}
+
+TEST(ReadTiming, ImplausibleFrequencyIsUnreadable) {
+  for (const char* bad : {R"({"repeat":{"frequency":25,"period":1,"periodUnit":"d"}})",
+                          R"({"repeat":{"frequency":1,"period":30,"periodUnit":"min"}})",
+                          R"({"repeat":{"frequency":0,"period":1,"periodUnit":"d"}})",
+                          R"({"repeat":{"frequency":-2,"period":1,"periodUnit":"d"}})",
+                          R"({"repeat":{"frequency":1,"period":0,"periodUnit":"d"}})",
+                          R"({"repeat":{"frequency":1,"period":-1,"periodUnit":"d"}})"}) {
+    const auto r = ReadV2(bad);
+    EXPECT_TRUE(r.given) << bad;
+    EXPECT_FALSE(r.frequency) << bad;
+    EXPECT_FALSE(r.unreadable.empty()) << bad;
+  }
+  // 24 a day is the plausible limit itself.
+  const auto limit = ReadV2(R"({"repeat":{"frequency":24,"period":1,"periodUnit":"d"}})");
+  ASSERT_TRUE(limit.frequency);
+  EXPECT_TRUE(limit.unreadable.empty());
+}
+
+TEST(ReadTiming, AStringWhereANumberBelongsIsUnreadable) {
+  for (const char* bad : {R"({"repeat":{"frequency":"2","period":1,"periodUnit":"d"}})",
+                          R"({"repeat":{"frequency":1,"period":"1","periodUnit":"d"}})",
+                          R"({"repeat":"daily"})", R"({"code":"QD"})"}) {
+    const auto r = ReadV2(bad);
+    EXPECT_TRUE(r.given) << bad;
+    EXPECT_FALSE(r.frequency) << bad;
+    EXPECT_FALSE(r.unreadable.empty()) << bad;
+  }
+}
+
+TEST(ReadTiming, UnknownCodeIsNoFrequencyButNotUnreadable) {
+  const auto r = ReadV2(R"({"code":{"coding":[{"code":"SOMETIMES"}]}})");
+  EXPECT_TRUE(r.given);
+  EXPECT_FALSE(r.frequency);
+  EXPECT_TRUE(r.unreadable.empty());
+  const auto none = ReadV2(R"({})");
+  EXPECT_FALSE(none.given);
+}
+
+TEST(FrequencyFromText, PhrasesAndAbbreviations) {
+  ASSERT_TRUE(fhir::FrequencyFromText("once daily"));
+  EXPECT_EQ(fhir::FrequencyFromText("once daily")->code, "QD");
+  EXPECT_EQ(fhir::FrequencyFromText("every other day")->code, "QOD");
+  EXPECT_EQ(fhir::FrequencyFromText("bid")->per_day, 2);
+  EXPECT_FALSE(fhir::FrequencyFromText("weekly on mondays"));
+}
+
+}  // namespace
