@@ -54,7 +54,7 @@ PrefetchValue Request::Prefetch(std::string_view key) const {
 
 void Request::SetPrefetch(const std::string& key, std::shared_ptr<rapidjson::Document> doc) {
   auto value = ClassifyPrefetch(*doc);
-  prefetch[key] = value.value_or(PrefetchValue{PrefetchState::kFailed, doc.get()});
+  prefetch[key] = value.value_or(PrefetchValue{PrefetchState::kFailed, doc.get(), {}, {}});
   extra_documents.push_back(std::move(doc));
 }
 
@@ -64,16 +64,16 @@ void Request::AddFetchedResource(std::shared_ptr<rapidjson::Document> doc) {
 }
 
 std::optional<PrefetchValue> ClassifyPrefetch(const fhir::Json& value) {
-  if (value.IsNull()) return PrefetchValue{PrefetchState::kNull, nullptr};
+  if (value.IsNull()) return PrefetchValue{PrefetchState::kNull, nullptr, {}, {}};
   if (!value.IsObject()) return std::nullopt;
   auto type = fhir::ResourceType(value);
   if (type.empty()) return std::nullopt;
-  if (type == "OperationOutcome") return PrefetchValue{PrefetchState::kFailed, &value};
+  if (type == "OperationOutcome") return PrefetchValue{PrefetchState::kFailed, &value, {}, {}};
   if (type == "Bundle") {
     const fhir::Json* entry = fhir::Member(value, "entry");
     if (entry != nullptr && !entry->IsArray()) return std::nullopt;
   }
-  return PrefetchValue{PrefetchState::kResource, &value};
+  return PrefetchValue{PrefetchState::kResource, &value, {}, {}};
 }
 
 std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition& service,
