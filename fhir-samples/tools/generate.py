@@ -670,7 +670,7 @@ s.draft_anakinra(600, freq=None)
 
 # 43
 s = sample('adult-paged-prefetch', 'F, 50 y, RA, active adalimumab, prefetch sent one entry per page',
-           'Client-paged prefetch (pageSize 1, next links and no fhirServer): adalimumab on page 1 still gives tnf-antagonist; Hib and the count check cannot run: data-not-checked, 200',
+           'Client-paged prefetch (pageSize 1, next links and no fhirServer): adalimumab on page 1 still gives tnf-antagonist; the Hib check (an absence rule) cannot run: data-not-checked, 200',
            [card('tnf-antagonist', 'critical', [['delete']]), card('data-not-checked', 'warning')], page_size=1)
 s.patient('Paula', 'Paged', 'female', '1976-06-21')
 s.medreq('adalimumab', 'active', 40, 'mg', 'q2w', 'sc', '2026-01-15T10:00:00Z', 'ra', 'tnf')
@@ -889,8 +889,9 @@ Every card code of the policy's catalogue is expected in at least one sample (bo
 - **`no-birthdate`**: `patient-data-missing` only; no dose, `weight-required` or
   `antibiotic-prophylaxis` card because the age is unknown.
 - **`adult-paged-prefetch`**: with one entry per page, adalimumab (page 1 of `medications`) gives its
-  card; PCV20 is on page 1 of `immunizations`, Hib is not, so the Hib check (an absence rule) and the
-  neutrophil-count check cannot run: `data-not-checked` names them, HTTP 200.
+  card; PCV20 is on page 1 of `immunizations`, Hib is not, so the Hib check (an absence rule) cannot
+  run and `data-not-checked` names it, HTTP 200. `observations` (sorted newest first) holds the
+  10-day-old ANC on page 1, so the count check runs on what was read and finds it.
 - **`adult-html-drug-name`**: the tests also assert that no summary or detail contains `<img` or
   `](javascript:`.
 '''
