@@ -34,8 +34,15 @@ std::shared_ptr<server::HookHandler> LoadInputs(const std::string& hooks_dir,
 
 }  // namespace
 
+const cdshooks::ServiceDefinition* FindServiceForHook(const cdshooks::ServiceCatalog& catalog,
+                                                      std::string_view hook) {
+  for (const auto& service : catalog.services())
+    if (service.hook == hook) return &service;
+  return nullptr;
+}
+
 int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std::string& format,
-                const std::string& file, const std::string& now_text) {
+                const std::string& file, const std::string& now_text, std::size_t page_size) {
   std::string error, body;
   auto handler = LoadInputs(hooks_dir, file, body);
   if (!handler) return kExitFailure;
@@ -53,20 +60,21 @@ int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std
   if (auto e = fhir::ParseJson(body, 256, *doc)) {
     result = server::ErrorResult(cdshooks::MakeError(400, "structure", e->message));
   } else {
-    std::string service_id = "anakinra-" + hook;
+    std::string wanted = hook;
     if (cdshooks::LooksLikeHookRequest(*doc)) {
-      if (auto h = fhir::StringMember(*doc, "hook"); h && hook.empty())
-        service_id = "anakinra-" + std::string(*h);
+      if (auto h = fhir::StringMember(*doc, "hook"); h && hook.empty()) wanted = std::string(*h);
     } else if (hook.empty()) {
-      service_id = "anakinra-order-sign";
+      wanted = "order-sign";
     }
-    const auto* service = handler->catalog().Find(service_id);
+    const auto* service = FindServiceForHook(handler->catalog(), wanted);
     if (service == nullptr) {
-      std::cerr << "anakinra-cds: no service for hook \"" << hook << "\"\n";
+      std::cerr << "anakinra-cds: no service for hook \"" << wanted << "\"\n";
       return 2;
     }
     if (!cdshooks::LooksLikeHookRequest(*doc)) {
-      doc = cdshooks::RequestFromBundle(*doc, *service, error);
+      cdshooks::BundleRequestOptions options;
+      options.page_size = page_size;
+      doc = cdshooks::RequestFromBundle(*doc, *service, error, options);
       if (!doc) {
         std::cerr << "anakinra-cds: " << file << ": " << error << "\n";
         return kExitRefused;
@@ -87,7 +95,8 @@ int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std
   return result.status == 200 ? 0 : kExitRefused;
 }
 
-int RunRequest(const std::string& hooks_dir, const std::string& hook, const std::string& file) {
+int RunRequest(const std::string& hooks_dir, const std::string& hook, const std::string& file,
+               std::size_t page_size) {
   std::string error, body;
   auto handler = LoadInputs(hooks_dir, file, body);
   if (!handler) return kExitFailure;
@@ -96,9 +105,15 @@ int RunRequest(const std::string& hooks_dir, const std::string& hook, const std:
     std::cerr << "anakinra-cds: " << file << ": " << e->message << "\n";
     return kExitRefused;
   }
-  const auto* service =
-      handler->catalog().Find("anakinra-" + (hook.empty() ? std::string("order-sign") : hook));
-  auto request = cdshooks::RequestFromBundle(bundle, *service, error);
+  const std::string wanted = hook.empty() ? std::string("order-sign") : hook;
+  const auto* service = FindServiceForHook(handler->catalog(), wanted);
+  if (service == nullptr) {
+    std::cerr << "anakinra-cds: no service for hook \"" << wanted << "\"\n";
+    return 2;
+  }
+  cdshooks::BundleRequestOptions options;
+  options.page_size = page_size;
+  auto request = cdshooks::RequestFromBundle(bundle, *service, error, options);
   if (!request) {
     std::cerr << "anakinra-cds: " << file << ": " << error << "\n";
     return kExitRefused;

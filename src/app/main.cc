@@ -150,6 +150,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   evaluate->add_option("--now", now_text,
                        "Reference time for orders without authoredOn (dateTime)");
+  std::size_t page_size = 0;
+  evaluate
+      ->add_option("--page-size", page_size,
+                   "For a Bundle: send each searchset prefetch one page of N entries with a "
+                   "next link no server answers (0: off)")
+      ->check(CLI::Range(0, 100000));
   evaluate->add_option("FILE", file, "Request or Bundle JSON file, or - for standard input")
       ->required();
 
@@ -159,6 +165,12 @@ int main(int argc, char** argv) {
       "Print the CDS Hooks request built from a fhir-samples Bundle (for curl or load tests)");
   request->add_option("--hook", request_hook, "order-sign (default) or order-select")
       ->check(CLI::IsMember({"order-sign", "order-select"}));
+  std::size_t request_page_size = 0;
+  request
+      ->add_option("--page-size", request_page_size,
+                   "Send each searchset prefetch one page of N entries with a next link no "
+                   "server answers (0: off)")
+      ->check(CLI::Range(0, 100000));
   request->add_option("FILE", request_file, "Bundle JSON file, or - for standard input")
       ->required();
 
@@ -210,6 +222,6 @@ int main(int argc, char** argv) {
   }
   if (*report) return app::RunFeedbackReport(report_dir, report_since, report_format);
   if (*config_check) return app::RunConfigCheck(check_file);
-  if (*request) return app::RunRequest(hooks_dir, request_hook, request_file);
-  return app::RunEvaluate(hooks_dir, hook, format, file, now_text);
+  if (*request) return app::RunRequest(hooks_dir, request_hook, request_file, request_page_size);
+  return app::RunEvaluate(hooks_dir, hook, format, file, now_text, page_size);
 }

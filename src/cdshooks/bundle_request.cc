@@ -4,7 +4,10 @@
 #include "fhir/code_set.h"
 #include "fhir/resource.h"
 
+#include <algorithm>
+#include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 namespace cdshooks {
@@ -16,9 +19,23 @@ using Alloc = rapidjson::Document::AllocatorType;
 struct Template {
   std::string type;
   bool single = false;
-  std::string status;           // status=X filter
-  std::set<std::string> codes;  // code=system|code,... filter (normalised keys)
+  std::set<std::string> statuses;  // status=a,b filter (any of); empty = any status
+  std::set<std::string> codes;     // code=system|code,... filter (normalised keys)
+  bool newest_first = false;       // _sort=-date
 };
+
+// The comma-separated tokens of a search parameter value.
+std::vector<std::string> SplitCommas(const std::string& value) {
+  std::vector<std::string> out;
+  std::size_t p = 0;
+  while (p <= value.size()) {
+    const auto comma = value.find(',', p);
+    out.push_back(value.substr(p, comma == std::string::npos ? std::string::npos : comma - p));
+    if (comma == std::string::npos) break;
+    p = comma + 1;
+  }
+  return out;
+}
 
 Template ParseTemplate(const std::string& t) {
   Template out;
@@ -37,20 +54,17 @@ Template ParseTemplate(const std::string& t) {
     const auto eq = param.find('=');
     if (eq != std::string::npos) {
       const std::string name = param.substr(0, eq), value = param.substr(eq + 1);
-      if (name == "status") out.status = value;
+      if (name == "status")
+        for (const auto& token : SplitCommas(value))
+          if (!token.empty()) out.statuses.insert(token);
+      if (name == "_sort") out.newest_first = value == "-date";
       if (name == "code") {
-        std::size_t p = 0;
-        while (p <= value.size()) {
-          auto comma = value.find(',', p);
-          const std::string token =
-              value.substr(p, comma == std::string::npos ? std::string::npos : comma - p);
+        for (const auto& token : SplitCommas(value)) {
           const auto bar = token.find('|');
           if (bar != std::string::npos) {
             const std::string sys = fhir::NormalizeSystem(token.substr(0, bar));
             out.codes.insert(sys + "|" + fhir::NormalizeCode(sys, token.substr(bar + 1)));
           }
-          if (comma == std::string::npos) break;
-          p = comma + 1;
         }
       }
     }
@@ -81,6 +95,37 @@ bool IsOrder(const fhir::Json& r) {
          (type.substr(type.size() - 7) == "Request" || type == "MedicationOrder");
 }
 
+// The date a searchset sorted by date orders on: when an Observation was made, when an
+// Immunization was given; nullopt otherwise (such entries go last).
+std::optional<fhir::EpochSeconds> SortDate(const fhir::Json& r) {
+  const auto type = fhir::ResourceType(r);
+  if (type == "Observation") return fhir::ObservationTime(r);
+  if (type == "Immunization") return fhir::ImmunizationTime(r);
+  return std::nullopt;
+}
+
+// The URL of the page after the first `page_size` entries, on a host that never answers.
+std::string NextPageUrl(const std::string& query_template, const std::string& patient_id,
+                        std::size_t page_size) {
+  std::string query = query_template;
+  const std::string placeholder = "{{context.patientId}}";
+  for (auto p = query.find(placeholder); p != std::string::npos; p = query.find(placeholder))
+    query.replace(p, placeholder.size(), patient_id);
+  std::string url = "https://fhir.invalid/fhir/";
+  for (const char c : query) {
+    if (c == '|') {
+      url += "%7C";
+    } else if (c == ' ') {
+      url += "%20";
+    } else {
+      url += c;
+    }
+  }
+  url += query.find('?') == std::string::npos ? '?' : '&';
+  url += "_count=" + std::to_string(page_size) + "&_offset=" + std::to_string(page_size);
+  return url;
+}
+
 Value Str(std::string_view s, Alloc& a) {
   return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
 }
@@ -94,7 +139,8 @@ bool LooksLikeHookRequest(const fhir::Json& body) {
 
 std::shared_ptr<rapidjson::Document> RequestFromBundle(const fhir::Json& bundle,
                                                        const ServiceDefinition& service,
-                                                       std::string& error) {
+                                                       std::string& error,
+                                                       const BundleRequestOptions& options) {
   if (fhir::ResourceType(bundle) != "Bundle") {
     error = "not a FHIR Bundle or a CDS Hooks request";
     return nullptr;
@@ -150,9 +196,18 @@ std::shared_ptr<rapidjson::Document> RequestFromBundle(const fhir::Json& bundle,
     const Template t = ParseTemplate(text);
     std::vector<const fhir::Json*> matches;
     for (const fhir::Json* r : others)
-      if (fhir::ResourceType(*r) == t.type && (t.status.empty() || fhir::Status(*r) == t.status) &&
+      if (fhir::ResourceType(*r) == t.type &&
+          (t.statuses.empty() || t.statuses.count(std::string(fhir::Status(*r))) != 0) &&
           CodeMatches(*r, t.codes))
         matches.push_back(r);
+    if (t.newest_first)
+      std::stable_sort(matches.begin(), matches.end(),
+                       [](const fhir::Json* x, const fhir::Json* y) {
+                         const auto dx = SortDate(*x), dy = SortDate(*y);
+                         if (!dx || !dy) return dx.has_value() && !dy.has_value();
+                         return *dx > *dy;
+                       });
+    const bool paged = !t.single && options.page_size > 0 && matches.size() > options.page_size;
     Value value;
     if (t.single) {
       if (!matches.empty()) value.CopyFrom(*matches.front(), a);  // else null: no such resource
@@ -161,6 +216,15 @@ std::shared_ptr<rapidjson::Document> RequestFromBundle(const fhir::Json& bundle,
       value.AddMember("resourceType", "Bundle", a);
       value.AddMember("type", "searchset", a);
       value.AddMember("total", static_cast<unsigned>(matches.size()), a);
+      if (paged) {
+        Value links(rapidjson::kArrayType);
+        Value next(rapidjson::kObjectType);
+        next.AddMember("relation", "next", a);
+        next.AddMember("url", Str(NextPageUrl(text, patient_id, options.page_size), a), a);
+        links.PushBack(next, a);
+        value.AddMember("link", links, a);
+        matches.resize(options.page_size);
+      }
       Value list(rapidjson::kArrayType);
       for (const fhir::Json* r : matches) {
         Value entry(rapidjson::kObjectType);
