@@ -1,6 +1,7 @@
 #include "app/loader.h"
 
 #include "anakinra/engine.h"
+#include "anakinra/fact_reader.h"
 #include "anakinra/knowledge.h"
 #include "cdshooks/service.h"
 
@@ -37,6 +38,15 @@ std::shared_ptr<server::HookHandler> LoadHandler(const std::string& hooks_dir,
   if (!catalog) return nullptr;
   const auto loincs = knowledge->ObservationLoincCodes();
   for (const auto& s : catalog->services()) {
+    // Every key the rules read must have a template, or a request could never be complete.
+    for (std::size_t i = 0; i < anakinra::kDataKeyCount; ++i) {
+      const std::string key(anakinra::KeyName(static_cast<anakinra::DataKey>(i)));
+      if (s.prefetch.count(key) == 0) {
+        error = "services.json: " + s.id + " has no prefetch template for \"" + key +
+                "\", which the rules read";
+        return nullptr;
+      }
+    }
     auto it = s.prefetch.find("observations");
     if (it == s.prefetch.end()) continue;
     for (const auto& code : loincs)

@@ -1,5 +1,6 @@
 #include "cdshooks/request.h"
 
+#include "cdshooks/prefetch_assess.h"
 #include "fhir/resource.h"
 
 namespace cdshooks {
@@ -53,8 +54,13 @@ PrefetchValue Request::Prefetch(std::string_view key) const {
 }
 
 void Request::SetPrefetch(const std::string& key, std::shared_ptr<rapidjson::Document> doc) {
-  auto value = ClassifyPrefetch(*doc);
-  prefetch[key] = value.value_or(PrefetchValue{PrefetchState::kFailed, doc.get(), {}, {}});
+  PrefetchValue assessed = AssessPrefetch(*doc);
+  SetPrefetch(key, std::move(doc), std::move(assessed));
+}
+
+void Request::SetPrefetch(const std::string& key, std::shared_ptr<rapidjson::Document> doc,
+                          PrefetchValue assessed) {
+  prefetch[key] = std::move(assessed);
   extra_documents.push_back(std::move(doc));
 }
 
@@ -64,16 +70,7 @@ void Request::AddFetchedResource(std::shared_ptr<rapidjson::Document> doc) {
 }
 
 std::optional<PrefetchValue> ClassifyPrefetch(const fhir::Json& value) {
-  if (value.IsNull()) return PrefetchValue{PrefetchState::kNull, nullptr, {}, {}};
-  if (!value.IsObject()) return std::nullopt;
-  auto type = fhir::ResourceType(value);
-  if (type.empty()) return std::nullopt;
-  if (type == "OperationOutcome") return PrefetchValue{PrefetchState::kFailed, &value, {}, {}};
-  if (type == "Bundle") {
-    const fhir::Json* entry = fhir::Member(value, "entry");
-    if (entry != nullptr && !entry->IsArray()) return std::nullopt;
-  }
-  return PrefetchValue{PrefetchState::kResource, &value, {}, {}};
+  return AssessPrefetch(value);
 }
 
 std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition& service,
@@ -205,23 +202,21 @@ std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
     }
   }
 
+  // Prefetch: never a 400 (policy v2 §0). Keys the service does not declare are ignored (so the
+  // spec's own erratum "user": "123" breaks nothing); each declared key is assessed in one place.
   if (const fhir::Json* prefetch = fhir::Member(root, "prefetch")) {
     if (!prefetch->IsObject()) {
-      check.Fail("structure", "prefetch must be an object keyed by prefetch key.", "prefetch");
+      for (const auto& [key, tmpl] : service.prefetch)
+        out.prefetch[key] = PrefetchValue{
+            PrefetchState::kFailed, nullptr, {}, "the request's prefetch is not an object"};
     } else {
       for (const auto& m : prefetch->GetObject()) {
         std::string key(m.name.GetString(), m.name.GetStringLength());
-        if (service.prefetch.count(key) == 0) continue;  // not ours: ignored
-        auto value = ClassifyPrefetch(m.value);
-        if (!value) {
-          check.Fail("structure",
-                     "prefetch." + key +
-                         " must be a FHIR resource, a searchset Bundle, null, or an "
-                         "OperationOutcome.",
-                     "prefetch." + key);
-          continue;
-        }
-        out.prefetch.emplace(std::move(key), *value);
+        auto tmpl = service.prefetch.find(key);
+        if (tmpl == service.prefetch.end()) continue;  // not ours: ignored
+        AssessOptions options;
+        options.sorted_by_date = SortedByDate(tmpl->second);
+        out.prefetch.emplace(std::move(key), AssessPrefetch(m.value, options));
       }
     }
   }

@@ -1,8 +1,14 @@
 // The CDS Hooks 2.0 request model (order-select and order-sign), parsed and validated.
 //
 // ParseRequest accepts a request body for one service and either fills a Request or returns a
-// 400 Error whose issues name every problem found. The Request owns its JSON document; all
-// resource pointers point into it (or into documents added later with AddPrefetch).
+// 400 Error whose issues name every problem found. Only a broken CDS Hooks envelope is a 400
+// (policy v2 §0): malformed JSON, a missing or wrong-typed hook, hookInstance or required context
+// field, draftOrders that is not a Bundle, selections naming orders not in draftOrders, a broken
+// fhirAuthorization. What is inside a prefetch value never is: each key's completeness is decided
+// by AssessPrefetch (prefetch_assess.h), and a value of the wrong shape (a string, an object
+// without resourceType, a prefetch that is not an object) is a missing key (kFailed, with why).
+// The Request owns its JSON document; all resource pointers point into it (or into documents
+// added later with SetPrefetch / AddFetchedResource). Not thread-safe to mutate; const use is.
 #pragma once
 
 #include "cdshooks/error.h"
@@ -63,6 +69,10 @@ struct Request {
   PrefetchValue Prefetch(std::string_view key) const;
   // Records data for a key, e.g. fetched from the FHIR server; the request keeps `doc` alive.
   void SetPrefetch(const std::string& key, std::shared_ptr<rapidjson::Document> doc);
+  // The same with the completeness already assessed (AssessPrefetch); `assessed.value` must be
+  // null or point into `doc`.
+  void SetPrefetch(const std::string& key, std::shared_ptr<rapidjson::Document> doc,
+                   PrefetchValue assessed);
   // Records a resource fetched to resolve a reference (e.g. Medication/{id} of a draft order);
   // the request keeps `doc` alive and indexes it with the request's own resources.
   void AddFetchedResource(std::shared_ptr<rapidjson::Document> doc);
@@ -85,7 +95,8 @@ std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition
 std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
                                  const ServiceDefinition& service, Request& out);
 
-// Classifies one prefetch value; nullopt when it is not an allowed shape.
+// Kept for callers of v1: AssessPrefetch(value) without a cutoff; never nullopt (a wrong shape is
+// kFailed with why).
 std::optional<PrefetchValue> ClassifyPrefetch(const fhir::Json& value);
 
 }  // namespace cdshooks

@@ -1,5 +1,6 @@
 #include "server/fhir_fetcher.h"
 
+#include "cdshooks/prefetch_assess.h"
 #include "cdshooks/prefetch_template.h"
 #include "fhir/json.h"
 #include "server/request_log.h"
@@ -20,7 +21,9 @@ using Clock = std::chrono::steady_clock;
 // What one key's fetch produced.
 struct KeyOutcome {
   bool done = false;
-  bool ok = false;
+  bool ok = false;                   // obtained: complete (kResource) or, with `incomplete`, partly
+  bool incomplete = false;           // ok, but more pages could not be followed (kIncomplete)
+  cdshooks::PrefetchValue assessed;  // how AssessPrefetch classified `doc`
   std::string reason = fetch_reason::kTimeout;
   std::string why;  // a fragment for the OperationOutcome, without patient data
   std::shared_ptr<rapidjson::Document> doc;
@@ -30,10 +33,13 @@ struct KeyOutcome {
 // A key to fetch, with everything its worker needs (workers may outlive the call: at the deadline
 // the caller stops waiting for them).
 struct Job {
-  std::string key;
+  std::string key;  // a prefetch key, or "Medication" for a reference read
   Url url;
   bool search = false;
   std::string resource_type;
+  cdshooks::AssessOptions assess;
+  // Following a client-sent page: its entries (an independent copy), merged with what follows.
+  std::shared_ptr<rapidjson::Document> first_page;
 };
 
 // State shared between the caller and the workers of one request.
@@ -188,93 +194,120 @@ std::shared_ptr<rapidjson::Document> GetPage(Shared& shared, const Url& url, Fai
     failure = {fetch_reason::kNotFhir, "the answer is not FHIR JSON (no resourceType)"};
     return nullptr;
   }
-  if (*type == "OperationOutcome") {
-    failure = {fetch_reason::kOutcome, "the server answered with an OperationOutcome"};
-    return nullptr;
-  }
   return doc;
 }
 
-// Fetches one key: a read, or a search with its pages merged.
+// Checks a `next` link before it is followed: a valid URL, the fhirServer's origin, allowlisted.
+std::optional<Url> FollowableNext(const Shared& shared, const std::string& next, Failure& failure) {
+  std::string why;
+  auto url = ParseUrl(next, why);
+  if (!url) {
+    failure = {fetch_reason::kNextRefused,
+               "its searchset next link is not a valid URL (" + why + ")"};
+    return std::nullopt;
+  }
+  if (!SameOrigin(*url, shared.fhir_server)) {
+    failure = {fetch_reason::kNextRefused, "its searchset next link points to another origin (" +
+                                               url->Origin() + "), which is refused"};
+    return std::nullopt;
+  }
+  if (!shared.allowlist->Allows(*url)) {
+    failure = {fetch_reason::kNextRefused,
+               "its searchset next link is not on this service's allowlist"};
+    return std::nullopt;
+  }
+  return url;
+}
+
+// Fetches one key: a read, or a search with its pages merged, each step classified by
+// AssessPrefetch (the same rules as for client-sent prefetch). Pages that cannot be followed
+// (limit, refused link, failure after the first page) leave the key incomplete with the entries
+// merged so far, never failed.
 KeyOutcome FetchKey(Shared& shared, const Job& job) {
   KeyOutcome out;
   Failure failure;
-  Url url = job.url;
-  std::shared_ptr<rapidjson::Document> merged;
-  for (std::size_t page = 1;; ++page) {
-    auto doc = GetPage(shared, url, failure);
-    if (!doc) {
-      out.reason = failure.reason;
-      out.why = failure.why;
-      return out;
-    }
+  std::shared_ptr<rapidjson::Document> merged = job.first_page;
+  std::size_t pages = merged ? 1 : 0;
+  auto incomplete = [&](const Failure& f) {
+    out.ok = true;
+    out.incomplete = true;
+    out.reason = f.reason;
+    out.why = f.why;
+    out.assessed = cdshooks::AssessPrefetch(*merged, job.assess);
+    if (out.assessed.state == cdshooks::PrefetchState::kIncomplete) out.assessed.why = f.why;
+    out.doc = merged;
+    return out;
+  };
+  auto fail = [&](std::string reason, std::string why) {
+    out.reason = std::move(reason);
+    out.why = std::move(why);
+    return out;
+  };
+  std::optional<Url> url = job.url;
+  if (merged) {  // a client page: follow its `next` under the same rules as our own pages
+    url = FollowableNext(shared, cdshooks::NextLink(*merged), failure);
+    if (!url) return incomplete(failure);
+  }
+  for (;;) {
+    if (merged && pages >= shared.max_pages)
+      return incomplete({fetch_reason::kTooManyPages, "the search has more than " +
+                                                          std::to_string(shared.max_pages) +
+                                                          " pages (--fetch-max-pages)"});
+    auto doc = GetPage(shared, *url, failure);
+    if (!doc) return merged ? incomplete(failure) : fail(failure.reason, failure.why);
+    ++pages;
     const std::string type(*fhir::StringMember(*doc, "resourceType"));
     if (!job.search) {
-      if (type != job.resource_type) {
-        out.reason = fetch_reason::kNotFhir;
-        out.why = "a read of " + job.resource_type + " answered with a " + type;
-        return out;
-      }
+      out.assessed = cdshooks::AssessPrefetch(*doc, job.assess);
+      if (out.assessed.state == cdshooks::PrefetchState::kFailed)
+        return fail(fetch_reason::kOutcome, "the server answered with an OperationOutcome");
+      if (type != job.resource_type)
+        return fail(fetch_reason::kNotFhir,
+                    "a read of " + job.resource_type + " answered with a " + type);
       out.ok = true;
       out.reason = fetch_reason::kOk;
       out.doc = std::move(doc);
       return out;
     }
+    if (type == "OperationOutcome") {
+      if (merged) return incomplete({fetch_reason::kOutcome, "a later page failed"});
+      return fail(fetch_reason::kOutcome, "the server answered with an OperationOutcome");
+    }
     if (type != "Bundle") {
-      out.reason = fetch_reason::kNotFhir;
-      out.why = "a search answered with a " + type + ", not a Bundle";
-      return out;
+      Failure f{fetch_reason::kNotFhir, "a search answered with a " + type + ", not a Bundle"};
+      return merged ? incomplete(f) : fail(f.reason, f.why);
     }
     const fhir::Json* entries = fhir::Member(*doc, "entry");
     if (entries != nullptr && !entries->IsArray()) {
-      out.reason = fetch_reason::kNotFhir;
-      out.why = "the searchset Bundle's entry is not an array";
-      return out;
+      Failure f{fetch_reason::kNotFhir, "the searchset Bundle's entry is not an array"};
+      return merged ? incomplete(f) : fail(f.reason, f.why);
     }
-    std::string next;
-    fhir::ForEachObject(fhir::Member(*doc, "link"), [&](const fhir::Json& link) {
-      if (fhir::StringMember(link, "relation") == std::optional<std::string_view>("next"))
-        if (auto u = fhir::StringMember(link, "url")) next = std::string(*u);
-    });
     if (!merged) {
       merged = doc;
       if (!merged->HasMember("entry"))
         merged->AddMember("entry", rapidjson::Value(rapidjson::kArrayType), merged->GetAllocator());
-    } else if (entries != nullptr) {
+    } else {
       auto& target = (*merged)["entry"];
-      for (const auto& e : entries->GetArray())
-        target.PushBack(rapidjson::Value(e, merged->GetAllocator()), merged->GetAllocator());
+      if (entries != nullptr)
+        for (const auto& e : entries->GetArray())
+          target.PushBack(rapidjson::Value(e, merged->GetAllocator()), merged->GetAllocator());
+      // The paging links of the latest page are the ones that apply.
+      merged->RemoveMember("link");
+      if (const fhir::Json* link = fhir::Member(*doc, "link"))
+        merged->AddMember("link", rapidjson::Value(*link, merged->GetAllocator()),
+                          merged->GetAllocator());
     }
-    if (next.empty()) break;
-    std::string why;
-    auto next_url = ParseUrl(next, why);
-    if (!next_url) {
-      out.reason = fetch_reason::kNextRefused;
-      out.why = "its searchset next link is not a valid URL (" + why + ")";
-      return out;
-    }
-    if (!SameOrigin(*next_url, shared.fhir_server)) {
-      out.reason = fetch_reason::kNextRefused;
-      out.why = "its searchset next link points to another origin (" + next_url->Origin() +
-                "), which is refused";
-      return out;
-    }
-    if (!shared.allowlist->Allows(*next_url)) {
-      out.reason = fetch_reason::kNextRefused;
-      out.why = "its searchset next link is not on this service's allowlist";
-      return out;
-    }
-    if (page >= shared.max_pages) {
-      out.reason = fetch_reason::kTooManyPages;
-      out.why = "the search has more than " + std::to_string(shared.max_pages) +
-                " pages (--fetch-max-pages)";
-      return out;
-    }
-    url = std::move(*next_url);
+    const cdshooks::PrefetchValue assessed = cdshooks::AssessPrefetch(*merged, job.assess);
+    if (assessed.state == cdshooks::PrefetchState::kFailed)
+      return fail(fetch_reason::kOutcome, assessed.why);
+    if (assessed.state != cdshooks::PrefetchState::kIncomplete) break;  // complete
+    url = FollowableNext(shared, assessed.next, failure);
+    if (!url) return incomplete(failure);
   }
   merged->RemoveMember("link");  // the pages are merged: the paging links no longer apply
   out.ok = true;
   out.reason = fetch_reason::kOk;
+  out.assessed = cdshooks::AssessPrefetch(*merged, job.assess);
   out.doc = std::move(merged);
   return out;
 }
@@ -307,15 +340,17 @@ std::shared_ptr<FhirFetcher> FhirFetcher::Create(FetchOptions options, std::stri
 }
 
 PrefetchFetcher FhirFetcher::Hook(const std::shared_ptr<const FhirFetcher>& fetcher) {
-  return [fetcher](const cdshooks::ServiceDefinition& service, const std::vector<std::string>& keys,
-                   cdshooks::Request& request) { return fetcher->Fetch(service, keys, request); };
+  return [fetcher](const cdshooks::ServiceDefinition& service, const FetchWork& work,
+                   cdshooks::Request& request) { return fetcher->Fetch(service, work, request); };
 }
 
-std::vector<cdshooks::Issue> FhirFetcher::Fetch(const cdshooks::ServiceDefinition& service,
-                                                const std::vector<std::string>& keys,
-                                                cdshooks::Request& request) const {
+FetchResult FhirFetcher::Fetch(const cdshooks::ServiceDefinition& service, const FetchWork& work,
+                               cdshooks::Request& request) const {
   const auto start = Clock::now();
-  std::vector<cdshooks::Issue> issues;
+  FetchResult result;
+  result.deadline = work.deadline.value_or(start + std::chrono::milliseconds(options_.deadline_ms));
+  auto& issues = result.issues;
+  const auto& keys = work.keys;
   auto report = [&](const std::string& key, bool ok, const std::string& reason, double seconds,
                     const std::string& origin) {
     if (options_.on_fetch) options_.on_fetch(key, ok, reason, seconds);
@@ -323,16 +358,33 @@ std::vector<cdshooks::Issue> FhirFetcher::Fetch(const cdshooks::ServiceDefinitio
              "key=" + key + " origin=" + origin + " result=" + reason +
                  " ms=" + std::to_string(std::llround(seconds * 1000.0)));
   };
+  // A Medication reference that cannot be had: counted and logged, never with its id.
+  auto unresolved = [&](const std::string& reason, const std::string& origin) {
+    ++result.unresolved_medications;
+    LogEvent(LogLevel::kWarn, "medication-unresolved",
+             "a draft order's Medication reference could not be read (origin=" + origin +
+                 " result=" + reason + "); the order is not identified");
+  };
+  auto diagnostics = [&](const std::string& key, const std::string& origin,
+                         const std::string& why) {
+    const bool incomplete = request.Prefetch(key).state == cdshooks::PrefetchState::kIncomplete;
+    return "key \"" + key + "\" " +
+           (incomplete
+                ? "is incomplete: its next page could not be fetched" +
+                      (origin.empty() ? std::string() : " from " + origin)
+                : "could not be fetched" + (origin.empty() ? std::string() : " from " + origin)) +
+           ": " + why;
+  };
   auto fail = [&](const std::string& key, const std::string& reason, const std::string& why,
                   const std::string& origin) {
-    issues.push_back(cdshooks::Issue{
-        "processing", "key \"" + key + "\" could not be fetched: " + why, "prefetch." + key});
+    issues.push_back(cdshooks::Issue{"processing", diagnostics(key, "", why), "prefetch." + key});
     report(key, false, reason, std::chrono::duration<double>(Clock::now() - start).count(), origin);
   };
   auto fail_all = [&](const std::string& reason, const std::string& why,
                       const std::string& origin) {
     for (const auto& key : keys) fail(key, reason, why, origin);
-    return issues;
+    for (std::size_t i = 0; i < work.medications.size(); ++i) unresolved(reason, origin);
+    return result;
   };
 
   if (request.fhir_server.empty())
@@ -360,7 +412,7 @@ std::vector<cdshooks::Issue> FhirFetcher::Fetch(const cdshooks::ServiceDefinitio
   shared->max_json_depth = options_.max_json_depth;
   shared->start = start;
   shared->deadline_ms = options_.deadline_ms;
-  shared->deadline = start + std::chrono::milliseconds(options_.deadline_ms);
+  shared->deadline = result.deadline;
 
   std::string base_path = base->path;
   while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
@@ -369,6 +421,26 @@ std::vector<cdshooks::Issue> FhirFetcher::Fetch(const cdshooks::ServiceDefinitio
     const auto tmpl = service.prefetch.find(key);
     if (tmpl == service.prefetch.end()) {
       fail(key, fetch_reason::kTemplate, "the service has no prefetch template for it", origin);
+      continue;
+    }
+    Job job;
+    job.key = key;
+    job.assess.sorted_by_date = cdshooks::SortedByDate(tmpl->second);
+    job.assess.cutoff = work.cutoff;
+    const cdshooks::PrefetchValue current = request.Prefetch(key);
+    if (current.state == cdshooks::PrefetchState::kIncomplete && current.value != nullptr) {
+      // Follow the client's `next` link; its page is copied (the worker may outlive the request).
+      auto copy = std::make_shared<rapidjson::Document>();
+      if (fhir::ParseJson(fhir::ToString(*current.value), options_.max_json_depth, *copy)) {
+        fail(key, fetch_reason::kNotFhir, "the client's page could not be copied", origin);
+        continue;
+      }
+      if (!copy->HasMember("entry"))
+        copy->AddMember("entry", rapidjson::Value(rapidjson::kArrayType), copy->GetAllocator());
+      job.first_page = std::move(copy);
+      job.search = true;
+      job.resource_type = "Bundle";
+      jobs.push_back(std::move(job));
       continue;
     }
     auto expanded = cdshooks::ExpandPrefetchTemplate(tmpl->second, request, why);
@@ -382,20 +454,40 @@ std::vector<cdshooks::Issue> FhirFetcher::Fetch(const cdshooks::ServiceDefinitio
            origin);
       continue;
     }
-    jobs.push_back(Job{key, std::move(*url), expanded->search, expanded->resource_type});
+    job.url = std::move(*url);
+    job.search = expanded->search;
+    job.resource_type = expanded->resource_type;
+    jobs.push_back(std::move(job));
   }
-  if (jobs.empty()) return issues;
+  const std::size_t key_jobs = jobs.size();
+  for (const auto& reference : work.medications) {
+    const std::string prefix = "Medication/";
+    const std::string id = reference.rfind(prefix, 0) == 0 ? reference.substr(prefix.size()) : "";
+    std::optional<Url> url;
+    if (!id.empty() && id.find('/') == std::string::npos)
+      url = ParseUrl(origin + base_path + "/Medication/" + cdshooks::PercentEncode(id), why);
+    if (!url) {
+      unresolved(fetch_reason::kTemplate, origin);
+      continue;
+    }
+    Job job;
+    job.key = "Medication";
+    job.url = std::move(*url);
+    job.resource_type = "Medication";
+    jobs.push_back(std::move(job));
+  }
+  if (jobs.empty()) return result;
 
   shared->outcomes.resize(jobs.size());
   shared->remaining = jobs.size();
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     std::thread([shared, job = jobs[i], i] {
-      KeyOutcome result = FetchKey(*shared, job);
-      result.seconds = std::chrono::duration<double>(Clock::now() - shared->start).count();
+      KeyOutcome outcome = FetchKey(*shared, job);
+      outcome.seconds = std::chrono::duration<double>(Clock::now() - shared->start).count();
       std::lock_guard lock(shared->mutex);
       if (shared->cancelled) return;  // the caller has moved on
-      result.done = true;
-      shared->outcomes[i] = std::move(result);
+      outcome.done = true;
+      shared->outcomes[i] = std::move(outcome);
       if (--shared->remaining == 0) shared->cv.notify_all();
     }).detach();
   }
@@ -414,23 +506,37 @@ std::vector<cdshooks::Issue> FhirFetcher::Fetch(const cdshooks::ServiceDefinitio
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     auto& o = outcomes[i];
     if (!o.done) {
+      o.ok = false;
       o.reason = fetch_reason::kTimeout;
       o.why = "no answer within the " + std::to_string(options_.deadline_ms) +
               " ms fetch deadline (--fetch-deadline-ms)";
       o.seconds = deadline_seconds;
     }
+    if (i >= key_jobs) {  // a Medication read
+      if (o.ok)
+        request.AddFetchedResource(o.doc);
+      else
+        unresolved(o.reason, origin);
+      continue;
+    }
+    const std::string& key = jobs[i].key;
     if (o.ok) {
-      request.SetPrefetch(jobs[i].key, o.doc);
-      report(jobs[i].key, true, o.reason, o.seconds, origin);
+      request.SetPrefetch(key, o.doc, o.assessed);
+      report(key, !o.incomplete, o.incomplete ? o.reason : std::string(fetch_reason::kOk),
+             o.seconds, origin);
+      if (o.incomplete)
+        issues.push_back(cdshooks::Issue{
+            "processing",
+            "key \"" + key + "\" is incomplete: more pages could not be fetched from " + origin +
+                ": " + o.why,
+            "prefetch." + key});
     } else {
-      issues.push_back(cdshooks::Issue{
-          "processing",
-          "key \"" + jobs[i].key + "\" could not be fetched from " + origin + ": " + o.why,
-          "prefetch." + jobs[i].key});
-      report(jobs[i].key, false, o.reason, o.seconds, origin);
+      issues.push_back(
+          cdshooks::Issue{"processing", diagnostics(key, origin, o.why), "prefetch." + key});
+      report(key, false, o.reason, o.seconds, origin);
     }
   }
-  return issues;
+  return result;
 }
 
 }  // namespace server

@@ -9,10 +9,22 @@
 // - https with certificate and host name verification (CA bundle: --fhir-ca-file or the system's).
 // - Accept: application/fhir+json; Authorization: Bearer <access_token> only when the request has
 //   fhirAuthorization, and only to the fhirServer origin. Redirects are never followed.
-// - searchset `next` links are followed on the same origin only, up to max_pages pages, and the
-//   pages are merged into one Bundle.
-// - Every key that cannot be had gets an Issue (expression "prefetch.<key>") saying why. The
-//   access token and patient ids are never logged; key names, origins and timings are.
+// - searchset `next` links are followed on the same origin only (and only when allowlisted), up to
+//   max_pages pages, and the pages are merged into one Bundle. A key the client sent incomplete
+//   (a page with a `next` link) is completed the same way, starting from the client's page.
+// - Every page is classified by cdshooks::AssessPrefetch, the one place that decides
+//   completeness: a date-sorted search stops once it reaches past the cutoff; an OperationOutcome
+//   entry of severity error/fatal is a failed query. Pages that cannot be followed (limit, refused
+//   link, failure after the first page) leave the key kIncomplete with the entries merged so far.
+// - Medication/{id} references are read from the fhirServer and added with AddFetchedResource;
+//   one that cannot be had is counted (FetchResult::unresolved_medications) and logged without
+//   its id.
+// - Every key that cannot be had, or stays incomplete, gets an Issue (expression
+//   "prefetch.<key>") saying why. The access token and patient ids are never logged; key names,
+//   origins and timings are.
+// - Threads: one detached worker per key or reference of a call; workers that miss the deadline
+//   are cancelled (their sockets shut) and their results dropped. Create() and Fetch() are
+//   thread-safe; the fetcher is immutable after Create().
 #pragma once
 
 #include "cdshooks/error.h"
@@ -70,11 +82,10 @@ class FhirFetcher {
   // Checks the options (allowlist prefixes, deadline); nullptr with `error` set when invalid.
   static std::shared_ptr<FhirFetcher> Create(FetchOptions options, std::string& error);
 
-  // Fetches `keys` of `service` into `request` (request.SetPrefetch). Returns an issue for each
-  // key it could not fetch.
-  std::vector<cdshooks::Issue> Fetch(const cdshooks::ServiceDefinition& service,
-                                     const std::vector<std::string>& keys,
-                                     cdshooks::Request& request) const;
+  // Fetches `work` into `request` (SetPrefetch, AddFetchedResource). Returns an issue for each
+  // key it could not fetch or complete, and the count of references it could not read.
+  FetchResult Fetch(const cdshooks::ServiceDefinition& service, const FetchWork& work,
+                    cdshooks::Request& request) const;
 
   // The hook for HookHandler::set_fetcher; keeps the fetcher alive.
   static PrefetchFetcher Hook(const std::shared_ptr<const FhirFetcher>& fetcher);

@@ -1,6 +1,16 @@
-// One CDS Hooks call from body to answer, independent of the transport: validate the request,
-// obtain missing prefetch (through an optional fetcher), evaluate, and produce the HTTP status and
-// body. The HTTP server and the CLI both go through it, so they answer the same way.
+// One CDS Hooks call from body to answer, independent of the transport, in one pass:
+//   parse -> Engine::MakePlan -> nothing to do: {"cards": []}
+//         -> fetch (optional fetcher): Medication/{id} references first (they decide whether an
+//            order is anakinra, so the plan is made again after them; no evaluation happens in
+//            between), then the keys to fetch: absent or failed keys by the service's template,
+//            incomplete ones by following their `next` link
+//         -> Engine::Evaluate ONCE -> precondition_failed: 412 OperationOutcome, one issue per
+//            missing key saying why; else 200 with the cards.
+// Before planning, client-sent searchsets that AssessPrefetch found incomplete are assessed again
+// with the request's cutoff (earliest draft authoredOn, else now, minus the knowledge's longest
+// look-back): a date-sorted page that already reaches past it is complete.
+// The HTTP server and the CLI both go through it, so they answer the same way. Thread-safe for
+// concurrent Calls once configured (set_fetcher before serving).
 #pragma once
 
 #include "anakinra/engine.h"
@@ -10,6 +20,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,12 +35,33 @@ struct HookResult {
   std::vector<std::string> card_codes;  // source.topic codes, for logs and metrics
   std::vector<std::pair<std::string, std::string>> issued;  // (card uuid, card code)
   std::vector<std::string> indicators;                      // parallel to card_codes
+  // Medication/{id} references of draft orders that could neither be resolved nor fetched (for
+  // the metric anakinra_unresolved_medication_references_total).
+  std::size_t unresolved_medications = 0;
 };
 
-// Fills absent prefetch keys from the FHIR server; returns an issue per key it could not fetch.
-using PrefetchFetcher = std::function<std::vector<cdshooks::Issue>(
-    const cdshooks::ServiceDefinition&, const std::vector<std::string>& keys,
-    cdshooks::Request& request)>;
+// What one fetch phase of a request asks for.
+struct FetchWork {
+  // Prefetch keys: kAbsent / kFailed ones are fetched by the service's template, kIncomplete ones
+  // by following their `next` link (the entries already sent are kept and merged).
+  std::vector<std::string> keys;
+  std::vector<std::string> medications;  // "Medication/{id}" references to read
+  // For AssessPrefetch of fetched searchsets (see cdshooks::AssessOptions::cutoff).
+  std::optional<fhir::EpochSeconds> cutoff;
+  // The request's one fetch deadline, shared by its phases; nullopt: start it now.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+};
+
+struct FetchResult {
+  // One issue per key still missing or incomplete (expression "prefetch.<key>"), saying why.
+  std::vector<cdshooks::Issue> issues;
+  std::size_t unresolved_medications = 0;          // references that could not be read
+  std::chrono::steady_clock::time_point deadline;  // the deadline used (for the next phase)
+};
+
+// Fills what `work` names into the request (SetPrefetch, AddFetchedResource).
+using PrefetchFetcher = std::function<FetchResult(
+    const cdshooks::ServiceDefinition&, const FetchWork& work, cdshooks::Request& request)>;
 
 class HookHandler {
  public:

@@ -290,7 +290,8 @@ void HttpServer::Routes() {
   http_->Post(R"(/cds-services/([^/]+))", wrap([this](const httplib::Request& req) {
                 HookResult r = handler_->Call(std::string(req.matches[1]), req.body,
                                               std::chrono::system_clock::now());
-                if (r.status == 200 && observers_.on_cards) observers_.on_cards(r);
+                if ((r.status == 200 || r.unresolved_medications > 0) && observers_.on_cards)
+                  observers_.on_cards(r);
                 return r;
               }));
 

@@ -25,6 +25,7 @@ namespace server {
 
 // Called with every successful hook answer (cards issued) and every valid feedback body.
 struct ServerObservers {
+  // A hook answer with cards (200), or any answer with unresolved Medication references.
   std::function<void(const HookResult&)> on_cards;
   // Stores feedback; returns an error (e.g. 400 for an unknown card, 503 if the store fails).
   std::function<std::optional<cdshooks::Error>(const std::string& service_id,

@@ -43,6 +43,14 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                          .Name("anakinra_prefetch_fetch_failures_total")
                          .Help("Failed FHIR fetches of prefetch keys, by key and reason")
                          .Register(*registry_);
+  unresolved_medications_ =
+      &prometheus::BuildCounter()
+           .Name("anakinra_unresolved_medication_references_total")
+           .Help(
+               "Medication references of draft orders that could neither be resolved from the "
+               "request nor read from fhirServer")
+           .Register(*registry_)
+           .Add({});
   feedback_ = &prometheus::BuildCounter()
                    .Name("anakinra_feedback_total")
                    .Help("Feedback entries acknowledged, by outcome")
@@ -63,6 +71,8 @@ void Metrics::RecordRequest(const std::string& route, int status, double seconds
 }
 
 void Metrics::RecordCards(const HookResult& result) {
+  if (result.unresolved_medications > 0)
+    unresolved_medications_->Increment(static_cast<double>(result.unresolved_medications));
   for (std::size_t i = 0; i < result.card_codes.size(); ++i) {
     const std::string indicator = i < result.indicators.size() ? result.indicators[i] : "";
     cards_->Add({{"code", result.card_codes[i]}, {"indicator", indicator}}).Increment();

@@ -7,6 +7,9 @@
 //   anakinra_prefetch_fetches_total{key,result}           counter: FHIR fetches of prefetch keys
 //                                                          (result = ok | failed)
 //   anakinra_prefetch_fetch_failures_total{key,reason}    counter: failed fetches by reason
+//   anakinra_unresolved_medication_references_total    counter: draft orders' Medication/{id}
+//                                                          references neither in the request nor
+//                                                          readable from fhirServer
 //   anakinra_feedback_total{outcome}                      counter: feedback entries acknowledged
 //   anakinra_feedback_store_errors_total{operation}       counter: store writes that failed
 //
@@ -45,7 +48,7 @@ class Metrics {
   // One answered request (observers.on_request).
   void RecordRequest(const std::string& route, int status, double seconds,
                      const std::string& service);
-  // The cards of a successful hook answer (observers.on_cards).
+  // The cards of a hook answer, and its unresolved Medication references (observers.on_cards).
   void RecordCards(const HookResult& result);
   // One FHIR fetch of a prefetch key; `reason` is a short category when !ok (e.g. "timeout",
   // "http-404", "not-allowed", "invalid-json").
@@ -69,6 +72,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* fetches_;
   prometheus::Family<prometheus::Counter>* fetch_failures_;
   prometheus::Family<prometheus::Counter>* feedback_;
+  prometheus::Counter* unresolved_medications_;
   prometheus::Family<prometheus::Counter>* store_errors_;
 };
 

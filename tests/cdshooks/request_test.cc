@@ -126,11 +126,60 @@ TEST(ParseRequest, PrefetchShapes) {
   EXPECT_EQ(r.Prefetch("medications").state, cdshooks::PrefetchState::kFailed);
   EXPECT_EQ(r.Prefetch("other").state, cdshooks::PrefetchState::kAbsent);  // not ours: ignored
 
-  cdshooks::Request bad;
-  auto e2 = cdshooks::ParseRequest(Body("order-sign", "", R"("prefetch":{"patient":"123"},)"),
-                                   Service("order-sign"), {}, bad);
-  ASSERT_TRUE(e2);
-  EXPECT_NE(Diagnostics(*e2).find("prefetch.patient must be"), std::string::npos);
+  // Policy v2 §0: what is inside prefetch never makes a 400. A string (the spec's own erratum
+  // "user": "123"), an object without resourceType, a Bundle whose entry is not an array: the key
+  // is missing (kFailed, with why); a prefetch that is not an object: every key is missing.
+  cdshooks::Request shapes;
+  auto e2 = cdshooks::ParseRequest(
+      Body(
+          "order-sign", "",
+          R"("prefetch":{"patient":"123","medications":{"resourceType":"Bundle","entry":{}},"user":"123"},)"),
+      Service("order-sign"), {}, shapes);
+  ASSERT_FALSE(e2) << Diagnostics(*e2);
+  EXPECT_EQ(shapes.Prefetch("patient").state, cdshooks::PrefetchState::kFailed);
+  EXPECT_NE(shapes.Prefetch("patient").why.find("a string"), std::string::npos);
+  EXPECT_EQ(shapes.Prefetch("medications").state, cdshooks::PrefetchState::kFailed);
+  EXPECT_EQ(shapes.Prefetch("user").state, cdshooks::PrefetchState::kAbsent);
+
+  cdshooks::Request not_object;
+  auto e3 = cdshooks::ParseRequest(Body("order-sign", "", R"("prefetch":[1,2],)"),
+                                   Service("order-sign"), {}, not_object);
+  ASSERT_FALSE(e3) << Diagnostics(*e3);
+  EXPECT_EQ(not_object.Prefetch("patient").state, cdshooks::PrefetchState::kFailed);
+  EXPECT_EQ(not_object.Prefetch("medications").state, cdshooks::PrefetchState::kFailed);
+}
+
+TEST(ParseRequest, PagedPrefetchIsIncompleteAndErrorEntriesFail) {
+  cdshooks::Request r;
+  auto e = cdshooks::ParseRequest(
+      Body(
+          "order-sign", "",
+          R"("prefetch":{"medications":{"resourceType":"Bundle","type":"searchset","link":[{"relation":"next","url":"http://127.0.0.1:1/MedicationRequest?page=2"}],"entry":[{"resource":{"resourceType":"MedicationRequest","id":"a"}}]},)"
+          R"("patient":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"fatal","code":"exception"}]}}]}},)"),
+      Service("order-sign"), {}, r);
+  ASSERT_FALSE(e) << Diagnostics(*e);
+  const auto meds = r.Prefetch("medications");
+  EXPECT_EQ(meds.state, cdshooks::PrefetchState::kIncomplete);
+  EXPECT_EQ(meds.next, "http://127.0.0.1:1/MedicationRequest?page=2");
+  EXPECT_EQ(meds.why, "more pages");
+  EXPECT_EQ(r.Prefetch("patient").state, cdshooks::PrefetchState::kFailed);
+}
+
+TEST(ParseRequest, BrokenEnvelopeIsStill400) {
+  for (
+      const std::string& body :
+      {std::string(
+           R"({"hook":"order-sign","hookInstance":"x","context":{"userId":"u","patientId":"p","draftOrders":[]}})"),
+       std::string(
+           R"({"hook":"order-sign","hookInstance":7,"context":{"userId":"u","patientId":"p","draftOrders":{"resourceType":"Bundle"}}})"),
+       std::string(
+           R"({"hook":"order-sign","hookInstance":"x","context":{"userId":"u","draftOrders":{"resourceType":"Bundle"}}})"),
+       std::string(R"({"hook":"order-sign","hookInstance":"x","context":"c"})")}) {
+    cdshooks::Request r;
+    auto e = cdshooks::ParseRequest(body, Service("order-sign"), {}, r);
+    ASSERT_TRUE(e) << body;
+    EXPECT_EQ(e->http_status, 400) << body;
+  }
 }
 
 TEST(ParseRequest, DepthLimit) {

@@ -16,6 +16,8 @@
 //   /_test/foreign-next     `next` links point at http://localhost:<port> (another origin)
 //   /_test/redirect         answer 302 to the same path on http://localhost:<port>
 //   /_test/record/<id>      remember Host, path and Authorization of each request under <id>
+//   /_test/outcome-entry/<severity>  add an OperationOutcome entry (search.mode "outcome") with
+//                           one issue of that severity to every searchset page
 // and GET /_test/requests/<id> returns what was recorded as JSON.
 'use strict';
 
@@ -65,7 +67,7 @@ function takeKnobs(pathname) {
     const parts = rest.split('/');  // ['', '_test', name, arg?, ...]
     const name = parts[2];
     let used = 3;
-    if (['delay', 'status', 'count', 'record'].includes(name)) {
+    if (['delay', 'status', 'count', 'record', 'outcome-entry'].includes(name)) {
       knobs[name] = decodeURIComponent(parts[3] || '');
       used = 4;
     } else if (['garbage', 'not-fhir', 'foreign-next', 'redirect'].includes(name)) {
@@ -122,6 +124,15 @@ async function search(resourceType, url, knobs, prefix) {
     next.set('_offset', String(offset + count));
     const origin = knobs['foreign-next'] ? `http://localhost:${port}` : `http://127.0.0.1:${port}`;
     links.push({ relation: 'next', url: `${origin}${prefix}/${resourceType}?${next.toString()}` });
+  }
+  if (knobs['outcome-entry'] !== undefined) {
+    entries.push({
+      resource: {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: knobs['outcome-entry'], code: 'processing', diagnostics: 'test knob: outcome entry' }],
+      },
+      search: { mode: 'outcome' },
+    });
   }
   return { resourceType: 'Bundle', type: 'searchset', total: bundle.total, link: links, entry: entries };
 }

@@ -1,0 +1,147 @@
+#include "cdshooks/prefetch_assess.h"
+
+#include "fhir/resource.h"
+
+#include <algorithm>
+
+namespace cdshooks {
+namespace {
+
+PrefetchValue Value(PrefetchState state, const fhir::Json* value, std::string why = {},
+                    std::string next = {}) {
+  return PrefetchValue{state, value, std::move(next), std::move(why)};
+}
+
+std::string_view JsonKind(const fhir::Json& v) {
+  if (v.IsString()) return "a string";
+  if (v.IsNumber()) return "a number";
+  if (v.IsBool()) return "a boolean";
+  if (v.IsArray()) return "an array";
+  return "not an object";
+}
+
+// An OperationOutcome with at least one issue of severity error or fatal.
+bool HasErrorIssue(const fhir::Json& outcome) {
+  bool error = false;
+  fhir::ForEachObject(fhir::Member(outcome, "issue"), [&](const fhir::Json& issue) {
+    const auto severity = fhir::StringMember(issue, "severity");
+    error = error || severity == std::optional<std::string_view>("error") ||
+            severity == std::optional<std::string_view>("fatal");
+  });
+  return error;
+}
+
+// The latest instant a FHIR date/dateTime/instant can denote: a partial date covers its whole
+// year, month or day.
+std::optional<fhir::EpochSeconds> LatestInstant(std::string_view text) {
+  const auto start = fhir::ParseDateTime(text);
+  if (!start) return std::nullopt;
+  if (text.size() > 10) return start;  // has a time
+  const auto date = fhir::ParseDate(text);
+  if (!date) return start;
+  fhir::EpochSeconds end = 0;
+  if (date->month == 0)
+    end = fhir::DaysFromCivil(date->year + 1, 1, 1) * fhir::kSecondsPerDay;
+  else if (date->day == 0)
+    end = (date->month == 12 ? fhir::DaysFromCivil(date->year + 1, 1, 1)
+                             : fhir::DaysFromCivil(date->year, date->month + 1, 1)) *
+          fhir::kSecondsPerDay;
+  else
+    end = *start + fhir::kSecondsPerDay;
+  return end - 1;
+}
+
+}  // namespace
+
+std::string NextLink(const fhir::Json& bundle) {
+  std::string next;
+  fhir::ForEachObject(fhir::Member(bundle, "link"), [&](const fhir::Json& link) {
+    if (fhir::StringMember(link, "relation") == std::optional<std::string_view>("next"))
+      if (auto url = fhir::StringMember(link, "url"); url && !url->empty())
+        next = std::string(*url);
+  });
+  return next;
+}
+
+std::optional<fhir::EpochSeconds> LatestClinicalDate(const fhir::Json& resource) {
+  std::optional<fhir::EpochSeconds> latest;
+  auto consider = [&](const fhir::Json* v) {
+    if (v == nullptr || !v->IsString()) return;
+    if (auto t = LatestInstant(fhir::View(*v)); t && (!latest || *t > *latest)) latest = t;
+  };
+  for (const char* name :
+       {"effectiveDateTime", "effectiveInstant", "issued", "recordedDate", "recorded", "authoredOn",
+        "occurrenceDateTime", "onsetDateTime", "dateWritten", "date"})
+    consider(fhir::Member(resource, name));
+  for (const char* name : {"effectivePeriod", "onsetPeriod"})
+    if (const fhir::Json* period = fhir::Member(resource, name); period && period->IsObject()) {
+      consider(fhir::Member(*period, "start"));
+      consider(fhir::Member(*period, "end"));
+    }
+  return latest;
+}
+
+bool SortedByDate(std::string_view tmpl) {
+  for (std::size_t at = tmpl.find("_sort="); at != std::string_view::npos;
+       at = tmpl.find("_sort=", at + 1)) {
+    if (at > 0 && tmpl[at - 1] != '?' && tmpl[at - 1] != '&') continue;
+    std::string_view value = tmpl.substr(at + 6);
+    value = value.substr(0, value.find('&'));
+    value = value.substr(0, value.find(','));  // the first sort key decides the order
+    return value == "-date";
+  }
+  return false;
+}
+
+std::optional<fhir::EpochSeconds> PrefetchCutoff(const Request& request, fhir::EpochSeconds now,
+                                                 int lookback_days) {
+  if (lookback_days <= 0) return std::nullopt;
+  fhir::EpochSeconds reference = now;
+  fhir::ForEachResource(request.draft_orders, [&](const fhir::Json& r) {
+    for (const char* name : {"authoredOn", "dateWritten"})
+      if (auto text = fhir::StringMember(r, name))
+        if (auto t = fhir::ParseDateTime(*text)) reference = std::min(reference, *t);
+  });
+  return reference - static_cast<fhir::EpochSeconds>(lookback_days) * fhir::kSecondsPerDay;
+}
+
+PrefetchValue AssessPrefetch(const fhir::Json& value, const AssessOptions& options) {
+  using S = PrefetchState;
+  if (value.IsNull()) return Value(S::kNull, nullptr);
+  if (!value.IsObject())
+    return Value(S::kFailed, nullptr,
+                 std::string("the value is ") + std::string(JsonKind(value)) +
+                     ", not a FHIR resource or null");
+  const std::string_view type = fhir::ResourceType(value);
+  if (type.empty())
+    return Value(S::kFailed, &value, "the value is not a FHIR resource (no resourceType)");
+  if (type == "OperationOutcome")
+    return Value(S::kFailed, &value, "the client sent an OperationOutcome for it (a failed query)");
+  if (type != "Bundle") return Value(S::kResource, &value);
+
+  const fhir::Json* entries = fhir::Member(value, "entry");
+  if (entries != nullptr && !entries->IsArray())
+    return Value(S::kFailed, &value, "the Bundle's entry is not an array");
+  bool failed = false;
+  std::optional<fhir::EpochSeconds> oldest;
+  fhir::ForEachObject(entries, [&](const fhir::Json& entry) {
+    const fhir::Json* resource = fhir::Member(entry, "resource");
+    if (resource == nullptr || !resource->IsObject()) return;
+    if (fhir::ResourceType(*resource) == "OperationOutcome") {
+      failed = failed || HasErrorIssue(*resource);
+      return;  // warnings and information: ignored
+    }
+    if (auto t = LatestClinicalDate(*resource); t && (!oldest || *t < *oldest)) oldest = t;
+  });
+  if (failed)
+    return Value(S::kFailed, &value,
+                 "the searchset holds an OperationOutcome of severity error or fatal (a failed "
+                 "query)");
+  std::string next = NextLink(value);
+  if (next.empty()) return Value(S::kResource, &value);
+  if (options.sorted_by_date && options.cutoff && oldest && *oldest < *options.cutoff)
+    return Value(S::kResource, &value);  // newest first, and already past every look-back
+  return Value(S::kIncomplete, &value, "more pages", std::move(next));
+}
+
+}  // namespace cdshooks
