@@ -451,8 +451,8 @@ s.draft_anakinra(100)
 
 # 21
 s = sample('adult-tnf-both-drafts', 'M, 36 y, RA, draft anakinra + draft etanercept',
-           'Both orders are drafts: one tnf-antagonist card with at most one suggestion (delete one of the two drafts)',
-           [card('tnf-antagonist', 'critical', [['delete']])])
+           'Both orders are drafts: one tnf-antagonist card whose two suggestions (delete the anakinra draft, or delete the etanercept draft) allow at most one choice',
+           [card('tnf-antagonist', 'critical', [['delete'], ['delete']])])
 s.patient('Tom', 'Twodrafts', 'male', '1990-10-10')
 s.adult_ra(kg=78)
 s.draft_anakinra(100)
@@ -460,8 +460,8 @@ s.medreq('etanercept', 'draft', 50, 'mg', 'weekly', 'sc', REF, 'ra', 'tnf-draft'
 
 # 22
 s = sample('adult-il1-duplication', 'F, 33 y, RA, draft anakinra + draft canakinumab',
-           'Two IL-1 blockers drafted: il1-blocker-duplication (critical for canakinumab), delete the duplicate draft',
-           [card('il1-blocker-duplication', 'critical', [['delete']])])
+           'Two IL-1 blockers drafted: il1-blocker-duplication (critical for canakinumab); the clinician keeps one: delete the anakinra draft or the canakinumab draft (at most one)',
+           [card('il1-blocker-duplication', 'critical', [['delete'], ['delete']])])
 s.patient('Uma', 'Duplicate', 'female', '1993-04-14')
 s.adult_ra(kg=59)
 s.draft_anakinra(100)
@@ -878,10 +878,12 @@ Every card code of the policy's catalogue is expected in at least one sample (bo
   has no update of its own, as the renal card does in `adult-renal-dose-combined`.
 - **Two concurrent lines in CAPS** (`child-concurrent-dose-lines`): two once-daily entries with the
   same sequence are a twice-daily split, which CAPS allows, so no `dose-frequency` card.
-- **`tnf-antagonist` suggestions**: at most one; an active adalimumab gives "delete the draft
+- **`tnf-antagonist` suggestions** (`selectionBehavior` at-most-one): with both drafts, delete
+  either one (the clinician keeps one drug); an active adalimumab gives only "delete the draft
   anakinra"; in the reverse direction only the draft TNF antagonist can be deleted.
-- **`il1-blocker-duplication`** deletes the duplicate draft: the canakinumab draft (critical) or the
-  second anakinra draft (warning, `adult-second-anakinra`). A renewal gets no card (`adult-ra-renewal`).
+- **`il1-blocker-duplication`** deletes a duplicate draft: with anakinra and canakinumab both
+  drafted, either one (critical, at most one); a second anakinra draft (warning,
+  `adult-second-anakinra`). A renewal gets no card (`adult-ra-renewal`).
 - **canakinumab** has no verified RxNorm code (`reference/verified-codes.md`), so its draft carries
   only its name, which the knowledge matches.
 - **Reverse direction** (`reverse-*`): with no anakinra draft only the interaction card fires;

@@ -30,20 +30,17 @@ std::string NeutraliseSchemes(std::string text, const char* colon_replacement) {
   return text;
 }
 
-// Cuts `s` to at most `chars` code points, ending with an ellipsis.
-std::string Ellipsize(const std::string& s, std::size_t chars) {
-  if (CharCount(s) <= chars) return s;
-  if (chars == 0) return "";
-  std::size_t count = 0, i = 0;
-  for (; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-      if (count == chars - 1) break;
-      ++count;
-    }
-  }
-  std::string out = s.substr(0, i);
+// Cuts `s` to at most `bytes` bytes of UTF-8 (never inside a code point), ending with an
+// ellipsis. Limits are in bytes: fewer bytes than the spec's characters, whatever the text.
+std::string Ellipsize(const std::string& s, std::size_t bytes) {
+  static constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // …
+  if (s.size() <= bytes) return s;
+  if (bytes < kEllipsis.size()) return "";
+  std::size_t cut = bytes - kEllipsis.size();
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  std::string out = s.substr(0, cut);
   while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out + "\xE2\x80\xA6";  // …
+  return out + std::string(kEllipsis);
 }
 
 const std::string* FindSentence(const std::string& key, const CardText& text, const Knowledge& k) {
@@ -65,17 +62,17 @@ std::map<std::string, std::string> Escaped(const std::map<std::string, std::stri
 std::string RenderShort(const std::string& tmpl, std::map<std::string, std::string> params,
                         const Knowledge& k, std::size_t limit) {
   std::string out = RenderTemplate(tmpl, params);
-  for (int round = 0; round < 8 && CharCount(out) > limit; ++round) {
+  for (int round = 0; round < 8 && out.size() > limit; ++round) {
     std::string* longest = nullptr;
     for (const auto& name : k.shortenable) {
       if (tmpl.find("{" + name + "}") == std::string::npos) continue;
       auto it = params.find(name);
       if (it == params.end()) continue;
-      if (longest == nullptr || CharCount(it->second) > CharCount(*longest)) longest = &it->second;
+      if (longest == nullptr || it->second.size() > longest->size()) longest = &it->second;
     }
-    if (longest == nullptr || CharCount(*longest) <= 12) break;
-    const std::size_t over = CharCount(out) - limit;
-    const std::size_t len = CharCount(*longest);
+    if (longest == nullptr || longest->size() <= 12) break;
+    const std::size_t over = out.size() - limit;
+    const std::size_t len = longest->size();
     *longest = Ellipsize(*longest, std::max<std::size_t>(12, len > over ? len - over : 12));
     out = RenderTemplate(tmpl, params);
   }
@@ -95,13 +92,6 @@ std::string JoinSentences(const std::vector<std::string>& keys, const CardText& 
 }
 
 }  // namespace
-
-std::size_t CharCount(std::string_view s) {
-  std::size_t n = 0;
-  for (char c : s)
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-  return n;
-}
 
 std::string EscapeMarkdown(std::string_view text) {
   std::string out;

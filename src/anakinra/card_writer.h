@@ -23,8 +23,8 @@
 
 namespace anakinra {
 
-inline constexpr std::size_t kMaxSummaryChars = 139;  // the spec asks for fewer than 140
-inline constexpr std::size_t kMaxLabelChars = 79;     // policy v2 section 0: fewer than 80
+inline constexpr std::size_t kMaxSummaryChars = 139;  // bytes: the spec asks for fewer than 140 characters
+inline constexpr std::size_t kMaxLabelChars = 79;     // bytes: policy v2 section 0 asks for fewer than 80
 
 // Escapes EHR text for markdown (`detail`): no HTML, no links or images, no emphasis.
 std::string EscapeMarkdown(std::string_view text);
@@ -49,8 +49,5 @@ Finding DataNotCheckedFinding(const std::vector<NotChecked>& not_checked,
 // "" when every key the finding uses exists in the knowledge (summary variant, sentences,
 // labels, indicator); else a message naming the first missing one. For tests.
 std::string CheckFinding(const Finding& finding, const Knowledge& knowledge);
-
-// Characters (UTF-8 code points) in `s`.
-std::size_t CharCount(std::string_view s);
 
 }  // namespace anakinra

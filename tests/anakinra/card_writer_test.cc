@@ -76,14 +76,14 @@ TEST(WriteCard, EhrTextIsEscapedInSummaryDetailAndLabels) {
 TEST(WriteCard, LongDrugNameShortensTheNameNotTheMessage) {
   const std::string name(300, 'M');
   const auto card = WriteCard(LiveVaccine(name + " vaccine"), K());
-  EXPECT_LT(CharCount(card.summary), 140u);
+  EXPECT_LT(card.summary.size(), 140u);
   // The message after the name is whole: the template's last words are there.
   const std::string tmpl = K().cards.at("live-vaccine").summaries.at("default");
   const std::string tail = tmpl.substr(tmpl.rfind('}') + 1);
   ASSERT_GE(card.summary.size(), tail.size());
   EXPECT_EQ(card.summary.compare(card.summary.size() - tail.size(), tail.size(), tail), 0);
   ASSERT_EQ(card.suggestions.size(), 1u);
-  EXPECT_LT(CharCount(card.suggestions[0].label), 80u);
+  EXPECT_LT(card.suggestions[0].label.size(), 80u);
   EXPECT_FALSE(card.suggestions[0].actions[0].description.empty());
   EXPECT_EQ(card.suggestions[0].actions[0].resource_id, "MedicationRequest/v1");  // id in action
   EXPECT_EQ(card.detail.find("MedicationRequest/"), std::string::npos);
@@ -94,7 +94,7 @@ TEST(WriteCard, MultibyteNamesAreShortenedOnCharacterBoundaries) {
   std::string name;
   for (int i = 0; i < 200; ++i) name += "\xC3\xA9";  // é
   const auto card = WriteCard(LiveVaccine(name), K());
-  EXPECT_LT(CharCount(card.summary), 140u);
+  EXPECT_LT(card.summary.size(), 140u);
   // Valid UTF-8: no continuation byte right after an ASCII byte.
   for (std::size_t i = 1; i < card.summary.size(); ++i)
     if ((static_cast<unsigned char>(card.summary[i]) & 0xC0) == 0x80) {
@@ -160,7 +160,7 @@ TEST(DataNotChecked, ListsEachCheckAndKey) {
   const auto card = WriteCard(f, K());
   EXPECT_EQ(card.indicator, "warning");
   EXPECT_EQ(card.source.topic.code, "data-not-checked");
-  EXPECT_LT(CharCount(card.summary), 140u);
+  EXPECT_LT(card.summary.size(), 140u);
   EXPECT_NE(card.detail.find(K().check_names.at("weight-required")), std::string::npos);
 }
 

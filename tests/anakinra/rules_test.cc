@@ -152,8 +152,8 @@ class Case {
     for (const Finding& f : findings) {
       EXPECT_EQ(CheckFinding(f, K()), "") << f.code;
       const cdshooks::Card card = WriteCard(f, K());
-      EXPECT_LT(CharCount(card.summary), 140u) << card.summary;
-      for (const auto& s : card.suggestions) EXPECT_LT(CharCount(s.label), 80u) << s.label;
+      EXPECT_LT(card.summary.size(), 140u) << card.summary;
+      for (const auto& s : card.suggestions) EXPECT_LT(s.label.size(), 80u) << s.label;
     }
     return findings;
   }
