@@ -2,7 +2,7 @@
 // range, help text, environment variable and command-line flag; and the parsers made from it.
 //
 // - JSON key: the field name (e.g. "max_body_bytes"); environment variable: ANAKINRA_ + the key in
-//   upper case (ANAKINRA_MAX_BODY_BYTES); flag: Setting::flag (e.g. "--max-body-bytes"), generated
+//   upper case (ANAKINRA_MAX_BODY_BYTES); flag: Setting::flag (e.g. --max-body-bytes), generated
 //   by `main` for `serve` (or for every subcommand, SettingScope::kGlobal); default: the value in
 //   ServerConfig{}.
 // - Lists are JSON arrays of strings in the file, comma-separated in the environment, and one
