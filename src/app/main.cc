@@ -5,7 +5,9 @@
 #include "app/config_check.h"
 #include "app/evaluate.h"
 #include "app/feedback_report.h"
+#include "app/hooks_dir.h"
 #include "app/serve.h"
+#include "app/settings_flags.h"
 #include "server/config.h"
 #include "server/config_file.h"
 
@@ -14,115 +16,28 @@
 #include <cstdlib>
 #include <iostream>
 
-#ifndef ANAKINRA_HOOKS_DIR
-#define ANAKINRA_HOOKS_DIR "hooks"
-#endif
-
-namespace {
-
-std::string DefaultHooksDir() {
-  if (const char* env = std::getenv("ANAKINRA_HOOKS_DIR")) return env;
-  return ANAKINRA_HOOKS_DIR;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   CLI::App cli{
       "anakinra-cds: a CDS Hooks 2.0 service that checks anakinra (Kineret) orders.\n"
       "Exit codes: 0 ok, 1 cannot start or run, 2 usage error, 3 request refused."};
   cli.require_subcommand(1);
-  std::string hooks_dir = DefaultHooksDir();
-  cli.add_option("--hooks", hooks_dir, "Folder with services.json, cards.json and knowledge/")
-      ->capture_default_str();
+  // Every setting's flag comes from the settings table (src/server/config_file.cc).
+  app::SettingFlags global_flags, serve_flags;
+  global_flags.Add(cli, server::SettingScope::kGlobal);
 
-  server::ServerConfig config;
-  std::vector<std::string> origins;
   auto* serve = cli.add_subcommand("serve", "Run the CDS Hooks service over HTTP(S)");
-  serve->add_option("--host", config.host, "Address to listen on")->capture_default_str();
-  serve->add_option("--port", config.port, "Port to listen on (0 picks a free one)")
-      ->capture_default_str();
-  serve->add_option("--allow-origin", origins,
-                    "CORS origin allowed to call (repeatable; default any)");
-  serve
-      ->add_option("--max-body-bytes", config.max_body_bytes,
-                   "Largest request body accepted (413 above)")
-      ->capture_default_str();
-  serve
-      ->add_option("--max-json-depth", config.max_json_depth,
-                   "Deepest JSON nesting accepted (400 above)")
-      ->capture_default_str();
-  serve->add_option("--threads", config.threads, "Worker threads (0: 4 per core)")
-      ->capture_default_str();
-  serve->add_option("--tls-cert", config.tls_cert_file, "PEM certificate chain: serve HTTPS");
-  serve->add_option("--tls-key", config.tls_key_file, "PEM private key for --tls-cert");
-  serve->add_option("--log-level", config.log_level, "debug, info, warn, error or off")
-      ->capture_default_str();
+  serve_flags.Add(*serve, server::SettingScope::kServe);
   std::string config_file;
   serve->add_option("--config", config_file,
                     "JSON configuration file (default: $ANAKINRA_CONFIG); precedence: flags > "
                     "ANAKINRA_* environment > file > defaults (docs/operations.md)");
-  serve
-      ->add_option("--data-dir", config.data_dir,
-                   "Folder of the feedback store (created if missing)")
-      ->capture_default_str();
-  serve->add_option(
-      "--trusted-issuer", config.trusted_issuers,
-      "ISS=JWKS_FILE: trust JWTs from issuer ISS signed with a key of the JWK Set file "
-      "(repeatable; turns authentication on)");
-  serve->add_option("--trusted-jku", config.trusted_jku,
-                    "ISS=https://URL_PREFIX: jku URLs allowed for issuer ISS (repeatable)");
-  serve->add_option("--jku-ca", config.jku_ca_file,
-                    "CA bundle for fetching jku JWK Sets (default: system)");
-  serve->add_option(
-      "--public-url", config.public_url,
-      "Externally visible base URL (e.g. https://cds.example.org); aud must be it + the "
-      "path (required with --trusted-issuer)");
-  serve->add_option("--allow-tenant", config.allowed_tenants,
-                    "Tenant allowed in the JWT tenant claim (repeatable; default any)");
-  serve
-      ->add_option("--jwt-clock-skew", config.jwt_clock_skew_seconds,
-                   "Seconds of clock skew tolerated for exp, iat and nbf")
-      ->capture_default_str();
-  serve
-      ->add_option("--jwt-max-lifetime", config.jwt_max_lifetime_seconds,
-                   "Largest exp - now accepted, in seconds (bounds the jti replay cache)")
-      ->capture_default_str();
-  serve
-      ->add_option("--read-timeout", config.read_timeout_seconds,
-                   "Seconds a client may stay silent while sending a request")
-      ->capture_default_str();
-  serve
-      ->add_option("--write-timeout", config.write_timeout_seconds,
-                   "Seconds a client may stall reading the response")
-      ->capture_default_str();
-  serve
-      ->add_option("--max-pending-connections", config.max_pending_connections,
-                   "Accepted connections waiting for a worker before accepting pauses")
-      ->capture_default_str();
-  serve->add_option("--allow-fhir-server", config.allowed_fhir_servers,
-                    "URL_PREFIX of a FHIR server the service may fetch missing prefetch from "
-                    "(repeatable; scheme, host and port exact, path by segment; default: "
-                    "loopback http(s) only)");
-  serve->add_option("--fhir-ca-file", config.fhir_ca_file,
-                    "CA bundle for https fhirServer certificates (default: system)");
-  serve
-      ->add_option("--fetch-deadline-ms", config.fetch_deadline_ms,
-                   "One deadline for all FHIR fetches of a request, in milliseconds")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 60000));
-  serve
-      ->add_option("--fetch-max-pages", config.fetch_max_pages,
-                   "searchset pages followed per prefetch key (more: 412)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000));
 
-  std::string report_dir = "data", report_since, report_format = "text";
+  std::string report_since, report_format = "text";
+  app::SettingFlags report_flags;
   auto* report = cli.add_subcommand(
       "feedback-report",
       "Per card code: cards issued, accepted, overridden, acceptance rate, top override reasons");
-  report->add_option("--data-dir", report_dir, "The serve data dir (holds feedback.sqlite3)")
-      ->capture_default_str();
+  report_flags.AddOne(*report, "data_dir", "The serve data dir (holds feedback.sqlite3)");
   report->add_option("--since", report_since, "Only cards issued from this date or dateTime on");
   report->add_option("--format", report_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
@@ -135,6 +50,9 @@ int main(int argc, char** argv) {
                                                   "Explain every mistake in a configuration file "
                                                   "(exit 0 valid, 1 mistakes)");
   config_check->add_option("FILE", check_file, "JSON configuration file")->required();
+  auto* config_settings = config_cmd->add_subcommand(
+      "settings",
+      "Print the settings table (key, type, range, variable, flag, default) as Markdown");
 
   std::string hook, format = "json", file, now_text;
   auto* evaluate = cli.add_subcommand(
@@ -180,47 +98,40 @@ int main(int argc, char** argv) {
     const int code = cli.exit(e);
     return code == 0 ? 0 : 2;
   }
+  // hooks_dir: the flag, else ANAKINRA_HOOKS_DIR (and for serve the file), else next to the binary.
+  const server::Setting& hooks_setting = *server::FindSetting("hooks_dir");
+  const char* hooks_env = std::getenv(hooks_setting.env().c_str());
+  std::string hooks_dir = global_flags.Value(hooks_setting.key, hooks_env ? hooks_env : "");
+  if (hooks_dir.empty()) hooks_dir = app::DefaultHooksDir();
   if (*serve) {
-    // Precedence flags > environment > file > defaults: rebuild the configuration from the
-    // defaults, the file and the environment, then parse again. CLI11 assigns only the flags
-    // that were given, so they land on top.
-    server::ServerConfig merged;
-    if (config_file.empty())
-      if (const char* env = std::getenv("ANAKINRA_CONFIG")) config_file = env;
-    std::vector<std::string> problems;
-    if (!config_file.empty()) problems = server::ApplyConfigFile(config_file, merged);
-    for (auto& p : server::ApplyEnvironment(merged)) problems.push_back("environment: " + p);
+    server::ConfigSources sources;
+    sources.file = config_file;
+    if (sources.file.empty())
+      if (const char* env = std::getenv("ANAKINRA_CONFIG")) sources.file = env;
+    sources.flags = global_flags.Given();
+    for (auto& f : serve_flags.Given()) sources.flags.push_back(std::move(f));
+    server::ServerConfig config;
+    const auto problems = server::LoadConfig(sources, config);
     if (!problems.empty()) {
       for (const auto& p : problems) std::cerr << "anakinra-cds: " << p << "\n";
       return 2;
     }
-    const std::string merged_hooks = merged.hooks_dir;
-    config = merged;
-    const std::string given_config_file = config_file;
-    cli.parse(argc, argv);  // parsed once already: cannot fail
-    config_file = given_config_file;
-    if (cli.get_option("--hooks")->count() == 0)
-      hooks_dir = merged_hooks.empty() ? ANAKINRA_HOOKS_DIR : merged_hooks;
-    config.hooks_dir = hooks_dir;
-    if (!origins.empty()) config.allowed_origins = origins;
-    if ((!config.trusted_issuers.empty() || !config.trusted_jku.empty()) &&
-        config.public_url.empty()) {
-      std::cerr << "anakinra-cds: --public-url is required with --trusted-issuer/--trusted-jku "
-                   "(aud is checked against it)\n";
-      return 2;
-    }
-    if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
-      std::cerr << "anakinra-cds: --tls-cert and --tls-key go together\n";
-      return 2;
-    }
-    for (const auto& p : server::CheckConfig(config)) problems.push_back(p);
-    if (!problems.empty()) {
-      for (const auto& p : problems) std::cerr << "anakinra-cds: " << p << "\n";
-      return 2;
-    }
+    if (config.hooks_dir.empty()) config.hooks_dir = app::DefaultHooksDir();
     return app::RunServe(config);
   }
-  if (*report) return app::RunFeedbackReport(report_dir, report_since, report_format);
+  if (*report) {
+    server::ServerConfig report_config;
+    if (const auto problems = server::ApplyFlags(report_flags.Given(), report_config);
+        !problems.empty()) {
+      for (const auto& p : problems) std::cerr << "anakinra-cds: " << p << "\n";
+      return 2;
+    }
+    return app::RunFeedbackReport(report_config.data_dir, report_since, report_format);
+  }
+  if (*config_settings) {
+    std::cout << server::SettingsMarkdownTable();
+    return 0;
+  }
   if (*config_check) return app::RunConfigCheck(check_file);
   if (*request) return app::RunRequest(hooks_dir, request_hook, request_file, request_page_size);
   return app::RunEvaluate(hooks_dir, hook, format, file, now_text, page_size);

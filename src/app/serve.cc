@@ -81,12 +81,9 @@ class ShutdownSignals {
 }  // namespace
 
 int RunServe(const server::ServerConfig& config) {
-  server::LogLevel level;
-  if (!server::ParseLogLevel(config.log_level, level)) {
-    std::cerr << "unknown log level \"" << config.log_level
-              << "\" (debug, info, warn, error, off)\n";
-    return 2;
-  }
+  // The configuration has passed server::CheckConfig (LoadConfig), which refuses other names.
+  server::LogLevel level = server::LogLevel::kInfo;
+  server::ParseLogLevel(config.log_level, level);
   server::SetLogLevel(level);
   ShutdownSignals::Block();
   std::string error;

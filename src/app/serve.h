@@ -7,7 +7,8 @@
 
 namespace app {
 
-// Returns the process exit code.
+// `config` must have passed server::CheckConfig (server::LoadConfig does it). Returns the process
+// exit code.
 int RunServe(const server::ServerConfig& config);
 
 }  // namespace app

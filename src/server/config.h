@@ -1,4 +1,6 @@
-// Settings of the HTTP service, with their defaults (the embedded defaults of `serve`).
+// Settings of the HTTP service, with their defaults (the embedded defaults of `serve`). Each field
+// is one row of the settings table (server::Settings() in config_file.cc: key, range, help, flag,
+// variable); a plain value type, copied freely.
 #pragma once
 
 #include <cstddef>

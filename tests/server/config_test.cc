@@ -1,10 +1,20 @@
-// Configuration from JSON and the environment: every setting, and a message naming the key for
-// every mistake.
+// The settings table and what is made from it: the file parser (bounded, no trailing data, no
+// duplicate keys), the environment, the flags (ApplyFlags and the real binary's CLI), the
+// precedence, CheckConfig, and the table in docs/operations.md.
 #include "server/config_file.h"
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <climits>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <regex>
+#include <set>
+#include <sstream>
 
 namespace {
 
@@ -70,10 +80,12 @@ TEST(ConfigFile, WrongTypesAndRangesNameTheKeyAndChangeNothing) {
   EXPECT_NE(all.find("\"allowed_origins\": must be an array of strings, got a string"),
             std::string::npos)
       << all;
-  EXPECT_NE(all.find("\"max_body_bytes\": must be an integer >= 1, got -1"), std::string::npos)
-      << all;
-  EXPECT_NE(all.find("\"threads\": must be an integer >= 0, got a number with a fraction"),
+  EXPECT_NE(all.find("\"max_body_bytes\": must be an integer from 1 to 67108864, got -1"),
             std::string::npos)
+      << all;
+  EXPECT_NE(
+      all.find("\"threads\": must be an integer from 0 to 1024, got a number with a fraction"),
+      std::string::npos)
       << all;
   EXPECT_NE(all.find("\"fetch_deadline_ms\": must be an integer from 1 to 60000, got 0"),
             std::string::npos)
@@ -126,7 +138,8 @@ TEST(ConfigEnv, AppliesVariablesAndNamesBadOnes) {
   EXPECT_NE(all.find("ANAKINRA_PORT: must be an integer from 0 to 65535, got \"80x\""),
             std::string::npos)
       << all;
-  EXPECT_NE(all.find("ANAKINRA_THREADS: must be an integer >= 0, got -2"), std::string::npos)
+  EXPECT_NE(all.find("ANAKINRA_THREADS: must be an integer from 0 to 1024, got -2"),
+            std::string::npos)
       << all;
 }
 
@@ -150,6 +163,328 @@ TEST(ConfigCheck, Combinations) {
   EXPECT_NE(all.find("\"trusted_issuers\": \"no-equals-sign\" must be ISS=VALUE"),
             std::string::npos)
       << all;
+  EXPECT_NE(all.find("\"public_url\": required with \"trusted_issuers\""), std::string::npos)
+      << all;
+  c = ServerConfig{};
+  c.trusted_jku = {"https://iss=https://jku.example/"};
+  c.public_url = "https://cds.example";
+  EXPECT_TRUE(server::CheckConfig(c).empty()) << Joined(server::CheckConfig(c));
+}
+
+// --- The file parser: bounded, one JSON object and nothing after it, each key once. ---
+
+TEST(ConfigFile, TrailingDataAfterTheObjectIsRefused) {
+  for (const std::string& text :
+       {std::string(R"({"port":9090} x)"), std::string(R"({"port":9090}{"port":1})"),
+        std::string(R"({"port":9090},)"), std::string("{\"port\":9090}\0{\"port\":1}", 25)}) {
+    ServerConfig c;
+    auto problems = ApplyConfigJson(text, c);
+    ASSERT_EQ(problems.size(), 1u) << text;
+    EXPECT_NE(problems[0].find("not valid JSON"), std::string::npos) << problems[0];
+    EXPECT_EQ(c.port, ServerConfig{}.port) << text;
+  }
+  ServerConfig c;
+  EXPECT_TRUE(ApplyConfigJson("{\"port\":9090}\n\t \n", c).empty());  // whitespace is fine
+  EXPECT_EQ(c.port, 9090);
+  auto problems = ApplyConfigJson(R"({"port":9090} x)", c);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].rfind("1:15: not valid JSON", 0), 0u) << problems[0];
+}
+
+TEST(ConfigFile, DuplicateKeyIsRefused) {
+  ServerConfig c;
+  auto problems = ApplyConfigJson(R"({"port":9090,"host":"0.0.0.0","port":9191})", c);
+  ASSERT_EQ(problems.size(), 1u) << Joined(problems);
+  EXPECT_EQ(problems[0], "\"port\": given more than once");
+  EXPECT_EQ(c.port, ServerConfig{}.port);  // nothing applied
+  EXPECT_EQ(c.host, ServerConfig{}.host);
+}
+
+TEST(ConfigFile, NestingIsBounded) {
+  ServerConfig c;
+  auto problems = ApplyConfigJson(R"({"allowed_origins":[[[["x"]]]]})", c);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("nested deeper than"), std::string::npos) << problems[0];
+  std::string deep(100000, '[');
+  problems = ApplyConfigJson("{\"host\":" + deep, c);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("nested deeper than"), std::string::npos) << problems[0];
+}
+
+TEST(ConfigFile, LargeFileIsRefused) {
+  const std::string path = ::testing::TempDir() + "/anakinra-large-config.json";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "{\"host\":\"" << std::string(server::kMaxConfigFileBytes, 'a') << "\"}";
+  }
+  ServerConfig c;
+  auto problems = server::ApplyConfigFile(path, c);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("larger than"), std::string::npos) << problems[0];
+  std::filesystem::remove(path);
+}
+
+// --- The table: one row per setting; every number bounded at both ends. ---
+
+TEST(SettingsTable, KeysFlagsAndBoundsAreWellFormed) {
+  std::set<std::string> keys, flags;
+  const std::regex key_re("[a-z][a-z0-9_]*"), flag_re("--[a-z][a-z0-9-]*");
+  const ServerConfig defaults;
+  for (const auto& s : server::Settings()) {
+    EXPECT_TRUE(keys.insert(s.key).second) << "key twice: " << s.key;
+    EXPECT_TRUE(std::regex_match(s.key, key_re)) << s.key;
+    EXPECT_EQ(server::FindSetting(s.key), &s);
+    EXPECT_GT(std::string(s.help).size(), 5u) << s.key;
+    if (*s.flag != '\0') {
+      EXPECT_TRUE(flags.insert(s.flag).second) << "flag twice: " << s.flag;
+      EXPECT_TRUE(std::regex_match(s.flag, flag_re)) << s.flag;
+    }
+    if (s.is_number()) {
+      EXPECT_LT(s.min, s.max) << s.key;
+      EXPECT_GE(s.min, 0) << s.key;
+      if (std::holds_alternative<int ServerConfig::*>(s.member)) {
+        EXPECT_LE(s.max, INT_MAX) << s.key;
+      }
+      const std::int64_t def = std::stoll(s.default_value());
+      EXPECT_GE(def, s.min) << s.key;
+      EXPECT_LE(def, s.max) << s.key;
+    }
+  }
+  EXPECT_EQ(server::FindSetting("no_such_key"), nullptr);
+  // The bounds the documentation promises.
+  EXPECT_EQ(server::FindSetting("max_body_bytes")->max, 64 * 1024 * 1024);
+  EXPECT_EQ(server::FindSetting("threads")->max, 1024);
+  EXPECT_EQ(server::FindSetting("fetch_deadline_ms")->range(), "1 to 60000");
+}
+
+// Each number's bounds hold in the file, the environment and the flags alike.
+TEST(SettingsTable, BoundsHoldInEverySource) {
+  for (const auto& s : server::Settings()) {
+    if (!s.is_number()) continue;
+    for (const std::int64_t n : {s.min, s.max, s.min - 1, s.max + 1}) {
+      const bool ok = n >= s.min && n <= s.max;
+      const std::string v = std::to_string(n);
+      ServerConfig file, env, flag;
+      auto from_file = ApplyConfigJson("{\"" + std::string(s.key) + "\":" + v + "}", file);
+      auto from_env = server::ApplyEnvironment(env, [&](const char* name) -> const char* {
+        return name == s.env() ? v.c_str() : nullptr;
+      });
+      EXPECT_EQ(from_file.empty(), ok) << s.key << "=" << v << " " << Joined(from_file);
+      EXPECT_EQ(from_env.empty(), ok) << s.env() << "=" << v << " " << Joined(from_env);
+      if (ok) {
+        EXPECT_EQ(s.Format(file), v);
+        EXPECT_EQ(s.Format(env), v);
+      } else {
+        const std::string why = "must be an integer from " + s.range() + ", got ";
+        EXPECT_EQ(from_file,
+                  std::vector<std::string>{"\"" + std::string(s.key) + "\": " + why + v});
+        EXPECT_EQ(from_env, std::vector<std::string>{s.env() + ": " + why + v});
+      }
+      if (*s.flag == '\0') continue;
+      auto from_flag = server::ApplyFlags({{&s, {v}}}, flag);
+      EXPECT_EQ(from_flag.empty(), ok) << s.flag << " " << v << " " << Joined(from_flag);
+      if (!ok) {
+        ASSERT_EQ(from_flag.size(), 1u);
+        EXPECT_EQ(from_flag[0].rfind(std::string(s.flag) + ": must be an integer from", 0), 0u)
+            << from_flag[0];
+      }
+    }
+  }
+  ServerConfig c;  // beyond 64-bit integers
+  auto problems = ApplyConfigJson(R"({"max_body_bytes":18446744073709551615})", c);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("got a larger number"), std::string::npos) << problems[0];
+}
+
+TEST(ConfigFlags, ScalarsTakeTheLastValueListsTakeEvery) {
+  ServerConfig c;
+  auto problems = server::ApplyFlags(
+      {{server::FindSetting("port"), {"1", "9292"}},
+       {server::FindSetting("allowed_origins"), {"https://a.example", "https://b.example,c"}},
+       {server::FindSetting("log_level"), {"warn"}}},
+      c);
+  EXPECT_TRUE(problems.empty()) << Joined(problems);
+  EXPECT_EQ(c.port, 9292);
+  EXPECT_EQ(c.allowed_origins,
+            (std::vector<std::string>{"https://a.example", "https://b.example,c"}));
+  EXPECT_EQ(c.log_level, "warn");
+  problems = server::ApplyFlags({{server::FindSetting("port"), {"80x"}}}, c);
+  EXPECT_EQ(problems,
+            std::vector<std::string>{"--port: must be an integer from 0 to 65535, got \"80x\""});
+  EXPECT_EQ(c.port, 9292);  // unchanged
+}
+
+// flags > environment > file > defaults, then CheckConfig.
+TEST(ConfigLoad, PrecedenceIsFlagsEnvironmentFileDefaults) {
+  const std::string path = ::testing::TempDir() + "/anakinra-precedence.json";
+  {
+    std::ofstream out(path);
+    out << R"({"port": 1001, "host": "10.0.0.1", "data_dir": "/from/file"})";
+  }
+  std::map<std::string, std::string> env = {{"ANAKINRA_PORT", "1002"},
+                                            {"ANAKINRA_HOST", "10.0.0.2"}};
+  server::ConfigSources sources;
+  sources.file = path;
+  sources.getenv_fn = [&](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  sources.flags = {{server::FindSetting("port"), {"1003"}}};
+  ServerConfig c;
+  EXPECT_TRUE(server::LoadConfig(sources, c).empty());
+  EXPECT_EQ(c.port, 1003);              // flag
+  EXPECT_EQ(c.host, "10.0.0.2");        // environment
+  EXPECT_EQ(c.data_dir, "/from/file");  // file
+  EXPECT_EQ(c.log_level, "info");       // default
+  sources.flags.clear();
+  EXPECT_TRUE(server::LoadConfig(sources, c).empty());
+  EXPECT_EQ(c.port, 1002);
+  env.clear();
+  EXPECT_TRUE(server::LoadConfig(sources, c).empty());
+  EXPECT_EQ(c.port, 1001);
+  EXPECT_EQ(c.host, "10.0.0.1");
+
+  // Mistakes of every source together, each naming where; then the combination check.
+  env = {{"ANAKINRA_THREADS", "many"}};
+  sources.flags = {{server::FindSetting("port"), {"-1"}}};
+  auto problems = server::LoadConfig(sources, c);
+  ASSERT_EQ(problems.size(), 2u) << Joined(problems);
+  EXPECT_EQ(problems[0].rfind("environment: ANAKINRA_THREADS: ", 0), 0u) << problems[0];
+  EXPECT_EQ(problems[1].rfind("--port: ", 0), 0u) << problems[1];
+  EXPECT_EQ(c.port, 1001);  // unchanged
+  env.clear();
+  sources.flags = {{server::FindSetting("tls_cert_file"), {"cert.pem"}}};
+  problems = server::LoadConfig(sources, c);
+  ASSERT_EQ(problems.size(), 1u) << Joined(problems);
+  EXPECT_NE(problems[0].find("\"tls_cert_file\" and \"tls_key_file\""), std::string::npos);
+  std::filesystem::remove(path);
+}
+
+// --- The documentation and the CLI are made from the table. ---
+
+std::string ReadSource(const std::string& relative) {
+  std::ifstream in(std::string(ANAKINRA_SOURCE_DIR) + "/" + relative);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(SettingsTable, DocsTableIsTheTable) {
+  const std::string doc = ReadSource("docs/operations.md");
+  const auto begin = doc.find("| key | type | range |");
+  ASSERT_NE(begin, std::string::npos) << "no settings table in docs/operations.md";
+  auto end = doc.find("\n\n", begin);
+  ASSERT_NE(end, std::string::npos);
+  const std::string table = doc.substr(begin, end + 1 - begin);
+  // Row by row first, for a readable failure: key, flag, variable and default of each setting.
+  std::istringstream rows(table);
+  std::string row;
+  std::getline(rows, row);
+  std::getline(rows, row);
+  for (const auto& s : server::Settings()) {
+    ASSERT_TRUE(std::getline(rows, row)) << "docs/operations.md lacks a row for " << s.key;
+    EXPECT_EQ(row.rfind("| `" + std::string(s.key) + "` |", 0), 0u) << row;
+    EXPECT_NE(row.find("| `" + s.env() + "` |"), std::string::npos) << row;
+    if (*s.flag != '\0') {
+      EXPECT_NE(row.find("| `" + std::string(s.flag) + "` |"), std::string::npos) << row;
+    }
+    EXPECT_NE(row.find("| `" + s.default_value() + "` |"), std::string::npos) << row;
+  }
+  EXPECT_FALSE(std::getline(rows, row)) << "a row the table does not have: " << row;
+  EXPECT_EQ(table, server::SettingsMarkdownTable())
+      << "paste the output of `anakinra-cds config settings` into docs/operations.md";
+}
+
+struct BinaryRun {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+BinaryRun RunBinary(const std::string& args) {
+  const std::string cmd = std::string(ANAKINRA_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return {-1, "popen failed"};
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST(SettingsCli, ServeFlagsAndHelpComeFromTheTable) {
+  const BinaryRun top = RunBinary("--help");
+  const BinaryRun serve = RunBinary("serve --help");
+  ASSERT_EQ(top.exit_code, 0) << top.output;
+  ASSERT_EQ(serve.exit_code, 0) << serve.output;
+  for (const auto& s : server::Settings()) {
+    if (*s.flag == '\0') continue;
+    const std::string& help = s.scope == server::SettingScope::kGlobal ? top.output : serve.output;
+    EXPECT_NE(help.find(std::string(s.flag) + " "), std::string::npos) << s.flag << "\n" << help;
+    EXPECT_NE(help.find(std::string(s.help) + " [" + s.key + ", " + s.env() + "]"),
+              std::string::npos)
+        << s.key << "\n"
+        << help;
+  }
+  // The CLI checks values with the table's parser and names the flag.
+  BinaryRun r = RunBinary("serve --port 70000");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--port: must be an integer from 0 to 65535, got 70000"),
+            std::string::npos)
+      << r.output;
+  r = RunBinary("serve --threads 2000 --max-body-bytes 1e9");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--threads: must be an integer from 0 to 1024"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("--max-body-bytes: must be an integer from 1 to 67108864"),
+            std::string::npos)
+      << r.output;
+  // Combinations are checked once, in CheckConfig, whatever the source.
+  r = RunBinary("serve --trusted-issuer https://iss=/nonexistent.json");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("\"public_url\": required"), std::string::npos) << r.output;
+  r = RunBinary("serve --tls-key key.pem");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("\"tls_cert_file\" and \"tls_key_file\""), std::string::npos) << r.output;
+  // `config settings` prints the table the docs hold.
+  r = RunBinary("config settings");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.output, server::SettingsMarkdownTable());
+}
+
+TEST(SettingsCli, ConfigCheckRefusesTrailingDataDuplicatesAndBounds) {
+  const std::string path = ::testing::TempDir() + "/anakinra-check.json";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"port": 9000} {"port": 1})", "not valid JSON"},
+      {R"({"port": 9000, "port": 9001})", "\"port\": given more than once"},
+      {R"({"max_body_bytes": 1073741824})", "\"max_body_bytes\": must be an integer from 1 to"},
+      {R"({"trusted_issuers": ["https://iss=/jwks.json"]})", "\"public_url\": required"},
+  };
+  for (const auto& [text, expected] : cases) {
+    std::ofstream(path) << text;
+    const BinaryRun r = RunBinary("config check " + path);
+    EXPECT_EQ(r.exit_code, 1) << text << "\n" << r.output;
+    EXPECT_NE(r.output.find(path + ": "), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << text << "\n" << r.output;
+  }
+  std::ofstream(path) << "{\"port\": 9000}\n";
+  const BinaryRun ok = RunBinary("config check " + path);
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("port = 9000"), std::string::npos) << ok.output;
+  std::filesystem::remove(path);
+}
+
+// grep finds no second definition of a flag: no table flag is spelled out in src/app.
+TEST(SettingsCli, NoFlagIsDefinedTwice) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(ANAKINRA_SOURCE_DIR) + "/src/app")) {
+    const std::string name = entry.path().filename().string();
+    const std::string text = ReadSource("src/app/" + name);
+    for (const auto& s : server::Settings()) {
+      if (*s.flag == '\0') continue;
+      EXPECT_EQ(text.find("\"" + std::string(s.flag) + "\""), std::string::npos)
+          << "src/app/" << name << " defines " << s.flag << " again";
+    }
+  }
 }
 
 }  // namespace
