@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -397,12 +398,28 @@ TEST_F(FetchTest, Http401Answers412) {
   ExpectPreconditionFailed(*server, a, "patient", "HTTP 401 (not authorised");
 }
 
-TEST_F(FetchTest, ReadOfUnknownPatientAnswers412) {
+// Policy v2 section 0: the Patient read fails (404), but the other keys are fetched and give
+// warning cards (a start with no vaccination and no count on record), so the answer is 200 with
+// those cards and a data-not-checked card naming the patient key, not a 412.
+TEST_F(FetchTest, ReadOfUnknownPatientKeepsTheOtherCardsAndSaysWhatWasNotChecked) {
   auto server = Serve();
   auto doc = ParseJsonOrDie(FetchRequest("adult-ra-clean", Base()));
   doc["context"]["patientId"].SetString("not-on-this-server");
   auto a = Post(*server, fhir::ToString(doc));
-  ExpectPreconditionFailed(*server, a, "patient", "HTTP 404");
+  ASSERT_TRUE(a.result) << httplib::to_string(a.result.error());
+  ASSERT_EQ(a.result->status, 200) << a.result->body;
+  auto body = ParseJsonOrDie(a.result->body);
+  std::vector<std::string> codes;
+  const fhir::Json* not_checked = nullptr;
+  for (const auto& card : body["cards"].GetArray()) {
+    codes.emplace_back(card["source"]["topic"]["code"].GetString());
+    if (codes.back() == "data-not-checked") not_checked = &card;
+  }
+  EXPECT_NE(std::find(codes.begin(), codes.end(), "immunisation-pneumococcal"), codes.end());
+  ASSERT_NE(not_checked, nullptr) << a.result->body;
+  EXPECT_STREQ((*not_checked)["indicator"].GetString(), "warning");
+  EXPECT_NE(std::string((*not_checked)["detail"].GetString()).find("`patient`"), std::string::npos)
+      << (*not_checked)["detail"].GetString();
 }
 
 TEST_F(FetchTest, GarbageBodyAnswers412) {
@@ -522,6 +539,308 @@ TEST_F(FetchTest, NoFhirServerAnswers412WithoutFetching) {
   doc.RemoveMember("fhirServer");
   auto a = Post(*server, fhir::ToString(doc));
   ExpectPreconditionFailed(*server, a, "patient", "no fhirServer");
+}
+
+// ---------------------------------------------------------------- policy v2 §0: paging, failed
+// queries, Medication references, 412 vs 200
+
+// Cards' (code, indicator) pairs, sorted.
+std::vector<std::string> Codes(const std::string& body) {
+  auto doc = ParseJsonOrDie(body);
+  std::vector<std::string> out;
+  if (!doc.IsObject() || !doc.HasMember("cards")) return out;
+  for (const auto& card : doc["cards"].GetArray())
+    out.push_back(std::string(card["source"]["topic"]["code"].GetString()) + ":" +
+                  card["indicator"].GetString());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool Has(const std::vector<std::string>& codes, const std::string& code) {
+  return std::find(codes.begin(), codes.end(), code) != codes.end();
+}
+
+class PagingTest : public FetchTest {
+ protected:
+  // GET <path> from the test FHIR server (path includes any /_test knobs), as a JSON text.
+  std::string Get(const std::string& path) {
+    httplib::Client c("127.0.0.1", fhir_->port());
+    auto r = c.Get(path);
+    EXPECT_TRUE(r && r->status == 200) << path;
+    return r ? r->body : std::string();
+  }
+  static std::string PatientOf(const rapidjson::Document& request) {
+    return request["context"]["patientId"].GetString();
+  }
+  // Replaces prefetch.<key> of `request` with `json`.
+  static void SetKey(rapidjson::Document& request, const std::string& key,
+                     const std::string& json) {
+    auto value = ParseJsonOrDie(json);
+    auto& a = request.GetAllocator();
+    rapidjson::Value copy(value, a);
+    request["prefetch"].RemoveMember(key.c_str());
+    request["prefetch"].AddMember(rapidjson::Value(key.c_str(), a), copy, a);
+  }
+  // The full-prefetch conditions Bundle of `request` with a `next` link to `next` added.
+  static std::string WithNext(const rapidjson::Document& request, const std::string& key,
+                              const std::string& next) {
+    rapidjson::Document d;
+    d.CopyFrom(request["prefetch"][key.c_str()], d.GetAllocator());
+    d.RemoveMember("link");
+    rapidjson::Value links(rapidjson::kArrayType), link(rapidjson::kObjectType);
+    link.AddMember("relation", "next", d.GetAllocator());
+    link.AddMember("url", rapidjson::Value(next.c_str(), d.GetAllocator()), d.GetAllocator());
+    links.PushBack(link, d.GetAllocator());
+    d.AddMember("link", links, d.GetAllocator());
+    return fhir::ToString(d);
+  }
+  // The 412 issue text for `key`, or "" when there is none.
+  static std::string IssueFor(const std::string& body, const std::string& key) {
+    auto doc = ParseJsonOrDie(body);
+    if (!doc.IsObject() || !doc.HasMember("issue")) return "";
+    for (const auto& issue : doc["issue"].GetArray())
+      if (std::string(issue["expression"][0].GetString()) == "prefetch." + key)
+        return issue["diagnostics"].GetString();
+    return "";
+  }
+};
+
+TEST_F(PagingTest, ClientPagedSearchsetIsFollowedThroughFhirServer) {
+  auto server = Serve();
+  for (const std::string name : {"adult-ra-clean", "adult-tnf-antagonist"}) {
+    auto full = Post(*server, SampleRequest(name));
+    ASSERT_TRUE(full.result);
+    auto doc = ParseJsonOrDie(SampleRequest(name));
+    const std::string record = "client-paged-" + name;
+    // Page 1 of the patient's immunizations, one entry a page, as the EHR would send it.
+    const std::string page =
+        Get("/_test/record/" + record + "/_test/count/1/Immunization?patient=" + PatientOf(doc));
+    ASSERT_NE(page.find("\"next\""), std::string::npos) << "the sample needs two immunizations";
+    SetKey(doc, "immunizations", page);
+    SetFhirServer(doc, Base("/_test/record/" + record));
+    auto paged = Post(*server, fhir::ToString(doc));
+    ASSERT_TRUE(paged.result);
+    EXPECT_EQ(paged.result->status, full.result->status) << name << " " << paged.result->body;
+    EXPECT_EQ(CardSignatures(paged.result->body), CardSignatures(full.result->body)) << name;
+    // The service asked for page 2 (and only for it: every other key was sent).
+    auto paths = Recorded(record, "path");
+    ASSERT_EQ(paths.size(), 2u) << name;
+    EXPECT_NE(paths[1].find("_offset=1"), std::string::npos) << paths[1];
+  }
+}
+
+TEST_F(PagingTest, NextLinkThatCannotBeFollowedLeavesTheKeyIncomplete) {
+  auto server = Serve();
+  auto doc = ParseJsonOrDie(SampleRequest("adult-ra-clean"));
+  const std::string foreign =
+      "http://localhost:" + std::to_string(fhir_->port()) + "/_test/record/refused/Condition?x=2";
+  SetKey(doc, "conditions", WithNext(doc, "conditions", foreign));
+
+  // No fhirServer: nothing to follow it with.
+  auto a = Post(*server, fhir::ToString(doc));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 412) << a.result->body;
+  std::string why = IssueFor(a.result->body, "conditions");
+  EXPECT_NE(why.find("incomplete: more pages that could not be followed"), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("no fhirServer"), std::string::npos) << why;
+  EXPECT_EQ(IssueFor(a.result->body, "patient"), "");  // complete keys are not named
+
+  // A fhirServer, but the link leaves its origin: refused, never contacted.
+  SetFhirServer(doc, Base("/_test/record/refused-base"));
+  a = Post(*server, fhir::ToString(doc));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 412) << a.result->body;
+  why = IssueFor(a.result->body, "conditions");
+  EXPECT_NE(why.find("incomplete"), std::string::npos) << why;
+  EXPECT_NE(why.find("points to another origin"), std::string::npos) << why;
+  EXPECT_TRUE(Recorded("refused", "path").empty());
+  EXPECT_TRUE(Recorded("refused-base", "path").empty());
+
+  // A fhirServer that is not allowed: refused before any connection.
+  SetFhirServer(doc, "http://10.255.255.1/fhir");
+  SetKey(doc, "conditions", WithNext(doc, "conditions", "http://10.255.255.1/fhir/Condition?p=2"));
+  a = Post(*server, fhir::ToString(doc));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 412) << a.result->body;
+  why = IssueFor(a.result->body, "conditions");
+  EXPECT_NE(why.find("not on this service's allowlist"), std::string::npos) << why;
+}
+
+TEST_F(PagingTest, PageLimitLeavesTheKeyIncompleteNotFailed) {
+  auto config = Config();
+  config.fetch_max_pages = 1;
+  auto server = Serve(config);
+  auto doc = ParseJsonOrDie(SampleRequest("adult-ra-clean"));
+  SetKey(doc, "immunizations", Get("/_test/count/1/Immunization?patient=" + PatientOf(doc)));
+  SetFhirServer(doc, Base());
+  auto a = Post(*server, fhir::ToString(doc));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 412) << a.result->body;
+  const std::string why = IssueFor(a.result->body, "immunizations");
+  EXPECT_NE(why.find("incomplete"), std::string::npos) << why;
+  EXPECT_NE(why.find("more than 1 pages"), std::string::npos) << why;
+}
+
+TEST_F(PagingTest, ErrorOutcomeEntryMakesTheKeyMissing) {
+  auto server = Serve();
+  auto doc = ParseJsonOrDie(SampleRequest("adult-ra-clean"));
+  SetKey(
+      doc, "conditions",
+      R"({"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"too-costly"}]},"search":{"mode":"outcome"}}]})");
+  // Sent by the client, nothing to fetch it from: missing.
+  auto a = Post(*server, fhir::ToString(doc));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 412) << a.result->body;
+  EXPECT_NE(IssueFor(a.result->body, "conditions").find("failed query"), std::string::npos)
+      << a.result->body;
+  // With a fhirServer the key is fetched again by the template.
+  SetFhirServer(doc, Base("/_test/record/oo-entry"));
+  a = Post(*server, fhir::ToString(doc));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 200) << a.result->body;
+  auto paths = Recorded("oo-entry", "path");
+  ASSERT_EQ(paths.size(), 1u);
+  EXPECT_NE(paths[0].find("/Condition?"), std::string::npos) << paths[0];
+}
+
+TEST_F(PagingTest, FetchedPagesAreAssessedTheSameWay) {
+  auto server = Serve();
+  // The server's searchset holds an error OperationOutcome entry: a failed query.
+  auto a = Post(*server, FetchRequest("adult-ra-clean", Base("/_test/outcome-entry/error"),
+                                      "order-sign", "", {"conditions"}));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 412) << a.result->body;
+  EXPECT_NE(IssueFor(a.result->body, "conditions").find("failed query"), std::string::npos)
+      << a.result->body;
+  // A warning entry is ignored.
+  auto full = Post(*server, SampleRequest("adult-ra-clean"));
+  a = Post(*server, FetchRequest("adult-ra-clean", Base("/_test/outcome-entry/warning"),
+                                 "order-sign", "", {"conditions"}));
+  ASSERT_TRUE(a.result && full.result);
+  EXPECT_EQ(a.result->status, 200) << a.result->body;
+  EXPECT_EQ(CardSignatures(a.result->body), CardSignatures(full.result->body));
+}
+
+TEST_F(PagingTest, StringPrefetchValueIsAMissingKeyNot400) {
+  auto server = Serve();
+  auto doc = ParseJsonOrDie(SampleRequest("adult-ra-clean"));
+  auto& alloc = doc.GetAllocator();
+  doc["prefetch"]["patient"].SetString("123");
+  doc["prefetch"].AddMember("user", "123", alloc);  // the CDS Hooks spec's erratum
+  auto a = Post(*server, fhir::ToString(doc));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 412) << a.result->body;
+  EXPECT_NE(IssueFor(a.result->body, "patient").find("a string"), std::string::npos)
+      << a.result->body;
+  SetFhirServer(doc, Base());  // fetched instead
+  a = Post(*server, fhir::ToString(doc));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 200) << a.result->body;
+}
+
+// Medication/{id} of a draft order, neither contained nor in the request: read from fhirServer.
+TEST_F(PagingTest, MedicationReferenceIsReadFromFhirServer) {
+  fhir_->LoadBundle(
+      R"({"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"PUT","url":"Medication/prefetch-test-kineret"},"resource":{"resourceType":"Medication","id":"prefetch-test-kineret","code":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"72435","display":"anakinra"}]}}}]})");
+  auto server = Serve();
+  const std::string name = "adult-tnf-antagonist";
+  auto full = Post(*server, SampleRequest(name));
+  ASSERT_TRUE(full.result);
+  auto doc = ParseJsonOrDie(SampleRequest(name));
+  auto& alloc = doc.GetAllocator();
+  bool replaced = false;
+  for (auto& e : doc["context"]["draftOrders"]["entry"].GetArray()) {
+    auto& r = e["resource"];
+    if (!r.HasMember("medicationCodeableConcept")) continue;
+    const std::string code = r["medicationCodeableConcept"]["coding"][0]["code"].GetString();
+    if (code != "72435") continue;
+    r.RemoveMember("medicationCodeableConcept");
+    rapidjson::Value ref(rapidjson::kObjectType);
+    ref.AddMember("reference", "Medication/prefetch-test-kineret", alloc);
+    r.AddMember("medicationReference", ref, alloc);
+    replaced = true;
+  }
+  ASSERT_TRUE(replaced);
+  SetFhirServer(doc, Base("/_test/record/medication"));
+  auto a = Post(*server, fhir::ToString(doc));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, full.result->status) << a.result->body;
+  EXPECT_EQ(CardSignatures(a.result->body), CardSignatures(full.result->body));
+  auto paths = Recorded("medication", "path");
+  ASSERT_FALSE(paths.empty());
+  EXPECT_NE(paths[0].find("/Medication/prefetch-test-kineret"), std::string::npos) << paths[0];
+}
+
+// ---- these need the v2 engine and rules of the other helpers (facts, rules)
+
+// Policy §0: an active TNF antagonist on page 1 of an incomplete `medications` still gives its
+// critical card, with data-not-checked; the same request without the TNF antagonist is a 412.
+TEST_F(PagingTest, PresenceOnAnIncompletePageStillGivesItsCard) {
+  auto server = Serve();
+  auto doc = ParseJsonOrDie(SampleRequest("adult-tnf-antagonist"));
+  SetKey(doc, "medications",
+         WithNext(doc, "medications", "http://localhost:1/MedicationRequest?p=2"));
+  auto a = Post(*server, fhir::ToString(doc));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 200) << a.result->body;
+  const auto codes = Codes(a.result->body);
+  EXPECT_TRUE(Has(codes, "tnf-antagonist:critical")) << a.result->body;
+  EXPECT_TRUE(Has(codes, "data-not-checked:warning")) << a.result->body;
+}
+
+TEST_F(PagingTest, MissingKeyGives412OnlyWithoutAWarningOrCriticalCard) {
+  auto server = Serve();
+  // Observations missing, nothing to fetch them from.
+  auto clean = ParseJsonOrDie(SampleRequest("adult-ra-clean"));
+  clean["prefetch"].RemoveMember("observations");
+  auto a = Post(*server, fhir::ToString(clean));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 412) << a.result->body;
+  EXPECT_NE(IssueFor(a.result->body, "observations"), "");
+
+  auto tnf = ParseJsonOrDie(SampleRequest("adult-tnf-antagonist"));
+  tnf["prefetch"].RemoveMember("observations");
+  a = Post(*server, fhir::ToString(tnf));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 200) << a.result->body;
+  const auto codes = Codes(a.result->body);
+  EXPECT_TRUE(Has(codes, "tnf-antagonist:critical")) << a.result->body;
+  EXPECT_TRUE(Has(codes, "data-not-checked:warning")) << a.result->body;
+}
+
+// A dose the service cannot read ("1 {syringe}") with an active TNF antagonist: 200 (never 400),
+// the critical interaction card and dose-not-checked.
+TEST_F(PagingTest, UnreadableDoseWithTnfAntagonistIs200WithItsCards) {
+  auto server = Serve();
+  auto doc = ParseJsonOrDie(SampleRequest("adult-tnf-antagonist"));
+  auto& alloc = doc.GetAllocator();
+  bool changed = false;
+  for (auto& e : doc["context"]["draftOrders"]["entry"].GetArray()) {
+    auto& r = e["resource"];
+    if (!r.HasMember("dosageInstruction")) continue;
+    for (auto& d : r["dosageInstruction"].GetArray()) {
+      rapidjson::Value dose(rapidjson::kObjectType);
+      dose.AddMember("value", 1, alloc);
+      dose.AddMember("unit", "syringe", alloc);
+      dose.AddMember("system", "http://unitsofmeasure.org", alloc);
+      dose.AddMember("code", "{syringe}", alloc);
+      rapidjson::Value rate(rapidjson::kObjectType);
+      rate.AddMember("doseQuantity", dose, alloc);
+      rapidjson::Value rates(rapidjson::kArrayType);
+      rates.PushBack(rate, alloc);
+      d.RemoveMember("doseAndRate");
+      d.AddMember("doseAndRate", rates, alloc);
+      changed = true;
+    }
+  }
+  ASSERT_TRUE(changed);
+  auto a = Post(*server, fhir::ToString(doc));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, 200) << a.result->body;
+  const auto codes = Codes(a.result->body);
+  EXPECT_TRUE(Has(codes, "tnf-antagonist:critical")) << a.result->body;
+  EXPECT_TRUE(Has(codes, "dose-not-checked:warning")) << a.result->body;
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ TEST(Http, DiscoveryListsBothServicesWithPrefetch) {
     ids.insert(s["id"].GetString());
     EXPECT_STREQ(s["prefetch"]["patient"].GetString(), "Patient/{{context.patientId}}");
     EXPECT_STREQ(s["prefetch"]["medications"].GetString(),
-                 "MedicationRequest?patient={{context.patientId}}&status=active");
+                 "MedicationRequest?patient={{context.patientId}}&status=active,on-hold");
     EXPECT_TRUE(s.HasMember("usageRequirements"));
     EXPECT_TRUE(s.HasMember("title"));
   }
@@ -172,7 +172,9 @@ TEST(Http, NoAnakinraOrderNeedsNoPrefetch) {
   EXPECT_EQ(r->body, R"({"cards":[]})");
 }
 
-TEST(Http, BadDoseUnitIs400) {
+// Policy v2 §0: a dose unit the service cannot read is clinical content, not a broken envelope:
+// 200 with dose-not-checked (was a 400 in v1).
+TEST(Http, BadDoseUnitIs200WithDoseNotChecked) {
   LiveServer server;
   std::string body = SampleRequest("adult-ra-clean");
   const auto pos = body.find(R"("code":"mg")");
@@ -181,7 +183,10 @@ TEST(Http, BadDoseUnitIs400) {
   const auto unit = body.find(R"("unit":"mg")");
   if (unit != std::string::npos) body.replace(unit, 11, R"("unit":"fl oz")");
   auto r = server.client().Post("/cds-services/anakinra-order-sign", body, "application/json");
-  ExpectOperationOutcome(r, 400, "not a unit of mass or volume");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  // Needs the v2 rules (dose-not-checked card).
+  EXPECT_NE(r->body.find(R"("code":"dose-not-checked")"), std::string::npos) << r->body;
 }
 
 TEST(Http, FeedbackValidAndInvalid) {

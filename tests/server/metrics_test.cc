@@ -1,4 +1,5 @@
 // GET /metrics on the real server: scraped over HTTP and parsed as Prometheus text format.
+#include "fhir/json.h"
 #include "server/operations.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
@@ -160,6 +161,48 @@ TEST(Metrics, ScrapedSeriesHaveTheRightLabelsAndCounts) {
     EXPECT_EQ(Value(samples, "anakinra_prefetch_fetch_failures_total",
                     {{"key", "medications"}, {"reason", "other"}}),
               1);
+  }
+  store->Close();
+  std::filesystem::remove_all(dir);
+}
+
+// A draft order's Medication/{id} that is neither in the request nor fetchable: counted, never
+// guessed (policy §1).
+TEST(Metrics, UnresolvedMedicationReferencesAreCounted) {
+  char tmpl[] = "/tmp/anakinra-metrics-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  std::string error;
+  std::shared_ptr<server::FeedbackStore> store = server::FeedbackStore::Open(dir, true, error);
+  ASSERT_TRUE(store) << error;
+  auto metrics = std::make_shared<server::Metrics>();
+  server::ServerObservers observers;
+  server::AddOperationsObservers(observers, store, metrics);
+  {
+    LiveServer live({}, std::move(observers));
+    auto doc = ParseJsonOrDie(SampleRequest("adult-tnf-antagonist"));
+    auto& alloc = doc.GetAllocator();
+    for (auto& e : doc["context"]["draftOrders"]["entry"].GetArray()) {
+      auto& r = e["resource"];
+      if (!r.HasMember("medicationCodeableConcept")) continue;
+      r.RemoveMember("medicationCodeableConcept");
+      rapidjson::Value ref(rapidjson::kObjectType);
+      ref.AddMember("reference", "Medication/not-anywhere", alloc);
+      r.AddMember("medicationReference", ref, alloc);
+    }
+    for (int i = 0; i < 2; ++i) {
+      auto r = live.client().Post("/cds-services/anakinra-order-sign", fhir::ToString(doc),
+                                  "application/json");
+      ASSERT_TRUE(r);
+      EXPECT_NE(r->status, 400) << r->body;
+      EXPECT_NE(r->status, 500) << r->body;
+    }
+    auto scrape = live.client().Get("/metrics");
+    ASSERT_TRUE(scrape);
+    std::map<std::string, std::string> types;
+    const auto samples = Parse(scrape->body, types);
+    EXPECT_EQ(types["anakinra_unresolved_medication_references_total"], "counter");
+    EXPECT_EQ(Value(samples, "anakinra_unresolved_medication_references_total", {}), 2);
+    EXPECT_EQ(scrape->body.find("not-anywhere"), std::string::npos);
   }
   store->Close();
   std::filesystem::remove_all(dir);

@@ -273,7 +273,9 @@ TEST(Process, LogsCarryNoTokensNoPatientIdsNoComments) {
                        "application/json");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
-  const std::string card = ParseJsonOrDie(r->body)["cards"][0]["uuid"].GetString();
+  auto answer = ParseJsonOrDie(r->body);
+  ASSERT_GT(answer["cards"].Size(), 0u) << r->body;
+  const std::string card = answer["cards"][0]["uuid"].GetString();
   // Errors too: an unknown service named like the patient, an invalid body quoting the patient.
   client.Post("/cds-services/" + patient, headers, "{}", "application/json");
   client.Post("/cds-services/anakinra-order-sign", headers, R"({"hook":")" + patient + R"("})",
@@ -335,6 +337,25 @@ TEST(Process, ConfigPrecedenceFlagsOverEnvOverFile) {
             flag_port);
   EXPECT_NE(log.find(R"("event":"startup")"), std::string::npos) << log;
   EXPECT_NE(log.find(":" + std::to_string(flag_port) + "/cds-services"), std::string::npos) << log;
+}
+
+// Each order service must define the six prefetch keys the rules read: checked at load, the
+// service and key named, never a 412 for ever at request time.
+TEST(Process, ServiceWithoutAKeyTheRulesReadIsRefusedAtLoad) {
+  TempDir dir;
+  std::filesystem::copy(SourcePath("hooks"), dir.path + "/hooks",
+                        std::filesystem::copy_options::recursive);
+  const std::string services = dir.path + "/hooks/services.json";
+  std::string text = ReadFile(services);
+  const std::string key = R"("immunizations": "Immunization?patient={{context.patientId}}",)";
+  const auto at = text.find(key);
+  ASSERT_NE(at, std::string::npos);
+  text.erase(at, key.size());
+  std::ofstream(services) << text;
+  auto [code, out, err] = RunBinary(
+      {"--hooks", dir.path + "/hooks", "evaluate", SourcePath("fhir-samples/adult-ra-clean.json")});
+  EXPECT_NE(code, 0) << out;
+  EXPECT_NE(err.find("has no prefetch template for \"immunizations\""), std::string::npos) << err;
 }
 
 TEST(Process, BadConfigurationStopsServeWithTheKeyNamed) {
