@@ -207,13 +207,15 @@ cdshooks::Card WriteCard(const Finding& finding, const Knowledge& k) {
     if (body.empty()) continue;
     if (!detail.empty()) detail += "\n\n";
     detail += "**" + k.headings.at(name) + ":** " + body;
-  }
-  if (!finding.not_checked.empty()) {
-    detail += "\n";
-    for (const auto& [check, key] : finding.not_checked) {
-      auto name = k.check_names.find(check);
-      detail += "\n- " + (name != k.check_names.end() ? name->second : EscapeMarkdown(check)) +
-                " (`" + EscapeMarkdown(key) + "`)";
+    // data-not-checked: the list of checks belongs to what was found.
+    if (std::string_view(name) == "found" && !finding.not_checked.empty()) {
+      detail += "\n";
+      for (const auto& [check, key] : finding.not_checked) {
+        auto check_name = k.check_names.find(check);
+        detail += "\n- " +
+                  (check_name != k.check_names.end() ? check_name->second : EscapeMarkdown(check)) +
+                  " (`" + EscapeMarkdown(key) + "`)";
+      }
     }
   }
   const std::string notes = JoinSentences(finding.notes, text, k, markdown);

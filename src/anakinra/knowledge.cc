@@ -337,6 +337,8 @@ void LoadCards(const fhir::Json& root, const std::string& file, Knowledge& k) {
     for (const auto& l : text.links) {
       if (k.sources.count(l) == 0) throw LoadError{where + ": unknown link source \"" + l + "\""};
       if (l == text.source) throw LoadError{where + ": link \"" + l + "\" repeats the source"};
+      if (k.sources.at(l).url.empty())
+        throw LoadError{where + ": link source \"" + l + "\" has no url"};
     }
     text.placeholders = StringList(*c, "placeholders", where, false);
     text.summaries = StringMap(Object(*c, "summary", where), where + ".summary");
@@ -395,8 +397,10 @@ void LoadSources(const fhir::Json& root, const std::string& file, Knowledge& k) 
   if (sources == nullptr || !sources->IsObject()) return;
   for (const auto& m : sources->GetObject()) {
     const std::string where = file + ": sources." + m.name.GetString();
-    const std::string url = Str(m.value, "url", where);
-    if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
+    // A source without a public page (this project's own policy) has no url; a card citing it
+    // then has no source.url, and it can never be a link.
+    const std::string url(fhir::StringMember(m.value, "url").value_or(""));
+    if (!url.empty() && url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
       throw LoadError{where + ": url must be absolute"};
     k.sources[m.name.GetString()] = {Str(m.value, "label", where), url};
   }

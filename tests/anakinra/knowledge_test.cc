@@ -293,3 +293,15 @@ TEST(BrokenKnowledge, LinkToUnknownSource) {
 }
 
 }  // namespace
+
+namespace {
+
+// The project's own policy has no public page: cards citing it carry no source.url, and it can
+// never be a card's second source (a link needs a url).
+TEST(BrokenKnowledge, LinkToASourceWithoutUrl) {
+  HooksCopy h;
+  h.Replace("cards.json", "\"lactmed\"", "\"policy\"");
+  EXPECT_NE(h.Load().find("has no url"), std::string::npos);
+}
+
+}  // namespace
