@@ -23,8 +23,10 @@
 
 namespace anakinra {
 
-inline constexpr std::size_t kMaxSummaryChars = 139;  // bytes: the spec asks for fewer than 140 characters
-inline constexpr std::size_t kMaxLabelChars = 79;     // bytes: policy v2 section 0 asks for fewer than 80
+inline constexpr std::size_t kMaxSummaryChars =
+    139;  // bytes: the spec asks for fewer than 140 characters
+inline constexpr std::size_t kMaxLabelChars =
+    79;  // bytes: policy v2 section 0 asks for fewer than 80
 
 // Escapes EHR text for markdown (`detail`): no HTML, no links or images, no emphasis.
 std::string EscapeMarkdown(std::string_view text);

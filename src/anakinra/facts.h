@@ -72,8 +72,8 @@ struct DoseLine {
   std::optional<int> sequence;  // dosageInstruction.sequence
   // Per administration, when the dose was read and is plausible (0 < mg <= maxPlausibleDoseMg).
   std::optional<double> dose_mg;
-  std::string dose_text;  // as written, e.g. "0.67 mL" (EHR text)
-  bool frequency_given = false;  // a timing (repeat, code or text) was present
+  std::string dose_text;                           // as written, e.g. "0.67 mL" (EHR text)
+  bool frequency_given = false;                    // a timing (repeat, code or text) was present
   std::optional<fhir::TimingFrequency> frequency;  // read and plausible (0 < per_day <= 24)
   bool has_route = false;
   bool route_subcutaneous = false;
@@ -105,7 +105,7 @@ struct Order {
 
   // Anakinra drafts: the relation to the patient's active anakinra orders (policy §2).
   std::string prior_prescription;  // priorPrescription reference key, when given
-  bool renewal = false;   // priorPrescription points at an active/on-hold anakinra order
+  bool renewal = false;            // priorPrescription points at an active/on-hold anakinra order
   bool revision = false;  // its id is also an active/on-hold order's id (order-sign re-sign)
 
   // Dosing, read for anakinra orders in focus.
@@ -138,7 +138,7 @@ struct PatientFacts {
 
   bool patient_known = false;  // a Patient resource was available
   std::optional<fhir::PartialDate> birth_date;
-  std::optional<fhir::AgeRange> age;  // at reference_time
+  std::optional<fhir::AgeRange> age;   // at reference_time
   bool birth_date_unreadable = false;  // birthDate present but not a valid date
 
   // Body weight: latest usable within the window (weightMaxAgeDays, or
@@ -151,7 +151,7 @@ struct PatientFacts {
   // Renal function: the most recent CrCl or eGFR within renalMaxAgeDays.
   std::optional<Measurement> renal_ml_min;
   bool renal_is_egfr = false;
-  std::vector<std::string> renal_notes;  // unreadable or implausible values
+  std::vector<std::string> renal_notes;    // unreadable or implausible values
   std::vector<Evidence> renal_conditions;  // CKD 4/5, ESRD, dialysis
 
   // Absolute neutrophil count: the latest at or before the reference time (any age).
