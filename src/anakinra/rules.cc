@@ -226,6 +226,7 @@ class Evaluator {
     NoteIncomplete(p, "interactions", DataKey::kMedications);
     auto labels = [](const std::vector<const Order*>& list) {
       std::vector<std::string> names;
+      names.reserve(list.size());
       for (const Order* o : list) names.push_back(o->label);
       return Join(names);
     };
