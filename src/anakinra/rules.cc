@@ -176,6 +176,8 @@ class Evaluator {
     const Indication ind = ReadIndication(a, p);
     IndicationCards(a, p, ind);
     const bool renal = RenalImpairment(p);
+    // Renal impairment fires on presence: with incomplete observations a low value may be unread.
+    NoteIncomplete(p, "renal-impairment", DataKey::kObservations);
     if (x.treatment.phase == Phase::kStart) Immunisations(p);
     Prophylaxis(p);
     Neutrophils(p, x.treatment);
@@ -691,7 +693,11 @@ class Evaluator {
                     : p.birth_date_unreadable ? "found-birth-date-unreadable"
                                               : "found-no-birth-date"};
       }
-    } else if (needs_weight && !p.weight_kg) {
+    } else if (!needs_weight && !p.weight_kg && !Complete(p, DataKey::kObservations)) {
+      // Fixed-dose checks still run; the mg/kg maximum needs a weight that may be unread.
+      NotCheckedFor("weight-required", DataKey::kObservations);
+    }
+    if (can_check && needs_weight && !p.weight_kg) {
       can_check = false;
       if (!Complete(p, DataKey::kObservations)) {
         NotCheckedFor("weight-required", DataKey::kObservations);

@@ -74,9 +74,11 @@ std::string ResponseAsText(std::string_view response_json) {
         << fhir::StringMember(card, "summary").value_or("") << "\n";
     if (topic) out << "  code: " << fhir::StringMember(*topic, "code").value_or("") << "\n";
     Indent(out, Plain(fhir::StringMember(card, "detail").value_or("")), "  ");
-    if (source)
-      out << "  source: " << fhir::StringMember(*source, "label").value_or("") << " <"
-          << fhir::StringMember(*source, "url").value_or("") << ">\n";
+    if (source) {
+      out << "  source: " << fhir::StringMember(*source, "label").value_or("");
+      if (auto url = fhir::StringMember(*source, "url")) out << " <" << *url << ">";
+      out << "\n";
+    }
     fhir::ForEachObject(fhir::Member(card, "links"), [&](const fhir::Json& l) {
       out << "  link: " << fhir::StringMember(l, "label").value_or("") << " <"
           << fhir::StringMember(l, "url").value_or("") << ">\n";

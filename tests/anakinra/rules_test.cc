@@ -385,6 +385,27 @@ TEST(ChildDose, IncompleteObservationsReportNotCheckedInsteadOfWeightRequired) {
   EXPECT_TRUE(c.NotCheckedHas("weight-required", "observations"));
 }
 
+// Incomplete observations: a low CrCl/eGFR or a weight may be on an unread page, so the renal
+// check and a fixed-dose adult's mg/kg maximum are reported as not checked (policy §0).
+TEST(AdultDose, IncompleteObservationsReportRenalAndWeightNotChecked) {
+  Case c;
+  c.Age(40 * 12).Complete().Dose(100);
+  c.patient.coverage[static_cast<std::size_t>(DataKey::kObservations)] = Coverage::kPartial;
+  c.Run();
+  EXPECT_FALSE(c.Has("weight-required"));
+  EXPECT_FALSE(c.Has("renal-impairment"));
+  EXPECT_TRUE(c.NotCheckedHas("renal-impairment", "observations"));
+  EXPECT_TRUE(c.NotCheckedHas("weight-required", "observations"));
+}
+
+TEST(AdultDose, CompleteObservationsReportNothingNotChecked) {
+  Case c;
+  c.Age(40 * 12).Complete().Dose(100);
+  c.Run();
+  EXPECT_FALSE(c.NotCheckedHas("renal-impairment", "observations"));
+  EXPECT_FALSE(c.NotCheckedHas("weight-required", "observations"));
+}
+
 TEST(ChildDose, RoundingFallsBackToWholeMilligrams) {
   Case c;  // 3 kg, 2 years: usual 3-9 mg; no multiple of 10 fits
   c.Age(3 * 12).Weight(3).Complete().Dose(15);
