@@ -69,10 +69,6 @@ void Request::AddFetchedResource(std::shared_ptr<rapidjson::Document> doc) {
   extra_documents.push_back(std::move(doc));
 }
 
-std::optional<PrefetchValue> ClassifyPrefetch(const fhir::Json& value) {
-  return AssessPrefetch(value);
-}
-
 std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition& service,
                                   const ParseLimits& limits, Request& out) {
   // Parsed in place: the document's strings point into a copy of the body that lives (and dies)

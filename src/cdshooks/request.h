@@ -95,8 +95,4 @@ std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition
 std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
                                  const ServiceDefinition& service, Request& out);
 
-// Kept for callers of v1: AssessPrefetch(value) without a cutoff; never nullopt (a wrong shape is
-// kFailed with why).
-std::optional<PrefetchValue> ClassifyPrefetch(const fhir::Json& value);
-
 }  // namespace cdshooks

@@ -29,25 +29,6 @@ MedicationView OrderMedication(const Json& order, const ResourceIndex& index) {
   return view;
 }
 
-DosageView FirstDosage(const Json& order) {
-  DosageView view;
-  ForEachObject(Member(order, "dosageInstruction"), [&](const Json& dosage) {
-    if (view.dosage != nullptr) return;
-    view.dosage = &dosage;
-    if (const Json* t = Member(dosage, "timing"); t != nullptr && t->IsObject()) view.timing = t;
-    if (const Json* r = Member(dosage, "route"); r != nullptr && r->IsObject()) view.route = r;
-    ForEachObject(Member(dosage, "doseAndRate"), [&](const Json& dr) {
-      if (view.dose == nullptr)
-        if (const Json* q = Member(dr, "doseQuantity"); q != nullptr && q->IsObject())
-          view.dose = q;
-    });
-    if (view.dose == nullptr)
-      if (const Json* q = Member(dosage, "doseQuantity"); q != nullptr && q->IsObject())
-        view.dose = q;
-  });
-  return view;
-}
-
 std::string_view OrderPatientId(const Json& order) {
   for (const char* name : {"subject", "patient"}) {
     if (const Json* ref = Member(order, name))

@@ -31,16 +31,6 @@ struct MedicationView {
 // The order's medication. `index` resolves references to Medications elsewhere in the request.
 MedicationView OrderMedication(const Json& order, const ResourceIndex& index);
 
-struct DosageView {
-  const Json* dosage = nullptr;  // the dosage instruction object
-  const Json* dose = nullptr;    // the doseQuantity object, when present
-  const Json* timing = nullptr;
-  const Json* route = nullptr;
-};
-
-// The first dosage instruction of the order, or an empty view.
-DosageView FirstDosage(const Json& order);
-
 // What a plausible dose is (from the dosing policy).
 struct DoseLimits {
   double concentration_mg_per_ml = 0;  // a volume dose is read as mg with it; 0: volume unreadable

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "anakinra/knowledge.h"
+#include "cdshooks/prefetch_assess.h"
 #include "cdshooks/request.h"
 #include "fhir/date.h"
 #include "fhir/json.h"
@@ -209,9 +210,7 @@ inline cdshooks::Request MakeRequest(const RequestSpec& spec) {
   r.draft_orders = fhir::Member(*doc, "drafts");
   if (const fhir::Json* prefetch = fhir::Member(*doc, "prefetch"))
     for (const auto& m : prefetch->GetObject()) {
-      auto value = cdshooks::ClassifyPrefetch(m.value);
-      EXPECT_TRUE(value) << m.name.GetString();
-      if (value) r.prefetch[m.name.GetString()] = *value;
+      r.prefetch[m.name.GetString()] = cdshooks::AssessPrefetch(m.value);
     }
   for (const auto& [key, state] : spec.states) r.prefetch[key].state = state;
   return r;
