@@ -774,6 +774,29 @@ TEST_F(PagingTest, MedicationReferenceIsReadFromFhirServer) {
 
 // ---- these need the v2 engine and rules of the other helpers (facts, rules)
 
+// A page sorted newest first (observations: _sort=-date) whose oldest entry is older than the
+// longest look-back is complete: its `next` link need not (and here cannot) be followed. Needs
+// Knowledge::dosing.longest_lookback_days from the rules helper's knowledge loader.
+TEST_F(PagingTest, DateSortedPagePastTheLookBackIsComplete) {
+  auto server = Serve();
+  auto full = Post(*server, SampleRequest("adult-ra-clean"));
+  ASSERT_TRUE(full.result);
+  auto doc = ParseJsonOrDie(SampleRequest("adult-ra-clean"));
+  auto page = ParseJsonOrDie(WithNext(doc, "observations", "http://localhost:1/Observation?p=2"));
+  auto& pa = page.GetAllocator();
+  auto old = ParseJsonOrDie(
+      R"({"resource":{"resourceType":"Observation","id":"old-weight","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"subject":{"reference":"Patient/x"},"effectiveDateTime":"2000-01-01","valueQuantity":{"value":70,"unit":"kg","system":"http://unitsofmeasure.org","code":"kg"}}})");
+  if (!page.HasMember("entry"))
+    page.AddMember("entry", rapidjson::Value(rapidjson::kArrayType), pa);
+  page["entry"].PushBack(rapidjson::Value(old, pa), pa);
+  SetKey(doc, "observations", fhir::ToString(page));
+  auto a = Post(*server, fhir::ToString(doc));
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.result->status, full.result->status) << a.result->body;
+  EXPECT_EQ(IssueFor(a.result->body, "observations"), "");
+  EXPECT_EQ(CardSignatures(a.result->body), CardSignatures(full.result->body));
+}
+
 // Policy §0: an active TNF antagonist on page 1 of an incomplete `medications` still gives its
 // critical card, with data-not-checked; the same request without the TNF antagonist is a 412.
 TEST_F(PagingTest, PresenceOnAnIncompletePageStillGivesItsCard) {
