@@ -9,9 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
-#include <regex>
 #include <set>
 
 namespace {
@@ -96,10 +96,16 @@ const std::set<std::string>& Placeholders() {
   static const std::set<std::string> names = [] {
     std::set<std::string> out;
     const std::string text = ReadFile(SourcePath("hooks/cards.json"));
-    const std::regex placeholder("\\{[A-Za-z][A-Za-z0-9_]*\\}");
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), placeholder);
-         it != std::sregex_iterator(); ++it)
-      out.insert(it->str());
+    // "{" + a letter + letters, digits or '_' + "}" (no std::regex: GCC 12 warns inside it).
+    for (std::size_t open = text.find('{'); open != std::string::npos;
+         open = text.find('{', open + 1)) {
+      std::size_t end = open + 1;
+      if (end >= text.size() || !std::isalpha(static_cast<unsigned char>(text[end]))) continue;
+      while (end < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
+        ++end;
+      if (end < text.size() && text[end] == '}') out.insert(text.substr(open, end - open + 1));
+    }
     return out;
   }();
   return names;
