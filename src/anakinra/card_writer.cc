@@ -232,10 +232,13 @@ cdshooks::Card WriteCard(const Finding& finding, const Knowledge& k) {
 
   std::vector<std::string> links = text.links;
   links.insert(links.end(), finding.links.begin(), finding.links.end());
+  // A finding that rests on another source (a dose band from the seed) keeps the card's own
+  // source as its second source (policy §6).
+  if (!finding.source.empty() && finding.source != text.source) links.push_back(text.source);
   for (const auto& key : links) {
     if (key == source_key) continue;
     auto it = k.sources.find(key);
-    if (it == k.sources.end()) continue;
+    if (it == k.sources.end() || it->second.url.empty()) continue;
     if (std::any_of(card.links.begin(), card.links.end(),
                     [&](const cdshooks::Link& l) { return l.url == it->second.url; }))
       continue;

@@ -429,7 +429,9 @@ void FactReader::ReadAllergies(PatientFacts& f) const {
     if (const fhir::Json* code = ObjectMember(r, "code"); code && MatchesCondition(ecoli, *code))
       found = EvidenceOf(*code, recorded);
     std::size_t manifestations = 0, site_only = 0;
+    bool severe = false;  // a severe reaction on record: never only an intolerance
     fhir::ForEachObject(fhir::Member(r, "reaction"), [&](const fhir::Json& reaction) {
+      severe = severe || fhir::StringMember(reaction, "severity").value_or("") == "severe";
       if (const fhir::Json* substance = ObjectMember(reaction, "substance");
           !found && substance != nullptr && MatchesCondition(ecoli, *substance))
         found = EvidenceOf(*substance, recorded);
@@ -441,8 +443,11 @@ void FactReader::ReadAllergies(PatientFacts& f) const {
     if (!found) return;
     AllergyEvidence a;
     a.evidence = std::move(*found);
-    a.intolerance_only = fhir::StringMember(r, "type").value_or("") == "intolerance" ||
-                         (manifestations > 0 && site_only == manifestations);
+    // An intolerance (not a high-criticality one, nor one with a severe reaction), or only
+    // injection-site reactions: a warning, not the contraindication (policy §4).
+    const bool high = fhir::StringMember(r, "criticality").value_or("") == "high" || severe;
+    a.intolerance_only = !high && (fhir::StringMember(r, "type").value_or("") == "intolerance" ||
+                                   (manifestations > 0 && site_only == manifestations));
     f.ecoli_allergy.push_back(std::move(a));
   });
 }

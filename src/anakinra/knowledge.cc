@@ -542,8 +542,8 @@ const std::map<std::string, CardKeys>& RequiredCardText() {
     m["dose-frequency"] = {
         {"default", "no-frequency", "route", "both"},
         {"found-no-frequency", "found-frequency", "found-route", "why", "why-twice-daily-allowed",
-         "why-renal", "todo-see-dose-card", "todo-see-renal-card", "todo-by-hand", "todo-update",
-         "todo-update-route"},
+         "why-renal", "todo-see-dose-card", "todo-see-dose-review", "todo-see-renal-card",
+         "todo-by-hand", "todo-update", "todo-update-route"},
         {"update", "update-route"}};
     m["dose-not-checked"] = {{"default"}, {"found-unreadable", "found-no-dose", "why", "todo"}, {}};
     m["data-not-checked"] = {{"default"}, {"found", "why", "todo"}, {}};

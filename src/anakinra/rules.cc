@@ -879,7 +879,15 @@ class Evaluator {
       f->todo = {"todo-see-dose-card"};
       return;
     }
-    if (renal && !bad_frequency.empty()) {
+    // A dose card that asks for a review (the one-click limit) must not be undone by a one-click
+    // frequency change to the same, out-of-range daily amount (policy §3).
+    if (out.dose_card) {
+      f->todo = {"todo-see-dose-review"};
+      return;
+    }
+    // With renal impairment the renal card carries the every-other-day regimen: never offer a
+    // conflicting once-daily update here, whether the frequency is wrong or missing.
+    if (renal && (missing || !bad_frequency.empty())) {
       f->todo = {"todo-see-renal-card"};
       return;
     }

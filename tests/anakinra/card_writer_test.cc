@@ -166,3 +166,24 @@ TEST(DataNotChecked, ListsEachCheckAndKey) {
 
 }  // namespace
 }  // namespace anakinra
+
+namespace anakinra {
+namespace {
+
+// A finding resting on another source than its card's (a very young child's band from the seed)
+// keeps the card's own source (the label) as a second source in links (policy §6).
+TEST(Sources, OverriddenSourceKeepsTheCardSourceAsALink) {
+  Finding f = LiveVaccine("MMR");
+  f.source = "seed";
+  f.section = "Dosing";
+  const cdshooks::Card card = WriteCard(f, K());
+  EXPECT_EQ(card.source.url, K().sources.at("seed").url);
+  const std::string label_url = K().sources.at(K().cards.at("live-vaccine").source).url;
+  bool linked = false;
+  for (const auto& l : card.links) linked = linked || l.url == label_url;
+  EXPECT_TRUE(linked);
+  for (const auto& l : card.links) EXPECT_NE(l.url, card.source.url);
+}
+
+}  // namespace
+}  // namespace anakinra

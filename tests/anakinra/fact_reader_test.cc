@@ -502,6 +502,21 @@ TEST_F(FactReaderTest, AllergiesAndIntolerance) {
   EXPECT_EQ(f.ecoli_allergy[3].evidence.label, "E. coli derived proteins");
 }
 
+// An intolerance of high criticality, or with a severe reaction, is not "only an intolerance":
+// it keeps the critical contraindication card.
+TEST_F(FactReaderTest, HighCriticalityOrSevereIntoleranceIsNotOnlyAnIntolerance) {
+  RequestSpec spec;
+  spec.prefetch["allergies"] = Bundle(
+      {R"({"resourceType":"AllergyIntolerance","type":"intolerance","criticality":"high","code":{"text":"Kineret"}})",
+       R"({"resourceType":"AllergyIntolerance","type":"intolerance","code":{"text":"Kineret"},"reaction":[{"severity":"severe","manifestation":[{"text":"Anaphylaxis"}]}]})",
+       R"({"resourceType":"AllergyIntolerance","type":"intolerance","criticality":"low","code":{"text":"Kineret"}})"});
+  const auto f = Facts(MakeRequest(spec));
+  ASSERT_EQ(f.ecoli_allergy.size(), 3u);
+  EXPECT_FALSE(f.ecoli_allergy[0].intolerance_only);
+  EXPECT_FALSE(f.ecoli_allergy[1].intolerance_only);
+  EXPECT_TRUE(f.ecoli_allergy[2].intolerance_only);
+}
+
 TEST_F(FactReaderTest, CompletedImmunizations) {
   RequestSpec spec;
   spec.prefetch["immunizations"] =

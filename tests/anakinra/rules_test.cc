@@ -614,6 +614,34 @@ TEST(Indication, ReasonComesFirstAndUnspecifiedJiaIsNoProof) {
 
 // ---- frequency, route, unreadable doses --------------------------------------------------------
 
+// A warning dose card that asks for review (the one-click limit) is not undone by dose-frequency:
+// 150 mg twice daily (300 mg/day, +200 % to 100 mg) gets no one-click change on either card.
+TEST(Frequency, DoseCardAskingForReviewLeavesDoseFrequencyWithoutAnUpdate) {
+  Case c;
+  c.Weight(70).Complete().Dose(150, 2);
+  c.Run();
+  ASSERT_TRUE(c.Has("dose-above-range"));
+  EXPECT_TRUE(c.Get("dose-above-range")->suggestions.empty());
+  ASSERT_TRUE(c.Has("dose-frequency"));
+  EXPECT_TRUE(c.Get("dose-frequency")->suggestions.empty());
+  EXPECT_EQ(c.Get("dose-frequency")->todo, std::vector<std::string>{"todo-see-dose-review"});
+}
+
+// With renal impairment and no frequency, the renal card carries the every-other-day update;
+// dose-frequency never offers a conflicting once-daily one.
+TEST(Frequency, NoFrequencyWithRenalImpairmentPointsToTheRenalCard) {
+  Case c;
+  c.Weight(70).Renal(20).Complete().Anakinra({Line{100, std::nullopt, "sc"}});
+  c.Run();
+  ASSERT_TRUE(c.Has("dose-frequency"));
+  EXPECT_TRUE(c.Get("dose-frequency")->suggestions.empty());
+  EXPECT_EQ(c.Get("dose-frequency")->todo, std::vector<std::string>{"todo-see-renal-card"});
+  ASSERT_TRUE(c.Has("renal-impairment"));
+  const auto* r = Update(c.Get("renal-impairment"));
+  ASSERT_NE(r, nullptr);
+  EXPECT_DOUBLE_EQ(PeriodOf(*r), 2);
+}
+
 TEST(Frequency, NoFrequencyStillChecksTheSingleDoseAgainstTheMaximum) {
   Case high, normal;
   high.Complete().Anakinra({Line{900, std::nullopt, "sc"}});
