@@ -566,22 +566,23 @@ const std::map<std::string, CardKeys>& RequiredCardText() {
         {"found-low", "found-none", "found-old", "found-old-low", "found-implausible", "why",
          "todo-low-start", "todo-low-continuation", "todo-order"},
         {"order-blood-count"}};
-    m["tnf-antagonist"] = {
-        {"default", "reverse"},
-        {"found-active", "found-draft", "found-reverse", "why", "todo-choose", "todo-remove",
-         "todo-stop-one", "todo-reverse", "todo-reverse-no-suggestion"},
-        {"remove-anakinra", "remove-other"}};
+    m["tnf-antagonist"] = {{"default", "reverse"},
+                           {"found-active", "found-draft", "found-reverse", "found-reverse-draft",
+                            "todo-reverse-draft", "why", "todo-choose", "todo-remove",
+                            "todo-stop-one", "todo-reverse", "todo-reverse-no-suggestion"},
+                           {"remove-anakinra", "remove-other"}};
     m["il1-blocker-duplication"] = {
         {"default", "second-anakinra", "reverse"},
         {"found-active", "found-draft", "found-second-active", "found-second-draft",
-         "found-reverse", "why", "why-second", "todo-replace", "todo-stop-one", "todo-remove",
-         "todo-reverse", "todo-reverse-no-suggestion"},
+         "found-reverse", "found-reverse-draft", "todo-reverse-draft", "why", "why-second",
+         "todo-replace", "todo-stop-one", "todo-remove", "todo-reverse",
+         "todo-reverse-no-suggestion"},
         {"remove-anakinra", "remove-other"}};
-    m["live-vaccine"] = {
-        {"default", "reverse"},
-        {"found-active", "found-draft", "found-reverse", "why", "todo-no-suggestion", "todo-remove",
-         "todo-reverse", "todo-reverse-no-suggestion"},
-        {"remove-vaccine"}};
+    m["live-vaccine"] = {{"default", "reverse"},
+                         {"found-active", "found-draft", "found-reverse", "found-reverse-draft",
+                          "todo-reverse-draft", "why", "todo-no-suggestion", "todo-remove",
+                          "todo-reverse", "todo-reverse-no-suggestion"},
+                         {"remove-vaccine"}};
     m["ecoli-protein-hypersensitivity"] = {
         {"default", "intolerance"},
         {"found", "found-intolerance", "why", "todo", "todo-intolerance"},

@@ -979,8 +979,12 @@ class Evaluator {
   void EvaluateInteractingOrder(const Order& x, bool anakinra_in_focus) {
     if (anakinra_in_focus) return;  // the anakinra order's card already names this pair
     std::vector<std::string> names;
+    std::vector<const Order*> anakinra_drafts;  // not in focus (order-select), still deletable
     for (const Order& o : in_.orders)
-      if (o.drug == DrugClass::kAnakinra && &o != &x) names.push_back(o.label);
+      if (o.drug == DrugClass::kAnakinra && &o != &x) {
+        names.push_back(o.label);
+        if (o.draft) anakinra_drafts.push_back(&o);
+      }
     const char* code = x.drug == DrugClass::kTnfAntagonist ? "tnf-antagonist"
                        : x.drug == DrugClass::kIl1Blocker  ? "il1-blocker-duplication"
                                                            : "live-vaccine";
@@ -992,8 +996,18 @@ class Evaluator {
     f->params["drug"] = Join(names);
     f->params["other"] = x.label;
     f->summary = "reverse";
-    f->found = {"found-reverse"};
     if (x.drug == DrugClass::kIl1Blocker) f->indicator = "critical";
+    if (!anakinra_drafts.empty()) {
+      // Anakinra is a draft too (not selected on order-select): the patient is not on it yet.
+      // For a TNF antagonist or an IL-1 blocker either draft may go (at most one).
+      f->found = {"found-reverse-draft"};
+      AddDelete(*f, x, x.drug == DrugClass::kLiveVaccine ? "remove-vaccine" : "remove-other");
+      if (x.drug != DrugClass::kLiveVaccine)
+        for (const Order* o : anakinra_drafts) AddDelete(*f, *o, "remove-anakinra");
+      f->todo = {f->suggestions.empty() ? "todo-reverse-no-suggestion" : "todo-reverse-draft"};
+      return;
+    }
+    f->found = {"found-reverse"};
     AddDelete(*f, x, x.drug == DrugClass::kLiveVaccine ? "remove-vaccine" : "remove-other");
     f->todo = {f->suggestions.empty() ? "todo-reverse-no-suggestion" : "todo-reverse"};
   }

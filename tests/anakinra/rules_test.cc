@@ -1052,6 +1052,23 @@ TEST(Reverse, InteractingDraftWithAnakinraActive) {
   EXPECT_TRUE(none.NotCheckedHas("tnf-antagonist", "medications"));
 }
 
+// order-select with only the TNF antagonist selected while anakinra is also a draft: the patient
+// is not on anakinra yet; either draft may be removed (at most one).
+TEST(Reverse, InteractingDraftWithAnakinraDraftNotSelected) {
+  Case c;
+  c.hook = "order-select";
+  c.Other(DrugClass::kAnakinra, true, "ana", "Kineret", /*evaluated=*/false);
+  c.Other(DrugClass::kTnfAntagonist, true, "ada", "Adalimumab");
+  c.Run();
+  const Finding* f = c.Get("tnf-antagonist");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->found, std::vector<std::string>{"found-reverse-draft"});
+  ASSERT_EQ(f->suggestions.size(), 2u);
+  EXPECT_EQ(f->suggestions[0].actions[0].resource_id, "MedicationRequest/ada");
+  EXPECT_EQ(f->suggestions[1].actions[0].resource_id, "MedicationRequest/ana");
+  EXPECT_EQ(f->selection_behavior, "at-most-one");
+}
+
 // ---- allergy and conditions --------------------------------------------------------------------
 
 TEST(Allergy, CriticalAndIntoleranceAWarning) {
