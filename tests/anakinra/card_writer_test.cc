@@ -4,6 +4,8 @@
 
 #include "anakinra/suggestions.h"
 
+#include "support/test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -12,15 +14,8 @@
 namespace anakinra {
 namespace {
 
-const Knowledge& K() {
-  static const std::shared_ptr<const Knowledge> k = [] {
-    std::string error;
-    auto loaded = LoadKnowledge(std::string(ANAKINRA_SOURCE_DIR) + "/hooks", error);
-    if (!loaded) ADD_FAILURE() << error;
-    return loaded;
-  }();
-  return *k;
-}
+// The project's own hooks/ knowledge, loaded once.
+const Knowledge& K() { return *testing_support::RealKnowledge(); }
 
 Finding LiveVaccine(const std::string& vaccine) {
   Finding f;

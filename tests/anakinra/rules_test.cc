@@ -4,6 +4,8 @@
 #include "anakinra/rules.h"
 #include "anakinra/card_writer.h"
 
+#include "support/test_support.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,15 +19,8 @@ namespace {
 constexpr fhir::EpochSeconds kDay = fhir::kSecondsPerDay;
 constexpr fhir::EpochSeconds kNow = 1798761600;  // 2027-01-01T00:00:00Z
 
-const Knowledge& K() {
-  static const std::shared_ptr<const Knowledge> k = [] {
-    std::string error;
-    auto loaded = LoadKnowledge(std::string(ANAKINRA_SOURCE_DIR) + "/hooks", error);
-    if (!loaded) ADD_FAILURE() << error;
-    return loaded;
-  }();
-  return *k;
-}
+// The project's own hooks/ knowledge, loaded once.
+const Knowledge& K() { return *testing_support::RealKnowledge(); }
 
 std::shared_ptr<rapidjson::Document> Json(const std::string& text) {
   auto doc = std::make_shared<rapidjson::Document>();
