@@ -220,7 +220,6 @@ const Jwk* Authenticator::FindKey(const Issuer& issuer, const Jwt& jwt,
     auto fresh = std::make_shared<JkuCache>();
     fresh->keys = FetchJwks(jku, jku_ca_file_, error);
     fresh->fetched = now;
-    fresh->ever_fetched = true;
     if (!error.empty()) {
       LogEvent(LogLevel::kWarn, "auth", "jku " + Safe(jku) + ": " + error);
       if (cache) fresh->keys = cache->keys;  // keep the last good keys

@@ -54,7 +54,6 @@ class Authenticator {
   struct JkuCache {
     std::vector<Jwk> keys;
     std::chrono::steady_clock::time_point fetched{};
-    bool ever_fetched = false;
   };
 
   Authenticator() = default;

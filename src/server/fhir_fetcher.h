@@ -91,7 +91,6 @@ class FhirFetcher {
   static PrefetchFetcher Hook(const std::shared_ptr<const FhirFetcher>& fetcher);
 
   const UrlAllowlist& allowlist() const { return *allowlist_; }
-  const FetchOptions& options() const { return options_; }
 
  private:
   FhirFetcher(FetchOptions options, std::shared_ptr<const UrlAllowlist> allowlist)

@@ -50,7 +50,6 @@ class UrlAllowlist {
                                             std::string& error);
 
   bool Allows(const Url& url) const;
-  bool loopback_default() const { return prefixes_.empty(); }
   std::string Describe() const;  // for the startup log: the origins and paths allowed
 
  private:
