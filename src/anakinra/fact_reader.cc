@@ -3,6 +3,7 @@
 #include "fhir/quantity.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -368,17 +369,35 @@ DraftFacts FactReader::ReadDrafts() const {
   return out;
 }
 
-bool FactReader::Negated(const fhir::Json& cc) const {
-  if (!negation_) {
-    negation_.emplace();
-    for (const auto& phrase : k_.negation_phrases) negation_->AddText(phrase);
+// True when `text` starts (after blanks and punctuation) with one of `phrases` as whole words,
+// case-insensitively: "No history of tuberculosis", "Denies TB", "h/o pneumonia". A negation
+// word later in the text ("Sepsis, not responding to antibiotics") does not negate it: only a
+// leading negation or history phrase governs the whole text (policy §2), so a trailing "not"
+// never hides an active condition.
+static bool StartsNegated(std::string_view text, const std::vector<std::string>& phrases) {
+  const auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  std::size_t start = 0;
+  while (start < text.size() && !word_char(text[start])) ++start;
+  for (const std::string& phrase : phrases) {
+    if (phrase.empty() || text.size() - start < phrase.size()) continue;
+    bool equal = true;
+    for (std::size_t i = 0; i < phrase.size() && equal; ++i)
+      equal = std::tolower(static_cast<unsigned char>(text[start + i])) ==
+              std::tolower(static_cast<unsigned char>(phrase[i]));
+    const std::size_t end = start + phrase.size();
+    if (equal && (end == text.size() || !word_char(text[end]) || !word_char(phrase.back())))
+      return true;
   }
-  if (negation_->empty()) return false;
-  if (auto text = fhir::StringMember(cc, "text"); text && negation_->MatchesText(*text))
+  return false;
+}
+
+bool FactReader::Negated(const fhir::Json& cc) const {
+  const auto& phrases = k_.negation_phrases;
+  if (auto text = fhir::StringMember(cc, "text"); text && StartsNegated(*text, phrases))
     return true;
   bool negated = false;
   fhir::ForEachCoding(cc, [&](const fhir::Json& coding) {
-    if (auto d = fhir::StringMember(coding, "display"); d && negation_->MatchesText(*d))
+    if (auto d = fhir::StringMember(coding, "display"); d && StartsNegated(*d, phrases))
       negated = true;
   });
   return negated;

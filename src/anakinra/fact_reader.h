@@ -90,7 +90,6 @@ class FactReader {
   const Knowledge& k_;
   const cdshooks::Request& request_;
   mutable std::optional<fhir::ResourceIndex> index_;
-  mutable std::optional<fhir::CodeSet> negation_;
   mutable std::vector<std::pair<const fhir::Json*, DrugClass>> classified_;  // Classify's answers
 };
 

@@ -388,6 +388,20 @@ TEST_F(FactReaderTest, NeutrophilUnitsAndImplausible) {
   EXPECT_NEAR(g.neutrophils->value, 3.2, 1e-9);
 }
 
+// Only a leading negation or history phrase negates the text: a "not" or "no" later in it never
+// hides an active condition (a missed infection is the worse error).
+TEST_F(FactReaderTest, NegationWordLaterInTheTextDoesNotNegateIt) {
+  RequestSpec spec;
+  spec.prefetch["conditions"] =
+      Bundle({Cond(R"({"text":"Sepsis, not responding to antibiotics"})"),
+              Cond(R"({"text":"Pneumonia - no cough"})"),
+              Cond(R"({"text":"Pneumonia, treatment not started"})"),
+              Cond(R"({"text":"Denies pneumonia"})"), Cond(R"({"text":"  negative for sepsis"})"),
+              Cond(R"({"text":"Nothing else"})")});
+  const auto f = Facts(MakeRequest(spec));
+  EXPECT_EQ(f.serious_infection.size(), 3u);
+}
+
 TEST_F(FactReaderTest, NegatedAndHistoricalTextIsNotMatched) {
   RequestSpec spec;
   spec.prefetch["conditions"] = Bundle(
