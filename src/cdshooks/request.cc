@@ -144,7 +144,10 @@ std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
   } else {
     check.String(*context, "userId", "context.", true, out.user_id);
     check.String(*context, "patientId", "context.", true, out.patient_id);
-    check.String(*context, "encounterId", "context.", false, out.encounter_id);
+    // encounterId is optional and no rule needs it: a wrong-typed or empty one is read as absent
+    // (its prefetch token then has no value), never a 400 (policy v2 section 0).
+    if (auto encounter = fhir::StringMember(*context, "encounterId"))
+      out.encounter_id = std::string(*encounter);
     const fhir::Json* drafts = fhir::Member(*context, "draftOrders");
     if (drafts == nullptr) {
       check.Fail("required", "Missing required field context.draftOrders (a FHIR Bundle).",

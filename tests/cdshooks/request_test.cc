@@ -41,6 +41,19 @@ TEST(ParseRequest, ValidOrderSign) {
   EXPECT_EQ(r.Prefetch("patient").state, cdshooks::PrefetchState::kAbsent);
 }
 
+// encounterId is optional: a wrong-typed one is read as absent, never a 400 (policy v2 §0).
+TEST(ParseRequest, WrongTypedEncounterIdIsIgnored) {
+  cdshooks::Request r, named;
+  auto e = cdshooks::ParseRequest(Body("order-sign", R"(,"encounterId":5)"), Service("order-sign"),
+                                  {}, r);
+  ASSERT_FALSE(e) << Diagnostics(*e);
+  EXPECT_TRUE(r.encounter_id.empty());
+  e = cdshooks::ParseRequest(Body("order-sign", R"(,"encounterId":"e1")"), Service("order-sign"),
+                             {}, named);
+  ASSERT_FALSE(e) << Diagnostics(*e);
+  EXPECT_EQ(named.encounter_id, "e1");
+}
+
 TEST(ParseRequest, OrderSelectNeedsSelectionsThatExist) {
   cdshooks::Request r;
   auto missing = cdshooks::ParseRequest(Body("order-select"), Service("order-select"), {}, r);
