@@ -7,8 +7,8 @@
 //   Rules/CASE      anakinra::RunRules on facts already read
 //   Serialize/CASE  cdshooks::ResponseJson of the cards
 //   Evaluate/CASE   anakinra::Engine::Evaluate of a parsed request (prefetch check, facts, rules,
-//   cards) Call/CASE       server::HookHandler::Call: body in, HTTP status and body out (all of the
-//   above)
+//   cards) Call/CASE       service::HookService::Call: body in, HTTP status and body out (all of
+//   the above)
 //
 // Bytes per second are request-body bytes, except for Serialize (response-body bytes).
 #include "anakinra/engine.h"
@@ -132,7 +132,7 @@ void Call(benchmark::State& state, const Input& in) {
   int status = 0;
   std::size_t cards = 0;
   for (auto _ : state) {
-    server::HookResult r = handler->Call(id, in.body, now);
+    service::HookResult r = handler->Call(id, in.body, now);
     status = r.status;
     cards = r.card_codes.size();
     benchmark::DoNotOptimize(r.body.data());

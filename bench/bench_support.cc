@@ -1,6 +1,6 @@
 #include "bench_support.h"
 
-#include "fhir/json.h"
+#include "base/json.h"
 #include "support/test_support.h"
 
 #include <stdexcept>
@@ -29,13 +29,13 @@ const Case& FindCase(const std::string& name) {
   throw std::runtime_error("unknown case " + name);
 }
 
-std::shared_ptr<server::HookHandler> Handler() { return testing_support::RealHandler(); }
+std::shared_ptr<service::HookService> Handler() { return testing_support::RealHandler(); }
 
 std::string RequestBody(const Case& c) {
   if (c.prefetch) return testing_support::SampleRequest(c.sample, c.hook);
   auto doc = testing_support::ParseJsonOrDie(testing_support::SampleRequest(c.sample, c.hook));
   doc.RemoveMember("prefetch");
-  return fhir::ToString(doc);
+  return base::ToString(doc);
 }
 
 std::chrono::system_clock::time_point FixedNow() {

@@ -2,7 +2,7 @@
 // handler loaded from the source tree, and CDS Hooks request bodies built from fhir-samples.
 #pragma once
 
-#include "server/hook_handler.h"
+#include "service/hook_service.h"
 
 #include <chrono>
 #include <memory>
@@ -25,7 +25,7 @@ const std::vector<Case>& Cases();
 const Case& FindCase(const std::string& name);  // throws when unknown
 
 // The hooks/ knowledge and services of the source tree, loaded once (the tests' loader).
-std::shared_ptr<server::HookHandler> Handler();
+std::shared_ptr<service::HookService> Handler();
 
 // The request body of a case (compact JSON), as an EHR would POST it.
 std::string RequestBody(const Case& c);

@@ -1,10 +1,10 @@
 // libFuzzer: the JWT layer. The input is tried as a compact JWS (ParseJwt, then VerifyJwt with
 // the spec's example P-384 key), as a JWK Set (ParseJwks), as base64url, and as a whole
 // Authorization header through Authenticator::CheckAt (issuer = the spec's example issuer).
-#include "server/authenticator.h"
-#include "server/base64url.h"
-#include "server/jwk.h"
-#include "server/jwt.h"
+#include "auth/authenticator.h"
+#include "auth/base64url.h"
+#include "auth/jwk.h"
+#include "auth/jwt.h"
 
 #include <unistd.h>
 
@@ -22,21 +22,21 @@ constexpr const char* kSpecJwks =
     R"("y":"XMcRuuoGW7CXjQdy-F5i3FeBE0x9hPLdeFdSoDd3ELmx404tLX0VRRcqzAsPhXcI","alg":"ES384"}]})";
 
 struct Fixture {
-  server::Jwk key;
-  std::unique_ptr<server::Authenticator> auth;
+  auth::Jwk key;
+  std::unique_ptr<auth::Authenticator> auth;
   Fixture() {
     std::string error;
-    auto keys = server::ParseJwks(kSpecJwks, error);
+    auto keys = auth::ParseJwks(kSpecJwks, error);
     if (keys.size() != 1) std::abort();
     key = keys[0];
     const std::string path = "/tmp/anakinra-fuzz-jwks-" + std::to_string(::getpid()) + ".json";
     std::ofstream(path) << kSpecJwks;
-    server::ServerConfig c;
+    config::ServerConfig c;
     c.public_url = "https://cds.example.org";
     c.trusted_issuers = {"https://fhir-ehr.example.com/=" + path};
     // No trusted jku: a fuzzed token can never make the fuzzer fetch anything.
     c.jwt_max_lifetime_seconds = 200000000;
-    auth = server::Authenticator::Create(c, error);
+    auth = auth::Authenticator::Create(c, error);
     std::remove(path.c_str());
     if (!auth) std::abort();
   }
@@ -47,12 +47,12 @@ struct Fixture {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static Fixture f;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  server::Jwt jwt;
-  if (server::ParseJwt(text, jwt).empty()) (void)server::VerifyJwt(jwt, f.key);
+  auth::Jwt jwt;
+  if (auth::ParseJwt(text, jwt).empty()) (void)auth::VerifyJwt(jwt, f.key);
   std::string error;
-  (void)server::ParseJwks(text, error);
-  if (auto bytes = server::Base64UrlDecode(text)) {
-    if (server::Base64UrlEncode(*bytes) != text) std::abort();  // canonical round trip
+  (void)auth::ParseJwks(text, error);
+  if (auto bytes = auth::Base64UrlDecode(text)) {
+    if (auth::Base64UrlEncode(*bytes) != text) std::abort();  // canonical round trip
   }
   const auto when = std::chrono::system_clock::time_point(std::chrono::seconds(1422568000));
   (void)f.auth->CheckAt("/cds-services/some-service", "Bearer " + std::string(text), when);

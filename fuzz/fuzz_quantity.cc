@@ -1,5 +1,5 @@
 // libFuzzer: FHIR Quantity reading and every UCUM conversion, on fuzzed JSON (bounded parse).
-#include "fhir/json.h"
+#include "base/json.h"
 #include "fhir/quantity.h"
 
 #include <cstdint>
@@ -7,7 +7,7 @@
 
 namespace {
 
-void Convert(const fhir::Json& v) {
+void Convert(const base::Json& v) {
   const auto q = fhir::ReadQuantity(v);
   if (!q) return;
   (void)fhir::ToMilligrams(*q);
@@ -21,7 +21,7 @@ void Convert(const fhir::Json& v) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   rapidjson::Document doc;
-  if (fhir::ParseJson(std::string_view(reinterpret_cast<const char*>(data), size), 16, doc))
+  if (base::ParseJson(std::string_view(reinterpret_cast<const char*>(data), size), 16, doc))
     return 0;
   Convert(doc);
   if (doc.IsArray())

@@ -1,10 +1,10 @@
 // libFuzzer: a hook call body through the whole pipeline (cdshooks::ParseRequest, prefetch
-// classification, anakinra::Engine::Evaluate, card writing) via server::HookHandler::Call, with
+// classification, anakinra::Engine::Evaluate, card writing) via service::HookService::Call, with
 // the project's real knowledge and services from hooks/. The first byte picks the service.
 #include "anakinra/engine.h"
 #include "anakinra/knowledge.h"
 #include "cdshooks/service.h"
-#include "server/hook_handler.h"
+#include "service/hook_service.h"
 
 #include <chrono>
 #include <cstdint>
@@ -16,7 +16,7 @@
 
 namespace {
 
-std::shared_ptr<server::HookHandler> Handler() {
+std::shared_ptr<service::HookService> Handler() {
   static const auto handler = [] {
     const std::string hooks = ANAKINRA_SOURCE_DIR "/hooks";
     std::string error;
@@ -30,8 +30,8 @@ std::shared_ptr<server::HookHandler> Handler() {
       std::abort();
     }
     auto engine = std::make_shared<anakinra::Engine>(std::move(knowledge));
-    return std::make_shared<server::HookHandler>(engine, std::move(*catalog),
-                                                 cdshooks::ParseLimits{64});
+    return std::make_shared<service::HookService>(engine, std::move(*catalog),
+                                                  cdshooks::ParseLimits{64});
   }();
   return handler;
 }

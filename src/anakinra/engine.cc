@@ -32,7 +32,7 @@ struct Focus {
 
 Focus FocusOf(const FactReader& reader, const cdshooks::Request& request) {
   Focus focus;
-  fhir::ForEachResource(request.draft_orders, [&](const fhir::Json& r) {
+  fhir::ForEachResource(request.draft_orders, [&](const base::Json& r) {
     const bool order = fhir::IsMedicationOrder(r) || fhir::ResourceType(r) == "Immunization";
     if (!order || !reader.InFocus(r)) return;
     const DrugClass drug = reader.Classify(r);

@@ -3,7 +3,7 @@
 // The request path flows one way:
 //   Plan(request)            which prefetch keys the rules need, and which Medication references
 //                            must be fetched to know what a draft order is;
-//   (the caller fetches what is missing or incomplete: service/hook_handler + the fetcher);
+//   (the caller fetches what is missing or incomplete: service/hook_service + the fetcher);
 //   Evaluate(request, now)   facts read once per reference time -> findings -> cards.
 //
 // Section 0 ("never lose a card") is decided here, in one place: nothing inside a FHIR resource

@@ -19,31 +19,31 @@ std::string FormatNumber(double v) {
   return buf;
 }
 
-Evidence EvidenceOf(const fhir::Json& cc, std::optional<fhir::EpochSeconds> when) {
+Evidence EvidenceOf(const base::Json& cc, std::optional<fhir::EpochSeconds> when) {
   return Evidence{fhir::ConceptLabel(cc), when ? fhir::FormatDate(*when) : std::string()};
 }
 
-std::optional<fhir::EpochSeconds> DateMember(const fhir::Json& r,
+std::optional<fhir::EpochSeconds> DateMember(const base::Json& r,
                                              std::initializer_list<const char*> names) {
   for (const char* n : names)
-    if (auto s = fhir::StringMember(r, n)) return fhir::ParseDateTime(*s);
+    if (auto s = base::StringMember(r, n)) return fhir::ParseDateTime(*s);
   return std::nullopt;
 }
 
 const fhir::CodeSet* SetOf(const ValueSet* vs) { return vs != nullptr ? &vs->set : nullptr; }
 
-bool Matches(const ValueSet* vs, const fhir::Json& cc) {
+bool Matches(const ValueSet* vs, const base::Json& cc) {
   return vs != nullptr && cc.IsObject() && vs->set.MatchesConcept(cc);
 }
 
-const fhir::Json* ObjectMember(const fhir::Json& r, std::string_view name) {
-  const fhir::Json* v = fhir::Member(r, name);
+const base::Json* ObjectMember(const base::Json& r, std::string_view name) {
+  const base::Json* v = base::Member(r, name);
   return v != nullptr && v->IsObject() ? v : nullptr;
 }
 
 bool ActiveOrOnHold(std::string_view status) { return status == "active" || status == "on-hold"; }
 
-bool IsOrderResource(const fhir::Json& r) {
+bool IsOrderResource(const base::Json& r) {
   return fhir::IsMedicationOrder(r) || fhir::ResourceType(r) == "Immunization";
 }
 
@@ -119,34 +119,34 @@ const fhir::ResourceIndex& FactReader::Index() const {
       if (value.state == PrefetchState::kResource || value.state == PrefetchState::kIncomplete)
         index_->AddAll(value.value);
     }
-    for (const fhir::Json* r : request_.fetched_resources) index_->AddAll(r);
+    for (const base::Json* r : request_.fetched_resources) index_->AddAll(r);
   }
   return *index_;
 }
 
-const fhir::Json* FactReader::KeyValue(DataKey key) const {
+const base::Json* FactReader::KeyValue(DataKey key) const {
   const auto v = request_.Prefetch(KeyName(key));
   if (v.state == PrefetchState::kResource || v.state == PrefetchState::kIncomplete) return v.value;
   return nullptr;
 }
 
-FactReader::MedicationInfo FactReader::Medication(const fhir::Json& order) const {
+FactReader::MedicationInfo FactReader::Medication(const base::Json& order) const {
   MedicationInfo info;
   if (fhir::ResourceType(order) == "Immunization") {
     info.cc = ObjectMember(order, "vaccineCode");
     return info;
   }
-  if (const fhir::Json* cc = ObjectMember(order, "medicationCodeableConcept")) {
+  if (const base::Json* cc = ObjectMember(order, "medicationCodeableConcept")) {
     info.cc = cc;
     return info;
   }
-  const fhir::Json* ref = ObjectMember(order, "medicationReference");
+  const base::Json* ref = ObjectMember(order, "medicationReference");
   if (ref == nullptr) return info;
-  if (auto display = fhir::StringMember(*ref, "display")) info.display = *display;
-  auto reference = fhir::StringMember(*ref, "reference");
+  if (auto display = base::StringMember(*ref, "display")) info.display = *display;
+  auto reference = base::StringMember(*ref, "reference");
   if (!reference) return info;
   info.reference = std::string(*reference);
-  const fhir::Json* med = Index().Resolve(*reference, &order);
+  const base::Json* med = Index().Resolve(*reference, &order);
   if (med == nullptr || !med->IsObject()) {
     info.unresolved = true;
     return info;
@@ -155,7 +155,7 @@ FactReader::MedicationInfo FactReader::Medication(const fhir::Json& order) const
   return info;
 }
 
-DrugClass FactReader::Classify(const fhir::Json& order) const {
+DrugClass FactReader::Classify(const base::Json& order) const {
   for (const auto& [resource, drug] : classified_)
     if (resource == &order) return drug;
   const MedicationInfo med = Medication(order);
@@ -175,7 +175,7 @@ DrugClass FactReader::Classify(const fhir::Json& order) const {
   return drug;
 }
 
-bool FactReader::InFocus(const fhir::Json& draft) const {
+bool FactReader::InFocus(const base::Json& draft) const {
   if (request_.hook != "order-select") return true;
   const std::string key = fhir::ReferenceKey(draft);
   const std::string_view id = fhir::ResourceId(draft);
@@ -186,11 +186,11 @@ bool FactReader::InFocus(const fhir::Json& draft) const {
 
 std::vector<std::string> FactReader::UnresolvedMedicationReferences() const {
   std::vector<std::string> out;
-  fhir::ForEachResource(request_.draft_orders, [&](const fhir::Json& r) {
+  fhir::ForEachResource(request_.draft_orders, [&](const base::Json& r) {
     if (!fhir::IsMedicationOrder(r) || !InFocus(r)) return;
-    const fhir::Json* ref = ObjectMember(r, "medicationReference");
+    const base::Json* ref = ObjectMember(r, "medicationReference");
     if (ref == nullptr || ObjectMember(r, "medicationCodeableConcept") != nullptr) return;
-    auto reference = fhir::StringMember(*ref, "reference");
+    auto reference = base::StringMember(*ref, "reference");
     if (!reference || Index().Resolve(*reference, &r) != nullptr) return;
     std::string key = MedicationKey(*reference);
     if (!key.empty() && std::find(out.begin(), out.end(), key) == out.end())
@@ -201,7 +201,7 @@ std::vector<std::string> FactReader::UnresolvedMedicationReferences() const {
 
 std::vector<Order> FactReader::ReadOrders() const {
   std::vector<Order> orders;
-  auto make = [&](const fhir::Json& r, bool draft) {
+  auto make = [&](const base::Json& r, bool draft) {
     Order o;
     o.resource = &r;
     o.key = fhir::ReferenceKey(r);
@@ -216,21 +216,21 @@ std::vector<Order> FactReader::ReadOrders() const {
     o.authored_on = DateMember(r, {"authoredOn", "dateWritten", "occurrenceDateTime"});
     // A date without a time stands for the whole day: results from later that day still count.
     for (const char* name : {"authoredOn", "dateWritten", "occurrenceDateTime"})
-      if (auto text = fhir::StringMember(r, name)) {
+      if (auto text = base::StringMember(r, name)) {
         if (text->size() <= 10 && o.authored_on) *o.authored_on += fhir::kSecondsPerDay - 1;
         break;
       }
-    if (const fhir::Json* prior = ObjectMember(r, "priorPrescription"))
-      if (auto ref = fhir::StringMember(*prior, "reference"))
+    if (const base::Json* prior = ObjectMember(r, "priorPrescription"))
+      if (auto ref = base::StringMember(*prior, "reference"))
         o.prior_prescription = ReferenceToKey(*ref);
     o.evaluated = draft && InFocus(r);
     return o;
   };
-  fhir::ForEachResource(request_.draft_orders, [&](const fhir::Json& r) {
+  fhir::ForEachResource(request_.draft_orders, [&](const base::Json& r) {
     if (IsOrderResource(r)) orders.push_back(make(r, true));
   });
   const std::size_t drafts = orders.size();
-  fhir::ForEachResource(KeyValue(DataKey::kMedications), [&](const fhir::Json& r) {
+  fhir::ForEachResource(KeyValue(DataKey::kMedications), [&](const base::Json& r) {
     if (!fhir::IsMedicationOrder(r) || !ActiveOrOnHold(fhir::Status(r))) return;
     const std::string key = fhir::ReferenceKey(r);
     for (std::size_t i = 0; i < drafts; ++i)
@@ -257,7 +257,7 @@ std::vector<Order> FactReader::ReadOrders() const {
   return orders;
 }
 
-void FactReader::ReadDosing(const fhir::Json& order, Order& out) const {
+void FactReader::ReadDosing(const base::Json& order, Order& out) const {
   const DosingPolicy& d = k_.dosing;
   const fhir::DoseLimits limits{d.concentration_mg_per_ml, d.max_plausible_dose_mg,
                                 d.max_plausible_per_day};
@@ -312,15 +312,15 @@ void FactReader::ReadDosing(const fhir::Json& order, Order& out) const {
   }
 }
 
-void FactReader::ReadReasons(const fhir::Json& order, Order& out) const {
-  auto add = [&](const fhir::Json& cc) { out.reasons.push_back(&cc); };
-  fhir::ForEachObject(fhir::Member(order, "reasonCode"), add);
-  fhir::ForEachObject(fhir::Member(order, "reasonCodeableConcept"), add);  // DSTU2
-  fhir::ForEachObject(fhir::Member(order, "reasonReference"), [&](const fhir::Json& ref) {
-    auto r = fhir::StringMember(ref, "reference");
-    const fhir::Json* cond = r ? Index().Resolve(*r, &order) : nullptr;
+void FactReader::ReadReasons(const base::Json& order, Order& out) const {
+  auto add = [&](const base::Json& cc) { out.reasons.push_back(&cc); };
+  base::ForEachObject(base::Member(order, "reasonCode"), add);
+  base::ForEachObject(base::Member(order, "reasonCodeableConcept"), add);  // DSTU2
+  base::ForEachObject(base::Member(order, "reasonReference"), [&](const base::Json& ref) {
+    auto r = base::StringMember(ref, "reference");
+    const base::Json* cond = r ? Index().Resolve(*r, &order) : nullptr;
     if (cond != nullptr)
-      if (const fhir::Json* code = ObjectMember(*cond, "code")) out.reasons.push_back(code);
+      if (const base::Json* code = ObjectMember(*cond, "code")) out.reasons.push_back(code);
   });
 }
 
@@ -332,11 +332,11 @@ Treatment FactReader::TreatmentOf(const Order& order, const std::vector<Order>& 
       continuing = true;
   t.phase = continuing ? Phase::kContinuation : Phase::kStart;
   // The earliest start of any anakinra order in the request, whatever its status.
-  auto consider = [&](const fhir::Json& r) {
+  auto consider = [&](const base::Json& r) {
     if (!IsOrderResource(r) || Classify(r) != DrugClass::kAnakinra) return;
     std::optional<fhir::EpochSeconds> when = DateMember(r, {"authoredOn", "dateWritten"});
-    if (const fhir::Json* dr = ObjectMember(r, "dispenseRequest"))
-      if (const fhir::Json* vp = ObjectMember(*dr, "validityPeriod"))
+    if (const base::Json* dr = ObjectMember(r, "dispenseRequest"))
+      if (const base::Json* vp = ObjectMember(*dr, "validityPeriod"))
         if (auto start = DateMember(*vp, {"start"}); start && (!when || *start < *when))
           when = start;
     if (when && (!t.began || *when < *t.began)) t.began = when;
@@ -349,17 +349,17 @@ Treatment FactReader::TreatmentOf(const Order& order, const std::vector<Order>& 
 DraftFacts FactReader::ReadDrafts() const {
   DraftFacts out;
   const ValueSets& s = k_.sets;
-  fhir::ForEachResource(request_.draft_orders, [&](const fhir::Json& r) {
+  fhir::ForEachResource(request_.draft_orders, [&](const base::Json& r) {
     const std::string_view type = fhir::ResourceType(r);
-    std::vector<const fhir::Json*> concepts;
+    std::vector<const base::Json*> concepts;
     if (fhir::IsMedicationOrder(r) || type == "Immunization") {
-      if (const fhir::Json* cc = Medication(r).cc) concepts.push_back(cc);
+      if (const base::Json* cc = Medication(r).cc) concepts.push_back(cc);
     } else if (type == "ServiceRequest") {
-      if (const fhir::Json* cc = ObjectMember(r, "code")) concepts.push_back(cc);
+      if (const base::Json* cc = ObjectMember(r, "code")) concepts.push_back(cc);
     } else {
       return;
     }
-    for (const fhir::Json* cc : concepts) {
+    for (const base::Json* cc : concepts) {
       out.pneumococcal_vaccine = out.pneumococcal_vaccine || Matches(s.pneumococcal_vaccine, *cc);
       out.hib_vaccine = out.hib_vaccine || Matches(s.hib_vaccine, *cc);
       if (type == "ServiceRequest")
@@ -391,23 +391,23 @@ static bool StartsNegated(std::string_view text, const std::vector<std::string>&
   return false;
 }
 
-bool FactReader::Negated(const fhir::Json& cc) const {
+bool FactReader::Negated(const base::Json& cc) const {
   const auto& phrases = k_.negation_phrases;
-  if (auto text = fhir::StringMember(cc, "text"); text && StartsNegated(*text, phrases))
+  if (auto text = base::StringMember(cc, "text"); text && StartsNegated(*text, phrases))
     return true;
   bool negated = false;
-  fhir::ForEachCoding(cc, [&](const fhir::Json& coding) {
-    if (auto d = fhir::StringMember(coding, "display"); d && StartsNegated(*d, phrases))
+  fhir::ForEachCoding(cc, [&](const base::Json& coding) {
+    if (auto d = base::StringMember(coding, "display"); d && StartsNegated(*d, phrases))
       negated = true;
   });
   return negated;
 }
 
-bool FactReader::MatchesCondition(const ValueSet* vs, const fhir::Json& cc) const {
+bool FactReader::MatchesCondition(const ValueSet* vs, const base::Json& cc) const {
   if (vs == nullptr || vs->set.empty()) return false;
   bool coded = false;
   fhir::ForEachCoding(
-      cc, [&](const fhir::Json& coding) { coded = coded || vs->set.MatchesCoding(coding); });
+      cc, [&](const base::Json& coding) { coded = coded || vs->set.MatchesCoding(coding); });
   if (coded) return true;
   if (Negated(cc)) return false;
   return vs->set.MatchesConcept(cc);
@@ -418,12 +418,12 @@ PatientFacts FactReader::ReadPatient(fhir::EpochSeconds t) const {
   f.reference_time = t;
   for (std::size_t i = 0; i < kDataKeyCount; ++i)
     f.coverage[i] = CoverageOf(request_.Prefetch(KeyName(static_cast<DataKey>(i))).state);
-  fhir::ForEachResource(KeyValue(DataKey::kPatient), [&](const fhir::Json& r) {
+  fhir::ForEachResource(KeyValue(DataKey::kPatient), [&](const base::Json& r) {
     if (fhir::ResourceType(r) != "Patient" || f.patient_known) return;
     f.patient_known = true;
-    const fhir::Json* b = fhir::Member(r, "birthDate");
+    const base::Json* b = base::Member(r, "birthDate");
     if (b == nullptr) return;
-    if (b->IsString()) f.birth_date = fhir::ParseDate(fhir::View(*b));
+    if (b->IsString()) f.birth_date = fhir::ParseDate(base::View(*b));
     if (f.birth_date) f.age = fhir::AgeAt(*f.birth_date, t);
     if (!f.birth_date || !f.age) {
       f.birth_date_unreadable = true;  // not a date, or after the reference time
@@ -441,20 +441,20 @@ void FactReader::ReadAllergies(PatientFacts& f) const {
   const ValueSet* ecoli = k_.sets.ecoli_protein_allergy;
   const ValueSet* site = k_.sets.injection_site_reaction;
   if (ecoli == nullptr) return;
-  fhir::ForEachResource(KeyValue(DataKey::kAllergies), [&](const fhir::Json& r) {
+  fhir::ForEachResource(KeyValue(DataKey::kAllergies), [&](const base::Json& r) {
     if (fhir::ResourceType(r) != "AllergyIntolerance" || !fhir::IsActiveAllergy(r)) return;
     const auto recorded = DateMember(r, {"recordedDate", "assertedDate", "onsetDateTime"});
     std::optional<Evidence> found;
-    if (const fhir::Json* code = ObjectMember(r, "code"); code && MatchesCondition(ecoli, *code))
+    if (const base::Json* code = ObjectMember(r, "code"); code && MatchesCondition(ecoli, *code))
       found = EvidenceOf(*code, recorded);
     std::size_t manifestations = 0, site_only = 0;
     bool severe = false;  // a severe reaction on record: never only an intolerance
-    fhir::ForEachObject(fhir::Member(r, "reaction"), [&](const fhir::Json& reaction) {
-      severe = severe || fhir::StringMember(reaction, "severity").value_or("") == "severe";
-      if (const fhir::Json* substance = ObjectMember(reaction, "substance");
+    base::ForEachObject(base::Member(r, "reaction"), [&](const base::Json& reaction) {
+      severe = severe || base::StringMember(reaction, "severity").value_or("") == "severe";
+      if (const base::Json* substance = ObjectMember(reaction, "substance");
           !found && substance != nullptr && MatchesCondition(ecoli, *substance))
         found = EvidenceOf(*substance, recorded);
-      fhir::ForEachObject(fhir::Member(reaction, "manifestation"), [&](const fhir::Json& m) {
+      base::ForEachObject(base::Member(reaction, "manifestation"), [&](const base::Json& m) {
         ++manifestations;
         if (Matches(site, m)) ++site_only;
       });
@@ -464,8 +464,8 @@ void FactReader::ReadAllergies(PatientFacts& f) const {
     a.evidence = std::move(*found);
     // An intolerance (not a high-criticality one, nor one with a severe reaction), or only
     // injection-site reactions: a warning, not the contraindication (policy §4).
-    const bool high = fhir::StringMember(r, "criticality").value_or("") == "high" || severe;
-    a.intolerance_only = !high && (fhir::StringMember(r, "type").value_or("") == "intolerance" ||
+    const bool high = base::StringMember(r, "criticality").value_or("") == "high" || severe;
+    a.intolerance_only = !high && (base::StringMember(r, "type").value_or("") == "intolerance" ||
                                    (manifestations > 0 && site_only == manifestations));
     f.ecoli_allergy.push_back(std::move(a));
   });
@@ -473,9 +473,9 @@ void FactReader::ReadAllergies(PatientFacts& f) const {
 
 void FactReader::ReadImmunizations(PatientFacts& f) const {
   const ValueSets& s = k_.sets;
-  fhir::ForEachResource(KeyValue(DataKey::kImmunizations), [&](const fhir::Json& r) {
+  fhir::ForEachResource(KeyValue(DataKey::kImmunizations), [&](const base::Json& r) {
     if (fhir::ResourceType(r) != "Immunization" || !fhir::IsCompletedImmunization(r)) return;
-    const fhir::Json* code = ObjectMember(r, "vaccineCode");
+    const base::Json* code = ObjectMember(r, "vaccineCode");
     if (code == nullptr) return;
     const auto when = fhir::ImmunizationTime(r);
     if (Matches(s.pneumococcal_vaccine, *code))
@@ -516,9 +516,9 @@ void FactReader::ReadObservations(fhir::EpochSeconds t, PatientFacts& f) const {
   bool pregnant = false, breastfeeding = false;
   Evidence preg_evidence, bf_evidence;
 
-  fhir::ForEachResource(KeyValue(DataKey::kObservations), [&](const fhir::Json& r) {
+  fhir::ForEachResource(KeyValue(DataKey::kObservations), [&](const base::Json& r) {
     if (fhir::ResourceType(r) != "Observation" || !fhir::IsUsableObservation(r)) return;
-    const fhir::Json* code = ObjectMember(r, "code");
+    const base::Json* code = ObjectMember(r, "code");
     if (code == nullptr) return;
     const auto when = fhir::ObservationTime(r);
     if (!when || *when > t) return;  // undated, or after the reference time
@@ -528,9 +528,9 @@ void FactReader::ReadObservations(fhir::EpochSeconds t, PatientFacts& f) const {
     // Plausible values lie in [min, max] (max 0: no bound).
     auto read = [&](std::optional<double> (*convert)(const fhir::Quantity&), double min, double max,
                     const char* unit, Latest& into, bool egfr) {
-      const fhir::Json* vq = fhir::Member(r, "valueQuantity");
-      const fhir::Json* value =
-          vq != nullptr && vq->IsObject() ? fhir::Member(*vq, "value") : nullptr;
+      const base::Json* vq = base::Member(r, "valueQuantity");
+      const base::Json* value =
+          vq != nullptr && vq->IsObject() ? base::Member(*vq, "value") : nullptr;
       std::string why;
       std::optional<double> v;
       if (value == nullptr) {
@@ -564,19 +564,19 @@ void FactReader::ReadObservations(fhir::EpochSeconds t, PatientFacts& f) const {
       read(fhir::ToBillionPerLitre, 0, d.max_plausible_neutrophils, "10^9/L", anc, false);
     } else if (Matches(s.pregnancy_status, *code) || Matches(s.breastfeeding_status, *code)) {
       const bool is_preg = Matches(s.pregnancy_status, *code);
-      const fhir::Json* value = ObjectMember(r, "valueCodeableConcept");
+      const base::Json* value = ObjectMember(r, "valueCodeableConcept");
       bool positive = false;
       if (is_preg) {
         positive = value != nullptr && Matches(s.pregnancy_status_pregnant, *value);
       } else {
         positive = (value != nullptr && Matches(s.breastfeeding_status_yes, *value)) ||
-                   fhir::BoolMember(r, "valueBoolean").value_or(false);
+                   base::BoolMember(r, "valueBoolean").value_or(false);
       }
       auto& time = is_preg ? preg_time : bf_time;
       if (time && *when <= *time) return;
       time = *when;
       std::string shown = value != nullptr ? fhir::ConceptLabel(*value) : std::string();
-      if (shown.empty() && fhir::BoolMember(r, "valueBoolean")) shown = positive ? "yes" : "no";
+      if (shown.empty() && base::BoolMember(r, "valueBoolean")) shown = positive ? "yes" : "no";
       (is_preg ? pregnant : breastfeeding) = positive;
       (is_preg ? preg_evidence : bf_evidence) = Evidence{label + ": " + shown, date};
     }
@@ -628,9 +628,9 @@ void FactReader::ReadConditions(fhir::EpochSeconds t, PatientFacts& f) const {
   auto note_end = [&](fhir::EpochSeconds when) {
     if (when <= t && (!ended || when > *ended)) ended = when;
   };
-  fhir::ForEachResource(KeyValue(DataKey::kConditions), [&](const fhir::Json& r) {
+  fhir::ForEachResource(KeyValue(DataKey::kConditions), [&](const base::Json& r) {
     if (fhir::ResourceType(r) != "Condition") return;
-    const fhir::Json* code = ObjectMember(r, "code");
+    const base::Json* code = ObjectMember(r, "code");
     if (code == nullptr) return;
     const auto onset =
         DateMember(r, {"onsetDateTime", "recordedDate", "assertedDate", "dateRecorded"});
@@ -638,12 +638,12 @@ void FactReader::ReadConditions(fhir::EpochSeconds t, PatientFacts& f) const {
       // An ended pregnancy counts whatever its clinical status (it is usually resolved), unless
       // refuted or entered in error.
       if (!fhir::IsActiveCondition(r)) {
-        const fhir::Json* vs = fhir::Member(r, "verificationStatus");
+        const base::Json* vs = base::Member(r, "verificationStatus");
         std::string_view v;
-        if (vs != nullptr && vs->IsString()) v = fhir::View(*vs);
+        if (vs != nullptr && vs->IsString()) v = base::View(*vs);
         if (vs != nullptr && vs->IsObject())
-          fhir::ForEachCoding(*vs, [&](const fhir::Json& c) {
-            if (v.empty()) v = fhir::StringMember(c, "code").value_or("");
+          fhir::ForEachCoding(*vs, [&](const base::Json& c) {
+            if (v.empty()) v = base::StringMember(c, "code").value_or("");
           });
         if (v == "refuted" || v == "entered-in-error") return;
       }
@@ -663,10 +663,10 @@ void FactReader::ReadConditions(fhir::EpochSeconds t, PatientFacts& f) const {
     if (MatchesCondition(s.unspecified_jia, *code)) f.unspecified_jia = true;
   });
   // A not-pregnant status Observation later than the Condition ends it too.
-  fhir::ForEachResource(KeyValue(DataKey::kObservations), [&](const fhir::Json& r) {
+  fhir::ForEachResource(KeyValue(DataKey::kObservations), [&](const base::Json& r) {
     if (fhir::ResourceType(r) != "Observation" || !fhir::IsUsableObservation(r)) return;
-    const fhir::Json* code = ObjectMember(r, "code");
-    const fhir::Json* value = ObjectMember(r, "valueCodeableConcept");
+    const base::Json* code = ObjectMember(r, "code");
+    const base::Json* value = ObjectMember(r, "valueCodeableConcept");
     if (code == nullptr || value == nullptr || !Matches(s.pregnancy_status, *code) ||
         !Matches(s.pregnancy_status_not_pregnant, *value))
       return;

@@ -56,32 +56,32 @@ class FactReader {
 
   // Classification of a medication order (or Immunization) by the typed value sets: anakinra
   // first, then TNF antagonist, IL-1 blocker, live vaccine, antibacterial. Memoised.
-  DrugClass Classify(const fhir::Json& order) const;
+  DrugClass Classify(const base::Json& order) const;
 
   // Whether a draft order resource is in focus for the request's hook.
-  bool InFocus(const fhir::Json& draft) const;
+  bool InFocus(const base::Json& draft) const;
 
   // "Medication/{id}" references of draft orders in focus that the request cannot resolve.
   std::vector<std::string> UnresolvedMedicationReferences() const;
 
  private:
   struct MedicationInfo {
-    const fhir::Json* cc = nullptr;  // the medication's CodeableConcept
+    const base::Json* cc = nullptr;  // the medication's CodeableConcept
     std::string_view display;        // medicationReference.display
     bool unresolved = false;         // a medicationReference the request cannot resolve
     std::string reference;           // that reference, as sent
   };
-  MedicationInfo Medication(const fhir::Json& order) const;
-  void ReadDosing(const fhir::Json& order, Order& out) const;
-  void ReadReasons(const fhir::Json& order, Order& out) const;
+  MedicationInfo Medication(const base::Json& order) const;
+  void ReadDosing(const base::Json& order, Order& out) const;
+  void ReadReasons(const base::Json& order, Order& out) const;
   void ReadObservations(fhir::EpochSeconds t, PatientFacts& facts) const;
   void ReadConditions(fhir::EpochSeconds t, PatientFacts& facts) const;
   void ReadAllergies(PatientFacts& facts) const;
   void ReadImmunizations(PatientFacts& facts) const;
   // Matches a condition's concept: codes always, text and display only when none is negated.
-  bool MatchesCondition(const ValueSet* set, const fhir::Json& cc) const;
-  bool Negated(const fhir::Json& cc) const;
-  const fhir::Json* KeyValue(DataKey key) const;  // readable value (complete or partial), or null
+  bool MatchesCondition(const ValueSet* set, const base::Json& cc) const;
+  bool Negated(const base::Json& cc) const;
+  const base::Json* KeyValue(DataKey key) const;  // readable value (complete or partial), or null
 
   // The index of every resource of the request, built on first use: only a medicationReference or
   // a reasonReference needs it, and most orders carry neither.
@@ -90,7 +90,7 @@ class FactReader {
   const Knowledge& k_;
   const cdshooks::Request& request_;
   mutable std::optional<fhir::ResourceIndex> index_;
-  mutable std::vector<std::pair<const fhir::Json*, DrugClass>> classified_;  // Classify's answers
+  mutable std::vector<std::pair<const base::Json*, DrugClass>> classified_;  // Classify's answers
 };
 
 }  // namespace anakinra

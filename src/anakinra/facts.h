@@ -15,8 +15,8 @@
 // documents and live as long as the request. Not thread-safe to mutate; read-only use is.
 #pragma once
 
+#include "base/json.h"
 #include "fhir/date.h"
-#include "fhir/json.h"
 #include "fhir/timing.h"
 
 #include <array>
@@ -90,7 +90,7 @@ enum class Phase {
 };
 
 struct Order {
-  const fhir::Json* resource = nullptr;
+  const base::Json* resource = nullptr;
   std::string key;    // "MedicationRequest/123"; empty for a draft without an id
   std::string id;     // "123"; empty when absent
   std::string label;  // medication name (EHR text); "an unnamed medication" when none
@@ -114,7 +114,7 @@ struct Order {
   // Entries that run concurrently (same sequence, or none with a sequence): indexes into
   // dose_lines. Their daily doses add up; different groups are checked one by one.
   std::vector<std::vector<std::size_t>> regimens;
-  std::vector<const fhir::Json*> reasons;  // indication CodeableConcepts (reasonCode/Reference)
+  std::vector<const base::Json*> reasons;  // indication CodeableConcepts (reasonCode/Reference)
 };
 
 // The treatment an anakinra order in focus belongs to (policy §2).

@@ -1,6 +1,6 @@
 #include "anakinra/knowledge.h"
 
-#include "fhir/json.h"
+#include "base/json.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -27,15 +27,15 @@ std::string ReadFile(const fs::path& path) {
 
 std::unique_ptr<rapidjson::Document> ParseFile(const fs::path& path) {
   auto doc = std::make_unique<rapidjson::Document>();
-  if (auto e = fhir::ParseJson(ReadFile(path), 64, *doc))
+  if (auto e = base::ParseJson(ReadFile(path), 64, *doc))
     throw LoadError{path.string() + ": " + e->message};
   if (!doc->IsObject()) throw LoadError{path.string() + ": the root must be an object"};
   return doc;
 }
 
-std::string Str(const fhir::Json& obj, const char* name, const std::string& where,
+std::string Str(const base::Json& obj, const char* name, const std::string& where,
                 bool required = true) {
-  auto v = fhir::StringMember(obj, name);
+  auto v = base::StringMember(obj, name);
   if (!v || v->empty()) {
     if (required) throw LoadError{where + ": \"" + name + "\" must be a non-empty string"};
     return {};
@@ -43,23 +43,23 @@ std::string Str(const fhir::Json& obj, const char* name, const std::string& wher
   return std::string(*v);
 }
 
-double Num(const fhir::Json& obj, const char* name, const std::string& where) {
-  auto v = fhir::NumberMember(obj, name);
+double Num(const base::Json& obj, const char* name, const std::string& where) {
+  auto v = base::NumberMember(obj, name);
   if (!v || *v < 0) throw LoadError{where + ": \"" + name + "\" must be a non-negative number"};
   return *v;
 }
 
 // A threshold entry {"value": n, "source": "...", "note": "..."}.
-double Threshold(const fhir::Json& root, const char* name, const std::string& file) {
-  const fhir::Json* entry = fhir::Member(root, name);
+double Threshold(const base::Json& root, const char* name, const std::string& file) {
+  const base::Json* entry = base::Member(root, name);
   const std::string where = file + ": " + name;
   if (entry == nullptr || !entry->IsObject()) throw LoadError{where + " is missing"};
   Str(*entry, "source", where);
   return Num(*entry, "value", where);
 }
 
-void LoadValueSets(const fhir::Json& root, const std::string& file, Knowledge& k) {
-  const fhir::Json* sets = fhir::Member(root, "valueSets");
+void LoadValueSets(const base::Json& root, const std::string& file, Knowledge& k) {
+  const base::Json* sets = base::Member(root, "valueSets");
   if (sets == nullptr) return;
   if (!sets->IsObject()) throw LoadError{file + ": \"valueSets\" must be an object"};
   for (const auto& m : sets->GetObject()) {
@@ -71,7 +71,7 @@ void LoadValueSets(const fhir::Json& root, const std::string& file, Knowledge& k
     vs.description = Str(m.value, "description", where);
     vs.source = Str(m.value, "source", where);
     auto read_codes = [&](const char* member, bool prefix) {
-      const fhir::Json* list = fhir::Member(m.value, member);
+      const base::Json* list = base::Member(m.value, member);
       if (list == nullptr) return;
       if (!list->IsArray()) throw LoadError{where + "." + member + " must be an array"};
       rapidjson::SizeType i = 0;
@@ -89,12 +89,12 @@ void LoadValueSets(const fhir::Json& root, const std::string& file, Knowledge& k
     };
     read_codes("codes", false);
     read_codes("prefixes", true);
-    if (const fhir::Json* text = fhir::Member(m.value, "text")) {
+    if (const base::Json* text = base::Member(m.value, "text")) {
       if (!text->IsArray()) throw LoadError{where + ".text must be an array of strings"};
       for (const auto& t : text->GetArray()) {
         if (!t.IsString() || t.GetStringLength() == 0)
           throw LoadError{where + ".text must hold non-empty strings"};
-        vs.set.AddText(fhir::View(t));
+        vs.set.AddText(base::View(t));
       }
     }
     if (vs.set.empty()) throw LoadError{where + " has no codes, prefixes or text"};
@@ -113,14 +113,14 @@ std::vector<std::string> PlaceholdersOf(const std::string& text, const std::stri
   return out;
 }
 
-const fhir::Json& Object(const fhir::Json& root, const char* name, const std::string& where) {
-  const fhir::Json* v = fhir::Member(root, name);
+const base::Json& Object(const base::Json& root, const char* name, const std::string& where) {
+  const base::Json* v = base::Member(root, name);
   if (v == nullptr || !v->IsObject())
     throw LoadError{where + ": \"" + name + "\" must be an object"};
   return *v;
 }
 
-std::map<std::string, std::string> StringMap(const fhir::Json& obj, const std::string& where) {
+std::map<std::string, std::string> StringMap(const base::Json& obj, const std::string& where) {
   std::map<std::string, std::string> out;
   for (const auto& m : obj.GetObject()) {
     const std::string name = m.name.GetString();
@@ -131,10 +131,10 @@ std::map<std::string, std::string> StringMap(const fhir::Json& obj, const std::s
   return out;
 }
 
-std::vector<std::string> StringList(const fhir::Json& root, const char* name,
+std::vector<std::string> StringList(const base::Json& root, const char* name,
                                     const std::string& where, bool required = true) {
   std::vector<std::string> out;
-  const fhir::Json* list = fhir::Member(root, name);
+  const base::Json* list = base::Member(root, name);
   if (list == nullptr && !required) return out;
   if (list == nullptr || !list->IsArray())
     throw LoadError{where + ": \"" + name + "\" must be an array of strings"};
@@ -146,9 +146,9 @@ std::vector<std::string> StringList(const fhir::Json& root, const char* name,
   return out;
 }
 
-DoseBand Band(const fhir::Json& bands, const char* name, const std::string& file,
+DoseBand Band(const base::Json& bands, const char* name, const std::string& file,
               const Knowledge& k) {
-  const fhir::Json* b = fhir::Member(bands, name);
+  const base::Json* b = base::Member(bands, name);
   const std::string where = file + ": bands." + name;
   if (b == nullptr || !b->IsObject()) throw LoadError{where + " is missing"};
   DoseBand band;
@@ -167,7 +167,7 @@ DoseBand Band(const fhir::Json& bands, const char* name, const std::string& file
   band.usual_max = Num(*b, "usualMax", where);
   if (band.per_kg) {
     band.maximum = Num(*b, "maximum", where);
-    if (fhir::Member(*b, "labelMaximum") != nullptr)
+    if (base::Member(*b, "labelMaximum") != nullptr)
       band.label_maximum = Num(*b, "labelMaximum", where);
     if (band.usual_max > band.maximum + 1e-9 ||
         (band.label_maximum > 0 && band.label_maximum > band.maximum + 1e-9))
@@ -176,7 +176,7 @@ DoseBand Band(const fhir::Json& bands, const char* name, const std::string& file
     band.maximum_mg_per_kg = Num(*b, "maximumMgPerKgDay", where);
     band.maximum_without_weight_mg = Num(*b, "maximumWithoutWeightMg", where);
   }
-  if (const fhir::Json* bid = fhir::Member(*b, "twiceDailyAllowed")) {
+  if (const base::Json* bid = base::Member(*b, "twiceDailyAllowed")) {
     if (!bid->IsBool()) throw LoadError{where + ": \"twiceDailyAllowed\" must be true or false"};
     band.twice_daily_allowed = bid->GetBool();
   }
@@ -201,11 +201,11 @@ DoseBand Band(const fhir::Json& bands, const char* name, const std::string& file
   return band;
 }
 
-void LoadDosing(const fhir::Json& root, const std::string& file, Knowledge& k) {
+void LoadDosing(const base::Json& root, const std::string& file, Knowledge& k) {
   DosingPolicy& d = k.dosing;
   auto num = [&](const char* name) {
     const double v = Threshold(root, name, file);
-    if (const fhir::Json* e = fhir::Member(root, name)) {
+    if (const base::Json* e = base::Member(root, name)) {
       const std::string src = Str(*e, "source", file + ": " + name);
       if (k.sources.count(src) == 0)
         throw LoadError{file + ": " + name + ": unknown source \"" + src + "\""};
@@ -249,7 +249,7 @@ void LoadDosing(const fhir::Json& root, const std::string& file, Knowledge& k) {
       std::max({d.weight_max_age_days, d.weight_max_age_days_very_young, d.renal_max_age_days,
                 d.neutrophil_window_start_days, d.neutrophil_window_months_3_12_days,
                 d.pregnancy_status_max_age_days, d.breastfeeding_status_max_age_days});
-  const fhir::Json& bands = Object(root, "bands", file);
+  const base::Json& bands = Object(root, "bands", file);
   d.very_young_child = Band(bands, "very-young-child", file, k);
   d.caps_dira = Band(bands, "caps-dira", file, k);
   d.stills_fmf_weight_based = Band(bands, "stills-fmf-weight-based", file, k);
@@ -268,9 +268,9 @@ void LoadDosing(const fhir::Json& root, const std::string& file, Knowledge& k) {
     if (kBands.count(m.name.GetString()) == 0)
       throw LoadError{file + ": bands." + m.name.GetString() + " is not a band of the policy"};
   }
-  const fhir::Json& orders = Object(root, "suggestedOrders", file);
+  const base::Json& orders = Object(root, "suggestedOrders", file);
   auto order = [&](const char* name, const ValueSet* must_match) {
-    const fhir::Json* o = fhir::Member(orders, name);
+    const base::Json* o = base::Member(orders, name);
     const std::string where = file + ": suggestedOrders." + name;
     if (o == nullptr || !o->IsObject()) throw LoadError{where + " is missing"};
     const std::string src = Str(*o, "source", where);
@@ -289,11 +289,11 @@ void LoadDosing(const fhir::Json& root, const std::string& file, Knowledge& k) {
   }
 }
 
-void LoadCards(const fhir::Json& root, const std::string& file, Knowledge& k) {
+void LoadCards(const base::Json& root, const std::string& file, Knowledge& k) {
   k.topic_system = Str(root, "topicSystem", file);
   const std::string reason_system = Str(root, "overrideReasonSystem", file);
-  const fhir::Json& reasons = Object(root, "overrideReasons", file);
-  const fhir::Json& cards = Object(root, "cards", file);
+  const base::Json& reasons = Object(root, "overrideReasons", file);
+  const base::Json& cards = Object(root, "cards", file);
   k.headings = StringMap(Object(root, "headings", file), file + ": headings");
   for (const char* h : {"found", "why", "todo"})
     if (k.headings.count(h) == 0) throw LoadError{file + ": headings." + h + " is missing"};
@@ -317,7 +317,7 @@ void LoadCards(const fhir::Json& root, const std::string& file, Knowledge& k) {
     check_template(text, file + ": sentences." + key, {});
   for (const auto& [key, text] : k.check_names) check_template(text, file + ": checks." + key, {});
   for (const std::string& code : CardCodes()) {
-    const fhir::Json* c = fhir::Member(cards, code);
+    const base::Json* c = base::Member(cards, code);
     const std::string where = file + ": cards." + code;
     if (c == nullptr || !c->IsObject()) throw LoadError{where + " is missing"};
     CardText text;
@@ -345,7 +345,7 @@ void LoadCards(const fhir::Json& root, const std::string& file, Knowledge& k) {
     if (text.summaries.count("default") == 0)
       throw LoadError{where + ".summary.default is missing"};
     text.sentences = StringMap(Object(*c, "sentences", where), where + ".sentences");
-    if (fhir::Member(*c, "labels") != nullptr)
+    if (base::Member(*c, "labels") != nullptr)
       text.labels = StringMap(Object(*c, "labels", where), where + ".labels");
     for (const auto& [key, t] : text.summaries)
       check_template(t, where + ".summary." + key, text.placeholders);
@@ -354,7 +354,7 @@ void LoadCards(const fhir::Json& root, const std::string& file, Knowledge& k) {
     for (const auto& [key, t] : text.labels)
       check_template(t, where + ".labels." + key, text.placeholders);
     const std::string set = Str(*c, "overrideReasons", where);
-    const fhir::Json* list = fhir::Member(reasons, set);
+    const base::Json* list = base::Member(reasons, set);
     if (list == nullptr || !list->IsArray() || list->Empty())
       throw LoadError{where + ": unknown overrideReasons set \"" + set + "\""};
     for (const auto& r : list->GetArray()) {
@@ -392,14 +392,14 @@ void LoadCards(const fhir::Json& root, const std::string& file, Knowledge& k) {
         throw LoadError{file + ": checks." + key + " is missing (the rules use it)"};
 }
 
-void LoadSources(const fhir::Json& root, const std::string& file, Knowledge& k) {
-  const fhir::Json* sources = fhir::Member(root, "sources");
+void LoadSources(const base::Json& root, const std::string& file, Knowledge& k) {
+  const base::Json* sources = base::Member(root, "sources");
   if (sources == nullptr || !sources->IsObject()) return;
   for (const auto& m : sources->GetObject()) {
     const std::string where = file + ": sources." + m.name.GetString();
     // A source without a public page (this project's own policy) has no url; a card citing it
     // then has no source.url, and it can never be a link.
-    const std::string url(fhir::StringMember(m.value, "url").value_or(""));
+    const std::string url(base::StringMember(m.value, "url").value_or(""));
     if (!url.empty() && url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
       throw LoadError{where + ": url must be absolute"};
     k.sources[m.name.GetString()] = {Str(m.value, "label", where), url};
@@ -639,14 +639,14 @@ std::shared_ptr<const Knowledge> LoadKnowledge(const std::string& hooks_dir, std
     for (const auto& [file, doc] : docs) LoadSources(*doc, file, *k);
     for (const auto& [file, doc] : docs) {
       LoadValueSets(*doc, file, *k);
-      if (fhir::Member(*doc, "bands") != nullptr) LoadDosing(*doc, file, *k);
+      if (base::Member(*doc, "bands") != nullptr) LoadDosing(*doc, file, *k);
     }
     if (k->dosing.concentration_mg_per_ml <= 0)
       throw LoadError{"no dosing file (with \"bands\") under " + dir.string()};
     BindValueSets(*k, dir.string());
     bool negation_found = false;
     for (const auto& [file, doc] : docs) {
-      if (fhir::Member(*doc, "negationPhrases") == nullptr) continue;
+      if (base::Member(*doc, "negationPhrases") == nullptr) continue;
       if (negation_found) throw LoadError{file + ": \"negationPhrases\" is defined twice"};
       negation_found = true;
       k->negation_phrases = StringList(*doc, "negationPhrases", file);

@@ -324,11 +324,11 @@ class Evaluator {
     simple("breastfeeding", p.breastfeeding);
   }
 
-  bool ReasonMatches(const ValueSet* vs, const fhir::Json& cc) const {
+  bool ReasonMatches(const ValueSet* vs, const base::Json& cc) const {
     if (vs == nullptr) return false;
     bool coded = false;
     fhir::ForEachCoding(cc,
-                        [&](const fhir::Json& c) { coded = coded || vs->set.MatchesCoding(c); });
+                        [&](const base::Json& c) { coded = coded || vs->set.MatchesCoding(c); });
     if (coded) return true;
     // Text: negated or historical text ("no", "history of") never matches (policy §2).
     const std::string text = Lower(fhir::ConceptLabel(cc));
@@ -352,7 +352,7 @@ class Evaluator {
       ind.from_reason = true;
       std::vector<std::string> labels, off;
       bool off_label_coded = false;
-      for (const fhir::Json* r : a.reasons) {
+      for (const base::Json* r : a.reasons) {
         if (r == nullptr) continue;
         const std::string label = fhir::ConceptLabel(*r);
         labels.push_back(label);

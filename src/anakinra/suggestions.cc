@@ -112,12 +112,12 @@ cdshooks::Suggestion Single(std::string label, cdshooks::Action action) {
 
 }  // namespace
 
-cdshooks::Suggestion UpdateOrder(const fhir::Json& order, const DoseChange& change,
+cdshooks::Suggestion UpdateOrder(const base::Json& order, const DoseChange& change,
                                  std::string label, std::string description) {
   auto doc = std::make_shared<Doc>();
   Alloc& a = doc->GetAllocator();
   doc->CopyFrom(order, a);
-  if (fhir::StringMember(*doc, "resourceType").value_or("") == "MedicationRequest" &&
+  if (base::StringMember(*doc, "resourceType").value_or("") == "MedicationRequest" &&
       !doc->HasMember("intent"))
     doc->AddMember("intent", "order", a);  // R4 requires it; some clients leave it out
   auto dosages = doc->FindMember("dosageInstruction");

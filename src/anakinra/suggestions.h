@@ -2,8 +2,8 @@
 // new draft orders (vaccine, blood count), or the deletion of a draft order.
 #pragma once
 
+#include "base/json.h"
 #include "cdshooks/card.h"
-#include "fhir/json.h"
 
 #include <optional>
 #include <string>
@@ -25,7 +25,7 @@ struct DoseChange {
 // hooks/cards.json; the card writer renders them). Stateless and thread-safe.
 //
 // The whole draft `order` with the change applied, same id; `label` and `description` explain it.
-cdshooks::Suggestion UpdateOrder(const fhir::Json& order, const DoseChange& change,
+cdshooks::Suggestion UpdateOrder(const base::Json& order, const DoseChange& change,
                                  std::string label, std::string description);
 
 // A new draft MedicationRequest for a vaccine, for the patient.

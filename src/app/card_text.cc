@@ -1,6 +1,6 @@
 #include "app/card_text.h"
 
-#include "fhir/json.h"
+#include "base/json.h"
 
 #include <cctype>
 #include <sstream>
@@ -53,41 +53,41 @@ void Indent(std::ostringstream& out, const std::string& text, const char* prefix
 
 std::string ResponseAsText(std::string_view response_json) {
   rapidjson::Document doc;
-  if (fhir::ParseJson(response_json, 128, doc)) return std::string(response_json);
+  if (base::ParseJson(response_json, 128, doc)) return std::string(response_json);
   std::ostringstream out;
-  if (const fhir::Json* issues = fhir::Member(doc, "issue")) {
+  if (const base::Json* issues = base::Member(doc, "issue")) {
     out << "Error:\n";
-    fhir::ForEachObject(issues, [&](const fhir::Json& i) {
-      out << "  - " << fhir::StringMember(i, "diagnostics").value_or("(no diagnostics)") << "\n";
+    base::ForEachObject(issues, [&](const base::Json& i) {
+      out << "  - " << base::StringMember(i, "diagnostics").value_or("(no diagnostics)") << "\n";
     });
     return out.str();
   }
-  const fhir::Json* cards = fhir::Member(doc, "cards");
+  const base::Json* cards = base::Member(doc, "cards");
   if (cards == nullptr || !cards->IsArray() || cards->Empty())
     return "No cards: nothing to flag.\n";
   int n = 0;
   for (const auto& card : cards->GetArray()) {
-    const auto* source = fhir::Member(card, "source");
-    const auto* topic = fhir::Member(source, "topic");
+    const auto* source = base::Member(card, "source");
+    const auto* topic = base::Member(source, "topic");
     out << (n++ ? "\n" : "") << "["
-        << Upper(std::string(fhir::StringMember(card, "indicator").value_or(""))) << "] "
-        << fhir::StringMember(card, "summary").value_or("") << "\n";
-    if (topic) out << "  code: " << fhir::StringMember(*topic, "code").value_or("") << "\n";
-    Indent(out, Plain(fhir::StringMember(card, "detail").value_or("")), "  ");
+        << Upper(std::string(base::StringMember(card, "indicator").value_or(""))) << "] "
+        << base::StringMember(card, "summary").value_or("") << "\n";
+    if (topic) out << "  code: " << base::StringMember(*topic, "code").value_or("") << "\n";
+    Indent(out, Plain(base::StringMember(card, "detail").value_or("")), "  ");
     if (source) {
-      out << "  source: " << fhir::StringMember(*source, "label").value_or("");
-      if (auto url = fhir::StringMember(*source, "url")) out << " <" << *url << ">";
+      out << "  source: " << base::StringMember(*source, "label").value_or("");
+      if (auto url = base::StringMember(*source, "url")) out << " <" << *url << ">";
       out << "\n";
     }
-    fhir::ForEachObject(fhir::Member(card, "links"), [&](const fhir::Json& l) {
-      out << "  link: " << fhir::StringMember(l, "label").value_or("") << " <"
-          << fhir::StringMember(l, "url").value_or("") << ">\n";
+    base::ForEachObject(base::Member(card, "links"), [&](const base::Json& l) {
+      out << "  link: " << base::StringMember(l, "label").value_or("") << " <"
+          << base::StringMember(l, "url").value_or("") << ">\n";
     });
-    fhir::ForEachObject(fhir::Member(card, "suggestions"), [&](const fhir::Json& s) {
-      out << "  suggestion: " << fhir::StringMember(s, "label").value_or("") << "\n";
-      fhir::ForEachObject(fhir::Member(s, "actions"), [&](const fhir::Json& a) {
-        out << "    - " << fhir::StringMember(a, "type").value_or("") << ": "
-            << fhir::StringMember(a, "description").value_or("") << "\n";
+    base::ForEachObject(base::Member(card, "suggestions"), [&](const base::Json& s) {
+      out << "  suggestion: " << base::StringMember(s, "label").value_or("") << "\n";
+      base::ForEachObject(base::Member(s, "actions"), [&](const base::Json& a) {
+        out << "    - " << base::StringMember(a, "type").value_or("") << ": "
+            << base::StringMember(a, "description").value_or("") << "\n";
       });
     });
   }

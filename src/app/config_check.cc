@@ -1,26 +1,26 @@
 #include "app/config_check.h"
 
-#include "server/config_file.h"
+#include "config/config_file.h"
 
 #include <iostream>
 
 namespace app {
 
 int RunConfigCheck(const std::string& path) {
-  server::ServerConfig config;
-  auto problems = server::ApplyConfigFile(path, config);
+  config::ServerConfig config;
+  auto problems = config::ApplyConfigFile(path, config);
   if (problems.empty())
-    for (auto& p : server::CheckConfig(config)) problems.push_back(path + ": " + p);
+    for (auto& p : config::CheckConfig(config)) problems.push_back(path + ": " + p);
   if (!problems.empty()) {
     for (const auto& p : problems) std::cerr << p << "\n";
     std::cerr << problems.size() << (problems.size() == 1 ? " mistake" : " mistakes")
               << "; settings and their types: docs/operations.md\n";
     return 1;
   }
-  const server::ServerConfig defaults;
+  const config::ServerConfig defaults;
   std::cout << path << ": OK. Settings that differ from the defaults:\n";
   bool any = false;
-  for (const auto& s : server::Settings()) {
+  for (const auto& s : config::Settings()) {
     const std::string value = s.Format(config);
     if (value == s.Format(defaults)) continue;
     std::cout << "  " << s.key << " = " << value << "\n";

@@ -1,7 +1,7 @@
 // `anakinra-cds config check FILE`: explains every mistake in a configuration file (data after the
 // JSON object, keys given twice, unknown keys with the nearest known one, wrong types,
 // out-of-range numbers, invalid combinations), with the parser and checks `serve` uses
-// (server::ApplyConfigFile, server::CheckConfig). Thread safety: none needed (runs alone).
+// (config::ApplyConfigFile, config::CheckConfig). Thread safety: none needed (runs alone).
 #pragma once
 
 #include <string>

@@ -1,11 +1,11 @@
 #include "app/evaluate.h"
 
 #include "app/card_text.h"
-#include "app/loader.h"
+#include "base/json.h"
 #include "cdshooks/bundle_request.h"
 #include "cdshooks/request.h"
 #include "fhir/date.h"
-#include "fhir/json.h"
+#include "service/loader.h"
 
 #include <chrono>
 #include <iostream>
@@ -17,15 +17,15 @@ constexpr int kExitFailure = 1;
 constexpr int kExitRefused = 3;
 
 // The handler and the input file, or nullptr after saying on stderr what failed.
-std::shared_ptr<server::HookHandler> LoadInputs(const std::string& hooks_dir,
-                                                const std::string& file, std::string& body) {
+std::shared_ptr<service::HookService> LoadInputs(const std::string& hooks_dir,
+                                                 const std::string& file, std::string& body) {
   std::string error;
-  auto handler = LoadHandler(hooks_dir, 256, error);
+  auto handler = service::LoadHookService(hooks_dir, 256, error);
   if (!handler) {
     std::cerr << "anakinra-cds: " << error << "\n";
     return nullptr;
   }
-  if (!ReadAll(file, body)) {
+  if (!service::ReadAll(file, body)) {
     std::cerr << "anakinra-cds: cannot read " << file << "\n";
     return nullptr;
   }
@@ -56,13 +56,13 @@ int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std
     now = std::chrono::system_clock::time_point(std::chrono::seconds(*t));
   }
   auto doc = std::make_shared<rapidjson::Document>();
-  server::HookResult result;
-  if (auto e = fhir::ParseJson(body, 256, *doc)) {
-    result = server::ErrorResult(cdshooks::MakeError(400, "structure", e->message));
+  service::HookResult result;
+  if (auto e = base::ParseJson(body, 256, *doc)) {
+    result = service::ErrorResult(cdshooks::MakeError(400, "structure", e->message));
   } else {
     std::string wanted = hook;
     if (cdshooks::LooksLikeHookRequest(*doc)) {
-      if (auto h = fhir::StringMember(*doc, "hook"); h && hook.empty()) wanted = std::string(*h);
+      if (auto h = base::StringMember(*doc, "hook"); h && hook.empty()) wanted = std::string(*h);
     } else if (hook.empty()) {
       wanted = "order-sign";
     }
@@ -82,7 +82,7 @@ int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std
     }
     cdshooks::Request request;
     if (auto invalid = cdshooks::ReadRequest(doc, *service, request)) {
-      result = server::ErrorResult(*invalid);
+      result = service::ErrorResult(*invalid);
     } else {
       result = handler->Evaluate(*service, request, now);
     }
@@ -101,7 +101,7 @@ int RunRequest(const std::string& hooks_dir, const std::string& hook, const std:
   auto handler = LoadInputs(hooks_dir, file, body);
   if (!handler) return kExitFailure;
   rapidjson::Document bundle;
-  if (auto e = fhir::ParseJson(body, 256, bundle)) {
+  if (auto e = base::ParseJson(body, 256, bundle)) {
     std::cerr << "anakinra-cds: " << file << ": " << e->message << "\n";
     return kExitRefused;
   }
@@ -118,7 +118,7 @@ int RunRequest(const std::string& hooks_dir, const std::string& hook, const std:
     std::cerr << "anakinra-cds: " << file << ": " << error << "\n";
     return kExitRefused;
   }
-  std::cout << fhir::ToString(*request) << "\n";
+  std::cout << base::ToString(*request) << "\n";
   return 0;
 }
 

@@ -1,7 +1,7 @@
 #include "app/feedback_report.h"
 
 #include "fhir/date.h"
-#include "server/feedback_store.h"
+#include "store/feedback_store.h"
 
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -21,12 +21,12 @@ std::string Percent(const std::optional<double>& rate) {
   return buf;
 }
 
-std::string ReasonLabel(const server::ReasonCount& r) {
+std::string ReasonLabel(const store::ReasonCount& r) {
   if (r.code.empty()) return "(no reason given)";
   return r.display.empty() ? r.code : r.code + " \"" + r.display + "\"";
 }
 
-void PrintJson(const std::vector<server::CodeReport>& rows, const std::string& since) {
+void PrintJson(const std::vector<store::CodeReport>& rows, const std::string& since) {
   rapidjson::StringBuffer buf;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
   w.SetIndent(' ', 2);
@@ -80,7 +80,7 @@ void PrintJson(const std::vector<server::CodeReport>& rows, const std::string& s
   std::cout << buf.GetString() << "\n";
 }
 
-void PrintText(const std::vector<server::CodeReport>& rows, const std::string& since) {
+void PrintText(const std::vector<store::CodeReport>& rows, const std::string& since) {
   std::cout << "Feedback per card code"
             << (since.empty() ? "" : " (cards issued since " + since + ")") << "\n\n";
   if (rows.empty()) {
@@ -116,7 +116,7 @@ int RunFeedbackReport(const std::string& data_dir, const std::string& since,
     }
   }
   std::string error;
-  auto store = server::FeedbackStore::Open(data_dir, /*create=*/false, error);
+  auto store = store::FeedbackStore::Open(data_dir, /*create=*/false, error);
   if (!store) {
     std::cerr << "anakinra-cds: " << error << "\n";
     return 1;

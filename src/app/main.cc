@@ -8,8 +8,8 @@
 #include "app/hooks_dir.h"
 #include "app/serve.h"
 #include "app/settings_flags.h"
-#include "server/config.h"
-#include "server/config_file.h"
+#include "config/config_file.h"
+#include "config/server_config.h"
 
 #include <CLI/CLI.hpp>
 
@@ -21,12 +21,12 @@ int main(int argc, char** argv) {
       "anakinra-cds: a CDS Hooks 2.0 service that checks anakinra (Kineret) orders.\n"
       "Exit codes: 0 ok, 1 cannot start or run, 2 usage error, 3 request refused."};
   cli.require_subcommand(1);
-  // Every setting's flag comes from the settings table (src/server/config_file.cc).
+  // Every setting's flag comes from the settings table (src/config/config_file.cc).
   app::SettingFlags global_flags, serve_flags;
-  global_flags.Add(cli, server::SettingScope::kGlobal);
+  global_flags.Add(cli, config::SettingScope::kGlobal);
 
   auto* serve = cli.add_subcommand("serve", "Run the CDS Hooks service over HTTP(S)");
-  serve_flags.Add(*serve, server::SettingScope::kServe);
+  serve_flags.Add(*serve, config::SettingScope::kServe);
   std::string config_file;
   serve->add_option("--config", config_file,
                     "JSON configuration file (default: $ANAKINRA_CONFIG); precedence: flags > "
@@ -99,19 +99,19 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   // hooks_dir: the flag, else ANAKINRA_HOOKS_DIR (and for serve the file), else next to the binary.
-  const server::Setting& hooks_setting = *server::FindSetting("hooks_dir");
+  const config::Setting& hooks_setting = *config::FindSetting("hooks_dir");
   const char* hooks_env = std::getenv(hooks_setting.env().c_str());
   std::string hooks_dir = global_flags.Value(hooks_setting.key, hooks_env ? hooks_env : "");
   if (hooks_dir.empty()) hooks_dir = app::DefaultHooksDir();
   if (*serve) {
-    server::ConfigSources sources;
+    config::ConfigSources sources;
     sources.file = config_file;
     if (sources.file.empty())
       if (const char* env = std::getenv("ANAKINRA_CONFIG")) sources.file = env;
     sources.flags = global_flags.Given();
     for (auto& f : serve_flags.Given()) sources.flags.push_back(std::move(f));
-    server::ServerConfig config;
-    const auto problems = server::LoadConfig(sources, config);
+    config::ServerConfig config;
+    const auto problems = config::LoadConfig(sources, config);
     if (!problems.empty()) {
       for (const auto& p : problems) std::cerr << "anakinra-cds: " << p << "\n";
       return 2;
@@ -120,8 +120,8 @@ int main(int argc, char** argv) {
     return app::RunServe(config);
   }
   if (*report) {
-    server::ServerConfig report_config;
-    if (const auto problems = server::ApplyFlags(report_flags.Given(), report_config);
+    config::ServerConfig report_config;
+    if (const auto problems = config::ApplyFlags(report_flags.Given(), report_config);
         !problems.empty()) {
       for (const auto& p : problems) std::cerr << "anakinra-cds: " << p << "\n";
       return 2;
@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
     return app::RunFeedbackReport(report_config.data_dir, report_since, report_format);
   }
   if (*config_settings) {
-    std::cout << server::SettingsMarkdownTable();
+    std::cout << config::SettingsMarkdownTable();
     return 0;
   }
   if (*config_check) return app::RunConfigCheck(check_file);

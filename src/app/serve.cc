@@ -1,13 +1,15 @@
 #include "app/serve.h"
 
-#include "app/loader.h"
-#include "server/authenticator.h"
-#include "server/feedback_store.h"
-#include "server/fhir_fetcher.h"
-#include "server/http_server.h"
-#include "server/metrics.h"
-#include "server/operations.h"
-#include "server/request_log.h"
+#include "config/options.h"
+#include "service/loader.h"
+
+#include "auth/authenticator.h"
+#include "base/log.h"
+#include "fetch/fhir_fetcher.h"
+#include "http/http_server.h"
+#include "http/metrics.h"
+#include "http/operations.h"
+#include "store/feedback_store.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -34,7 +36,7 @@ class ShutdownSignals {
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
   }
 
-  void Start(server::HttpServer& http) {
+  void Start(http::HttpServer& http) {
     thread_ = std::thread([this, &http] {
       const sigset_t set = Set();
       const timespec tick{0, 100L * 1000 * 1000};
@@ -44,12 +46,12 @@ class ShutdownSignals {
         if (sig == SIGTERM || sig == SIGINT) {
           const std::string name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
           if (stopping) {
-            server::LogEvent(server::LogLevel::kWarn, "shutdown", name + " again: exiting now");
+            base::LogEvent(base::LogLevel::kWarn, "shutdown", name + " again: exiting now");
             std::_Exit(kExitFailure);
           }
           stopping = true;
-          server::LogEvent(server::LogLevel::kInfo, "shutdown",
-                           name + " received: no new connections; finishing requests in flight");
+          base::LogEvent(base::LogLevel::kInfo, "shutdown",
+                         name + " received: no new connections; finishing requests in flight");
         }
         // Repeated: a Stop() before Run() has started listening would be lost.
         if (stopping) http.Stop();
@@ -80,25 +82,25 @@ class ShutdownSignals {
 
 }  // namespace
 
-int RunServe(const server::ServerConfig& config) {
-  // The configuration has passed server::CheckConfig (LoadConfig), which refuses other names.
-  server::LogLevel level = server::LogLevel::kInfo;
-  server::ParseLogLevel(config.log_level, level);
-  server::SetLogLevel(level);
+int RunServe(const config::ServerConfig& config) {
+  // The configuration has passed config::CheckConfig (LoadConfig), which refuses other names.
+  base::LogLevel level = base::LogLevel::kInfo;
+  base::ParseLogLevel(config.log_level, level);
+  base::SetLogLevel(level);
   ShutdownSignals::Block();
   std::string error;
-  auto handler = LoadHandler(config.hooks_dir, config.max_json_depth, error);
+  auto handler = service::LoadHookService(config.hooks_dir, config.max_json_depth, error);
   if (!handler) {
-    server::LogEvent(server::LogLevel::kError, "startup", error);
+    base::LogEvent(base::LogLevel::kError, "startup", error);
     std::cerr << "anakinra-cds: " << error << "\n";
     return kExitFailure;
   }
-  server::ServerObservers observers;
-  std::shared_ptr<server::Authenticator> auth;
+  http::ServerObservers observers;
+  std::shared_ptr<auth::Authenticator> auth;
   if (!config.trusted_issuers.empty() || !config.trusted_jku.empty()) {
-    auth = server::Authenticator::Create(config, error);
+    auth = auth::Authenticator::Create(config::AuthOptionsFromConfig(config), error);
     if (!auth) {
-      server::LogEvent(server::LogLevel::kError, "startup", error);
+      base::LogEvent(base::LogLevel::kError, "startup", error);
       std::cerr << "anakinra-cds: " << error << "\n";
       return kExitFailure;
     }
@@ -109,41 +111,41 @@ int RunServe(const server::ServerConfig& config) {
   }
   // Feedback store (issued cards and feedback) and metrics. `metrics` is shared: the FHIR
   // fetcher reports with metrics->RecordFetch(key, ok, reason).
-  auto store = std::shared_ptr<server::FeedbackStore>(
-      server::FeedbackStore::Open(config.data_dir, /*create=*/true, error));
+  auto store = std::shared_ptr<store::FeedbackStore>(
+      store::FeedbackStore::Open(config.data_dir, /*create=*/true, error));
   if (!store) {
-    server::LogEvent(server::LogLevel::kError, "startup", error);
+    base::LogEvent(base::LogLevel::kError, "startup", error);
     std::cerr << "anakinra-cds: " << error << "\n";
     return kExitFailure;
   }
-  auto metrics = std::make_shared<server::Metrics>();
-  server::AddOperationsObservers(observers, store, metrics);
+  auto metrics = std::make_shared<http::Metrics>();
+  http::AddOperationsObservers(observers, store, metrics);
   // Optional parts plug in here, each from its own file: FHIR fetching (handler->set_fetcher).
-  auto fetch_options = server::FetchOptionsFromConfig(config);
+  auto fetch_options = config::FetchOptionsFromConfig(config);
   fetch_options.on_fetch = [metrics](const std::string& key, bool ok, const std::string& reason,
                                      double) { metrics->RecordFetch(key, ok, reason); };
-  auto fetcher = server::FhirFetcher::Create(std::move(fetch_options), error);
+  auto fetcher = fetch::FhirFetcher::Create(std::move(fetch_options), error);
   if (!fetcher) {
-    server::LogEvent(server::LogLevel::kError, "startup", error);
+    base::LogEvent(base::LogLevel::kError, "startup", error);
     std::cerr << "anakinra-cds: " << error << "\n";
     return kExitFailure;
   }
-  handler->set_fetcher(server::FhirFetcher::Hook(fetcher));
-  server::LogEvent(server::LogLevel::kInfo, "startup",
-                   "missing prefetch is fetched from fhirServer within " +
-                       std::to_string(config.fetch_deadline_ms) +
-                       " ms; allowed FHIR servers: " + fetcher->allowlist().Describe());
-  server::HttpServer http(config, handler, std::move(observers));
+  handler->set_fetcher(fetch::FhirFetcher::Hook(fetcher));
+  base::LogEvent(base::LogLevel::kInfo, "startup",
+                 "missing prefetch is fetched from fhirServer within " +
+                     std::to_string(config.fetch_deadline_ms) +
+                     " ms; allowed FHIR servers: " + fetcher->allowlist().Describe());
+  http::HttpServer http(config::HttpOptionsFromConfig(config), handler, std::move(observers));
   if (!http.Bind(error)) {
-    server::LogEvent(server::LogLevel::kError, "startup", error);
+    base::LogEvent(base::LogLevel::kError, "startup", error);
     std::cerr << "anakinra-cds: " << error << "\n";
     return kExitFailure;
   }
   ShutdownSignals signals;
   signals.Start(http);
   const std::string scheme = http.tls() ? "https" : "http";
-  server::LogEvent(
-      server::LogLevel::kInfo, "startup",
+  base::LogEvent(
+      base::LogLevel::kInfo, "startup",
       "serving " + scheme + "://" + config.host + ":" + std::to_string(http.port()) +
           "/cds-services (" + std::to_string(handler->catalog().services().size()) + " services; " +
           (auth ? "authentication on: Bearer JWT from " + std::to_string(auth->issuer_count()) +
@@ -153,8 +155,8 @@ int RunServe(const server::ServerConfig& config) {
   const bool ok = http.Run();  // returns once requests in flight are answered
   signals.Finish();
   store->Close();  // WAL checkpointed into the database file
-  server::LogEvent(server::LogLevel::kInfo, "shutdown",
-                   std::string(ok ? "stopped" : "server failed") + "; feedback store closed");
+  base::LogEvent(base::LogLevel::kInfo, "shutdown",
+                 std::string(ok ? "stopped" : "server failed") + "; feedback store closed");
   return ok ? 0 : kExitFailure;
 }
 

@@ -3,12 +3,12 @@
 // SIGTERM or SIGINT.
 #pragma once
 
-#include "server/config.h"
+#include "config/server_config.h"
 
 namespace app {
 
-// `config` must have passed server::CheckConfig (server::LoadConfig does it). Returns the process
+// `config` must have passed config::CheckConfig (config::LoadConfig does it). Returns the process
 // exit code.
-int RunServe(const server::ServerConfig& config);
+int RunServe(const config::ServerConfig& config);
 
 }  // namespace app

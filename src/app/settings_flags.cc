@@ -2,19 +2,19 @@
 
 namespace app {
 
-void SettingFlags::Add(CLI::App& app, server::SettingScope scope) {
-  for (const auto& s : server::Settings())
+void SettingFlags::Add(CLI::App& app, config::SettingScope scope) {
+  for (const auto& s : config::Settings())
     if (s.scope == scope && *s.flag != '\0') AddSetting(app, s, s.help);
 }
 
 void SettingFlags::AddOne(CLI::App& app, const char* key, const std::string& help) {
-  const server::Setting* s = server::FindSetting(key);
+  const config::Setting* s = config::FindSetting(key);
   if (s == nullptr || *s->flag == '\0') throw CLI::BadNameString(std::string("no flag for ") + key);
   AddSetting(app, *s, help.empty() ? std::string(s->help) : help);
 }
 
-void SettingFlags::AddSetting(CLI::App& app, const server::Setting& s, const std::string& help) {
-  server::FlagValues& f = flags_.emplace_back(server::FlagValues{&s, {}});
+void SettingFlags::AddSetting(CLI::App& app, const config::Setting& s, const std::string& help) {
+  config::FlagValues& f = flags_.emplace_back(config::FlagValues{&s, {}});
   std::string text = help + " [" + s.key + ", " + s.env() + "]";
   if (s.is_number()) text += " (" + s.range() + ")";
   if (s.is_list()) text += " (repeatable)";
@@ -25,8 +25,8 @@ void SettingFlags::AddSetting(CLI::App& app, const server::Setting& s, const std
   if (def != "\"\"" && def != "[]") option->default_str(def);
 }
 
-std::vector<server::FlagValues> SettingFlags::Given() const {
-  std::vector<server::FlagValues> out;
+std::vector<config::FlagValues> SettingFlags::Given() const {
+  std::vector<config::FlagValues> out;
   for (const auto& f : flags_)
     if (!f.values.empty()) out.push_back(f);
   return out;

@@ -74,13 +74,13 @@ Template ParseTemplate(const std::string& t) {
   return out;
 }
 
-bool CodeMatches(const fhir::Json& resource, const std::set<std::string>& codes) {
+bool CodeMatches(const base::Json& resource, const std::set<std::string>& codes) {
   if (codes.empty()) return true;
   bool found = false;
-  if (const fhir::Json* code = fhir::Member(resource, "code"))
-    fhir::ForEachCoding(*code, [&](const fhir::Json& c) {
-      auto s = fhir::StringMember(c, "system");
-      auto v = fhir::StringMember(c, "code");
+  if (const base::Json* code = base::Member(resource, "code"))
+    fhir::ForEachCoding(*code, [&](const base::Json& c) {
+      auto s = base::StringMember(c, "system");
+      auto v = base::StringMember(c, "code");
       if (s && v) {
         const std::string sys = fhir::NormalizeSystem(*s);
         found = found || codes.count(sys + "|" + fhir::NormalizeCode(sys, *v)) != 0;
@@ -89,7 +89,7 @@ bool CodeMatches(const fhir::Json& resource, const std::set<std::string>& codes)
   return found;
 }
 
-bool IsOrder(const fhir::Json& r) {
+bool IsOrder(const base::Json& r) {
   const auto type = fhir::ResourceType(r);
   return type.size() > 7 &&
          (type.substr(type.size() - 7) == "Request" || type == "MedicationOrder");
@@ -97,7 +97,7 @@ bool IsOrder(const fhir::Json& r) {
 
 // The date a searchset sorted by date orders on: when an Observation was made, when an
 // Immunization was given; nullopt otherwise (such entries go last).
-std::optional<fhir::EpochSeconds> SortDate(const fhir::Json& r) {
+std::optional<fhir::EpochSeconds> SortDate(const base::Json& r) {
   const auto type = fhir::ResourceType(r);
   if (type == "Observation") return fhir::ObservationTime(r);
   if (type == "Immunization") return fhir::ImmunizationTime(r);
@@ -132,12 +132,12 @@ Value Str(std::string_view s, Alloc& a) {
 
 }  // namespace
 
-bool LooksLikeHookRequest(const fhir::Json& body) {
-  return body.IsObject() && fhir::Member(body, "hook") != nullptr &&
-         fhir::Member(body, "resourceType") == nullptr;
+bool LooksLikeHookRequest(const base::Json& body) {
+  return body.IsObject() && base::Member(body, "hook") != nullptr &&
+         base::Member(body, "resourceType") == nullptr;
 }
 
-std::shared_ptr<rapidjson::Document> RequestFromBundle(const fhir::Json& bundle,
+std::shared_ptr<rapidjson::Document> RequestFromBundle(const base::Json& bundle,
                                                        const ServiceDefinition& service,
                                                        std::string& error,
                                                        const BundleRequestOptions& options) {
@@ -145,9 +145,9 @@ std::shared_ptr<rapidjson::Document> RequestFromBundle(const fhir::Json& bundle,
     error = "not a FHIR Bundle or a CDS Hooks request";
     return nullptr;
   }
-  std::vector<const fhir::Json*> drafts, others;
-  const fhir::Json* patient = nullptr;
-  fhir::ForEachResource(&bundle, [&](const fhir::Json& r) {
+  std::vector<const base::Json*> drafts, others;
+  const base::Json* patient = nullptr;
+  fhir::ForEachResource(&bundle, [&](const base::Json& r) {
     if (IsOrder(r) && fhir::Status(r) == "draft") {
       drafts.push_back(&r);
     } else {
@@ -161,8 +161,8 @@ std::shared_ptr<rapidjson::Document> RequestFromBundle(const fhir::Json& bundle,
   }
   std::string patient_id = patient != nullptr ? std::string(fhir::ResourceId(*patient)) : "";
   if (patient_id.empty()) {
-    auto ref = fhir::Member(*drafts.front(), "subject");
-    auto r = ref ? fhir::StringMember(*ref, "reference") : std::nullopt;
+    auto ref = base::Member(*drafts.front(), "subject");
+    auto r = ref ? base::StringMember(*ref, "reference") : std::nullopt;
     patient_id = r ? std::string(fhir::ReferenceId(*r)) : "unknown";
   }
 
@@ -175,7 +175,7 @@ std::shared_ptr<rapidjson::Document> RequestFromBundle(const fhir::Json& bundle,
   context.AddMember("patientId", Str(patient_id, a), a);
   Value entries(rapidjson::kArrayType);
   Value selections(rapidjson::kArrayType);
-  for (const fhir::Json* d : drafts) {
+  for (const base::Json* d : drafts) {
     Value entry(rapidjson::kObjectType);
     Value copy;
     copy.CopyFrom(*d, a);
@@ -194,15 +194,15 @@ std::shared_ptr<rapidjson::Document> RequestFromBundle(const fhir::Json& bundle,
   Value prefetch(rapidjson::kObjectType);
   for (const auto& [key, text] : service.prefetch) {
     const Template t = ParseTemplate(text);
-    std::vector<const fhir::Json*> matches;
-    for (const fhir::Json* r : others)
+    std::vector<const base::Json*> matches;
+    for (const base::Json* r : others)
       if (fhir::ResourceType(*r) == t.type &&
           (t.statuses.empty() || t.statuses.count(std::string(fhir::Status(*r))) != 0) &&
           CodeMatches(*r, t.codes))
         matches.push_back(r);
     if (t.newest_first)
       std::stable_sort(matches.begin(), matches.end(),
-                       [](const fhir::Json* x, const fhir::Json* y) {
+                       [](const base::Json* x, const base::Json* y) {
                          const auto dx = SortDate(*x), dy = SortDate(*y);
                          if (!dx || !dy) return dx.has_value() && !dy.has_value();
                          return *dx > *dy;
@@ -226,7 +226,7 @@ std::shared_ptr<rapidjson::Document> RequestFromBundle(const fhir::Json& bundle,
         matches.resize(options.page_size);
       }
       Value list(rapidjson::kArrayType);
-      for (const fhir::Json* r : matches) {
+      for (const base::Json* r : matches) {
         Value entry(rapidjson::kObjectType);
         Value copy;
         copy.CopyFrom(*r, a);

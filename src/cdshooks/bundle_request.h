@@ -7,8 +7,8 @@
 // it needs from `bundle`. Errors: nullptr with `error` set; never throws on FHIR content.
 #pragma once
 
+#include "base/json.h"
 #include "cdshooks/service.h"
-#include "fhir/json.h"
 
 #include <rapidjson/document.h>
 
@@ -27,12 +27,12 @@ struct BundleRequestOptions {
 // Returns the request document, or nullptr with `error` set (no Patient, not a Bundle).
 // Template filters understood: status=a,b (any of), code=system|code,... and _sort=-date
 // (entries newest first, as a server would sort them).
-std::shared_ptr<rapidjson::Document> RequestFromBundle(const fhir::Json& bundle,
+std::shared_ptr<rapidjson::Document> RequestFromBundle(const base::Json& bundle,
                                                        const ServiceDefinition& service,
                                                        std::string& error,
                                                        const BundleRequestOptions& options = {});
 
 // True for a body that looks like a CDS Hooks request rather than a FHIR resource.
-bool LooksLikeHookRequest(const fhir::Json& body);
+bool LooksLikeHookRequest(const base::Json& body);
 
 }  // namespace cdshooks

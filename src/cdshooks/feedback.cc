@@ -1,7 +1,7 @@
 #include "cdshooks/feedback.h"
 
+#include "base/json.h"
 #include "fhir/date.h"
-#include "fhir/json.h"
 
 namespace cdshooks {
 namespace {
@@ -10,9 +10,9 @@ void Fail(Error& e, std::string code, std::string diagnostics, std::string expre
   e.issues.push_back(Issue{std::move(code), std::move(diagnostics), std::move(expression)});
 }
 
-std::optional<std::string> RequiredString(const fhir::Json& obj, const char* name,
+std::optional<std::string> RequiredString(const base::Json& obj, const char* name,
                                           const std::string& path, Error& e) {
-  const fhir::Json* v = fhir::Member(obj, name);
+  const base::Json* v = base::Member(obj, name);
   if (v == nullptr) {
     Fail(e, "required", "Missing required field " + path + name + ".", path + name);
     return std::nullopt;
@@ -36,9 +36,9 @@ bool IsTimestamp(std::string_view s) {
 std::optional<Error> ParseFeedback(std::string_view body, std::size_t max_depth,
                                    std::vector<Feedback>& out) {
   rapidjson::Document doc;
-  if (auto e = fhir::ParseJson(body, max_depth, doc))
+  if (auto e = base::ParseJson(body, max_depth, doc))
     return MakeError(400, "structure", "The feedback body is not valid JSON: " + e->message + ".");
-  const fhir::Json* list = fhir::Member(doc, "feedback");
+  const base::Json* list = base::Member(doc, "feedback");
   if (!doc.IsObject() || list == nullptr || !list->IsArray() || list->Empty())
     return MakeError(400, "structure",
                      "The feedback body must be an object with a non-empty \"feedback\" array.",
@@ -72,7 +72,7 @@ std::optional<Error> ParseFeedback(std::string_view body, std::size_t max_depth,
         Fail(error, "value", path + "outcome must be \"accepted\" or \"overridden\".",
              path + "outcome");
     }
-    if (const fhir::Json* accepted = fhir::Member(item, "acceptedSuggestions")) {
+    if (const base::Json* accepted = base::Member(item, "acceptedSuggestions")) {
       if (!accepted->IsArray()) {
         Fail(error, "structure", path + "acceptedSuggestions must be an array.",
              path + "acceptedSuggestions");
@@ -80,7 +80,7 @@ std::optional<Error> ParseFeedback(std::string_view body, std::size_t max_depth,
         rapidjson::SizeType j = 0;
         for (const auto& s : accepted->GetArray()) {
           const std::string where = path + "acceptedSuggestions[" + std::to_string(j++) + "]";
-          auto id = s.IsObject() ? fhir::StringMember(s, "id") : std::nullopt;
+          auto id = s.IsObject() ? base::StringMember(s, "id") : std::nullopt;
           if (!id || id->empty()) {
             Fail(error, "structure", where + " must be an object with a suggestion uuid in id.",
                  where);
@@ -93,15 +93,15 @@ std::optional<Error> ParseFeedback(std::string_view body, std::size_t max_depth,
     if (f.outcome == "accepted" && f.accepted_suggestions.empty())
       Fail(error, "required", path + "acceptedSuggestions is required when outcome is accepted.",
            path + "acceptedSuggestions");
-    if (const fhir::Json* reason = fhir::Member(item, "overrideReason")) {
+    if (const base::Json* reason = base::Member(item, "overrideReason")) {
       if (!reason->IsObject()) {
         Fail(error, "structure", path + "overrideReason must be an object.",
              path + "overrideReason");
       } else {
-        const fhir::Json* coding = fhir::Member(*reason, "reason");
+        const base::Json* coding = base::Member(*reason, "reason");
         if (coding != nullptr) {
-          auto code = coding->IsObject() ? fhir::StringMember(*coding, "code") : std::nullopt;
-          auto system = coding->IsObject() ? fhir::StringMember(*coding, "system") : std::nullopt;
+          auto code = coding->IsObject() ? base::StringMember(*coding, "code") : std::nullopt;
+          auto system = coding->IsObject() ? base::StringMember(*coding, "system") : std::nullopt;
           if (!code || !system) {
             Fail(error, "structure",
                  path + "overrideReason.reason must be a Coding with system and code.",
@@ -109,17 +109,17 @@ std::optional<Error> ParseFeedback(std::string_view body, std::size_t max_depth,
           } else {
             f.override_reason =
                 Coding{std::string(*system), std::string(*code),
-                       std::string(fhir::StringMember(*coding, "display").value_or(""))};
+                       std::string(base::StringMember(*coding, "display").value_or(""))};
           }
         }
-        if (const fhir::Json* comment = fhir::Member(*reason, "userComment")) {
+        if (const base::Json* comment = base::Member(*reason, "userComment")) {
           if (!comment->IsString())
             Fail(error, "structure", path + "overrideReason.userComment must be a string.",
                  path + "overrideReason.userComment");
           else
             f.user_comment.assign(comment->GetString(), comment->GetStringLength());
         }
-        if (coding == nullptr && fhir::Member(*reason, "userComment") == nullptr)
+        if (coding == nullptr && base::Member(*reason, "userComment") == nullptr)
           Fail(error, "required", path + "overrideReason needs a reason or a userComment.",
                path + "overrideReason");
       }

@@ -7,12 +7,12 @@
 namespace cdshooks {
 namespace {
 
-PrefetchValue Value(PrefetchState state, const fhir::Json* value, std::string why = {},
+PrefetchValue Value(PrefetchState state, const base::Json* value, std::string why = {},
                     std::string next = {}) {
   return PrefetchValue{state, value, std::move(next), std::move(why)};
 }
 
-std::string_view JsonKind(const fhir::Json& v) {
+std::string_view JsonKind(const base::Json& v) {
   if (v.IsString()) return "a string";
   if (v.IsNumber()) return "a number";
   if (v.IsBool()) return "a boolean";
@@ -21,10 +21,10 @@ std::string_view JsonKind(const fhir::Json& v) {
 }
 
 // An OperationOutcome with at least one issue of severity error or fatal.
-bool HasErrorIssue(const fhir::Json& outcome) {
+bool HasErrorIssue(const base::Json& outcome) {
   bool error = false;
-  fhir::ForEachObject(fhir::Member(outcome, "issue"), [&](const fhir::Json& issue) {
-    const auto severity = fhir::StringMember(issue, "severity");
+  base::ForEachObject(base::Member(outcome, "issue"), [&](const base::Json& issue) {
+    const auto severity = base::StringMember(issue, "severity");
     error = error || severity == std::optional<std::string_view>("error") ||
             severity == std::optional<std::string_view>("fatal");
   });
@@ -53,30 +53,30 @@ std::optional<fhir::EpochSeconds> LatestInstant(std::string_view text) {
 
 }  // namespace
 
-std::string NextLink(const fhir::Json& bundle) {
+std::string NextLink(const base::Json& bundle) {
   std::string next;
-  fhir::ForEachObject(fhir::Member(bundle, "link"), [&](const fhir::Json& link) {
-    if (fhir::StringMember(link, "relation") == std::optional<std::string_view>("next"))
-      if (auto url = fhir::StringMember(link, "url"); url && !url->empty())
+  base::ForEachObject(base::Member(bundle, "link"), [&](const base::Json& link) {
+    if (base::StringMember(link, "relation") == std::optional<std::string_view>("next"))
+      if (auto url = base::StringMember(link, "url"); url && !url->empty())
         next = std::string(*url);
   });
   return next;
 }
 
-std::optional<fhir::EpochSeconds> LatestClinicalDate(const fhir::Json& resource) {
+std::optional<fhir::EpochSeconds> LatestClinicalDate(const base::Json& resource) {
   std::optional<fhir::EpochSeconds> latest;
-  auto consider = [&](const fhir::Json* v) {
+  auto consider = [&](const base::Json* v) {
     if (v == nullptr || !v->IsString()) return;
-    if (auto t = LatestInstant(fhir::View(*v)); t && (!latest || *t > *latest)) latest = t;
+    if (auto t = LatestInstant(base::View(*v)); t && (!latest || *t > *latest)) latest = t;
   };
   for (const char* name :
        {"effectiveDateTime", "effectiveInstant", "issued", "recordedDate", "recorded", "authoredOn",
         "occurrenceDateTime", "onsetDateTime", "dateWritten", "date"})
-    consider(fhir::Member(resource, name));
+    consider(base::Member(resource, name));
   for (const char* name : {"effectivePeriod", "onsetPeriod"})
-    if (const fhir::Json* period = fhir::Member(resource, name); period && period->IsObject()) {
-      consider(fhir::Member(*period, "start"));
-      consider(fhir::Member(*period, "end"));
+    if (const base::Json* period = base::Member(resource, name); period && period->IsObject()) {
+      consider(base::Member(*period, "start"));
+      consider(base::Member(*period, "end"));
     }
   return latest;
 }
@@ -97,15 +97,15 @@ std::optional<fhir::EpochSeconds> PrefetchCutoff(const Request& request, fhir::E
                                                  int lookback_days) {
   if (lookback_days <= 0) return std::nullopt;
   fhir::EpochSeconds reference = now;
-  fhir::ForEachResource(request.draft_orders, [&](const fhir::Json& r) {
+  fhir::ForEachResource(request.draft_orders, [&](const base::Json& r) {
     for (const char* name : {"authoredOn", "dateWritten"})
-      if (auto text = fhir::StringMember(r, name))
+      if (auto text = base::StringMember(r, name))
         if (auto t = fhir::ParseDateTime(*text)) reference = std::min(reference, *t);
   });
   return reference - static_cast<fhir::EpochSeconds>(lookback_days) * fhir::kSecondsPerDay;
 }
 
-PrefetchValue AssessPrefetch(const fhir::Json& value, const AssessOptions& options) {
+PrefetchValue AssessPrefetch(const base::Json& value, const AssessOptions& options) {
   using S = PrefetchState;
   if (value.IsNull()) return Value(S::kNull, nullptr);
   if (!value.IsObject())
@@ -119,13 +119,13 @@ PrefetchValue AssessPrefetch(const fhir::Json& value, const AssessOptions& optio
     return Value(S::kFailed, &value, "the client sent an OperationOutcome for it (a failed query)");
   if (type != "Bundle") return Value(S::kResource, &value);
 
-  const fhir::Json* entries = fhir::Member(value, "entry");
+  const base::Json* entries = base::Member(value, "entry");
   if (entries != nullptr && !entries->IsArray())
     return Value(S::kFailed, &value, "the Bundle's entry is not an array");
   bool failed = false;
   std::optional<fhir::EpochSeconds> oldest;
-  fhir::ForEachObject(entries, [&](const fhir::Json& entry) {
-    const fhir::Json* resource = fhir::Member(entry, "resource");
+  base::ForEachObject(entries, [&](const base::Json& entry) {
+    const base::Json* resource = base::Member(entry, "resource");
     if (resource == nullptr || !resource->IsObject()) return;
     if (fhir::ResourceType(*resource) == "OperationOutcome") {
       failed = failed || HasErrorIssue(*resource);

@@ -20,9 +20,9 @@
 // never holds text from the request (no identifiers), only a description of the shape.
 #pragma once
 
+#include "base/json.h"
 #include "cdshooks/request.h"
 #include "fhir/date.h"
-#include "fhir/json.h"
 
 #include <optional>
 #include <string>
@@ -38,18 +38,18 @@ struct AssessOptions {
   std::optional<fhir::EpochSeconds> cutoff;
 };
 
-PrefetchValue AssessPrefetch(const fhir::Json& value, const AssessOptions& options = {});
+PrefetchValue AssessPrefetch(const base::Json& value, const AssessOptions& options = {});
 
 // True when the template asks for newest-first by date (`_sort=-date` among its `_sort` keys,
 // first).
 bool SortedByDate(std::string_view prefetch_template);
 
 // The `next` link of a Bundle, or "" when it has none.
-std::string NextLink(const fhir::Json& bundle);
+std::string NextLink(const base::Json& bundle);
 
 // The latest instant a resource's clinical date (effective[x], issued, recorded(Date),
 // authoredOn, occurrence[x], onset[x], date) can denote; nullopt when it has none readable.
-std::optional<fhir::EpochSeconds> LatestClinicalDate(const fhir::Json& resource);
+std::optional<fhir::EpochSeconds> LatestClinicalDate(const base::Json& resource);
 
 // The cutoff for a request: the earliest authoredOn of its draft orders (else `now`) minus
 // `lookback_days`; nullopt when lookback_days <= 0 (no look-back known: never complete early).

@@ -13,9 +13,9 @@ class Checker {
   }
 
   // Reads a required (or optional) non-empty string member into `out`.
-  void String(const fhir::Json& obj, const char* name, const std::string& path, bool required,
+  void String(const base::Json& obj, const char* name, const std::string& path, bool required,
               std::string& out) {
-    const fhir::Json* v = fhir::Member(obj, name);
+    const base::Json* v = base::Member(obj, name);
     const std::string where = path + name;
     if (v == nullptr) {
       if (required) Fail("required", "Missing required field " + where + ".", where);
@@ -83,14 +83,14 @@ std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition
   parsed->text.assign(body);
   parsed->text.append(16, '\0');
   std::shared_ptr<rapidjson::Document> doc(parsed, &parsed->doc);
-  if (auto e = fhir::ParseJsonInsitu(parsed->text.data(), limits.max_depth, *doc))
+  if (auto e = base::ParseJsonInsitu(parsed->text.data(), limits.max_depth, *doc))
     return MakeError(400, "structure", "The request body is not valid JSON: " + e->message + ".");
   return ReadRequest(std::move(doc), service, out);
 }
 
 std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
                                  const ServiceDefinition& service, Request& out) {
-  const fhir::Json& root = *doc;
+  const base::Json& root = *doc;
   if (!root.IsObject())
     return MakeError(400, "structure", "The request body must be a JSON object.");
   Checker check;
@@ -105,7 +105,7 @@ std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
   if (!out.fhir_server.empty() && !IsHttpUrl(out.fhir_server))
     check.Fail("value", "fhirServer must be an absolute http(s) URL.", "fhirServer");
 
-  if (const fhir::Json* auth = fhir::Member(root, "fhirAuthorization")) {
+  if (const base::Json* auth = base::Member(root, "fhirAuthorization")) {
     if (!auth->IsObject()) {
       check.Fail("structure", "fhirAuthorization must be an object.", "fhirAuthorization");
     } else {
@@ -119,7 +119,7 @@ std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
       if (!a.token_type.empty() && a.token_type != "Bearer")
         check.Fail("value", "fhirAuthorization.token_type must be \"Bearer\".",
                    "fhirAuthorization.token_type");
-      const fhir::Json* expires = fhir::Member(*auth, "expires_in");
+      const base::Json* expires = base::Member(*auth, "expires_in");
       if (expires == nullptr) {
         check.Fail("required", "Missing required field fhirAuthorization.expires_in.",
                    "fhirAuthorization.expires_in");
@@ -136,7 +136,7 @@ std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
     }
   }
 
-  const fhir::Json* context = fhir::Member(root, "context");
+  const base::Json* context = base::Member(root, "context");
   if (context == nullptr) {
     check.Fail("required", "Missing required field context.", "context");
   } else if (!context->IsObject()) {
@@ -146,15 +146,15 @@ std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
     check.String(*context, "patientId", "context.", true, out.patient_id);
     // encounterId is optional and no rule needs it: a wrong-typed or empty one is read as absent
     // (its prefetch token then has no value), never a 400 (policy v2 section 0).
-    if (auto encounter = fhir::StringMember(*context, "encounterId"))
+    if (auto encounter = base::StringMember(*context, "encounterId"))
       out.encounter_id = std::string(*encounter);
-    const fhir::Json* drafts = fhir::Member(*context, "draftOrders");
+    const base::Json* drafts = base::Member(*context, "draftOrders");
     if (drafts == nullptr) {
       check.Fail("required", "Missing required field context.draftOrders (a FHIR Bundle).",
                  "context.draftOrders");
     } else if (!drafts->IsObject() || fhir::ResourceType(*drafts) != "Bundle") {
       check.Fail("structure", "context.draftOrders must be a FHIR Bundle.", "context.draftOrders");
-    } else if (const fhir::Json* entry = fhir::Member(*drafts, "entry");
+    } else if (const base::Json* entry = base::Member(*drafts, "entry");
                entry != nullptr && !entry->IsArray()) {
       check.Fail("structure", "context.draftOrders.entry must be an array.",
                  "context.draftOrders.entry");
@@ -162,7 +162,7 @@ std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
       out.draft_orders = drafts;
     }
     if (service.hook == "order-select") {
-      const fhir::Json* sel = fhir::Member(*context, "selections");
+      const base::Json* sel = base::Member(*context, "selections");
       if (sel == nullptr) {
         check.Fail("required",
                    "Missing required field context.selections (ids of the selected orders).",
@@ -189,7 +189,7 @@ std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
     for (std::size_t i = 0; i < out.selections.size(); ++i) {
       const std::string& sel = out.selections[i];
       bool found = false;
-      fhir::ForEachResource(out.draft_orders, [&](const fhir::Json& r) {
+      fhir::ForEachResource(out.draft_orders, [&](const base::Json& r) {
         const std::string key = fhir::ReferenceKey(r);
         found = found || key == sel || (!key.empty() && fhir::ResourceId(r) == sel);
       });
@@ -203,7 +203,7 @@ std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
 
   // Prefetch: never a 400 (policy v2 §0). Keys the service does not declare are ignored (so the
   // spec's own erratum "user": "123" breaks nothing); each declared key is assessed in one place.
-  if (const fhir::Json* prefetch = fhir::Member(root, "prefetch")) {
+  if (const base::Json* prefetch = base::Member(root, "prefetch")) {
     if (!prefetch->IsObject()) {
       for (const auto& [key, tmpl] : service.prefetch)
         out.prefetch[key] = PrefetchValue{

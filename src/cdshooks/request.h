@@ -11,9 +11,9 @@
 // added later with SetPrefetch / AddFetchedResource). Not thread-safe to mutate; const use is.
 #pragma once
 
+#include "base/json.h"
 #include "cdshooks/error.h"
 #include "cdshooks/service.h"
-#include "fhir/json.h"
 
 #include <rapidjson/document.h>
 
@@ -41,7 +41,7 @@ enum class PrefetchState {
 
 struct PrefetchValue {
   PrefetchState state = PrefetchState::kAbsent;
-  const fhir::Json* value = nullptr;  // set for kResource, kIncomplete and kFailed
+  const base::Json* value = nullptr;  // set for kResource, kIncomplete and kFailed
   std::string next;                   // kIncomplete: the `next` link to follow
   std::string why;                    // kIncomplete / kFailed: why, for issues and cards
 };
@@ -64,7 +64,7 @@ struct Request {
   std::string patient_id;
   std::string encounter_id;
   std::vector<std::string> selections;       // order-select only
-  const fhir::Json* draft_orders = nullptr;  // Bundle
+  const base::Json* draft_orders = nullptr;  // Bundle
 
   PrefetchValue Prefetch(std::string_view key) const;
   // Records data for a key, e.g. fetched from the FHIR server; the request keeps `doc` alive.
@@ -80,7 +80,7 @@ struct Request {
   std::shared_ptr<rapidjson::Document> document;  // the parsed body
   std::map<std::string, PrefetchValue, std::less<>> prefetch;
   std::vector<std::shared_ptr<rapidjson::Document>> extra_documents;
-  std::vector<const fhir::Json*> fetched_resources;  // see AddFetchedResource
+  std::vector<const base::Json*> fetched_resources;  // see AddFetchedResource
 };
 
 struct ParseLimits {

@@ -1,6 +1,6 @@
 #include "cdshooks/service.h"
 
-#include "fhir/json.h"
+#include "base/json.h"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -13,11 +13,11 @@ bool IsKnownHook(std::string_view hook) { return hook == "order-select" || hook 
 
 std::optional<ServiceCatalog> ServiceCatalog::Load(std::string_view json, std::string& error) {
   rapidjson::Document doc;
-  if (auto e = fhir::ParseJson(json, 64, doc)) {
+  if (auto e = base::ParseJson(json, 64, doc)) {
     error = "service definitions: " + e->message;
     return std::nullopt;
   }
-  const fhir::Json* list = fhir::Member(doc, "services");
+  const base::Json* list = base::Member(doc, "services");
   if (list == nullptr || !list->IsArray() || list->Empty()) {
     error = "service definitions: \"services\" must be a non-empty array";
     return std::nullopt;
@@ -28,9 +28,9 @@ std::optional<ServiceCatalog> ServiceCatalog::Load(std::string_view json, std::s
   for (const auto& s : list->GetArray()) {
     const std::string where = "service definitions: services[" + std::to_string(i++) + "]";
     ServiceDefinition def;
-    auto id = fhir::StringMember(s, "id");
-    auto hook = fhir::StringMember(s, "hook");
-    auto description = fhir::StringMember(s, "description");
+    auto id = base::StringMember(s, "id");
+    auto hook = base::StringMember(s, "hook");
+    auto description = base::StringMember(s, "description");
     if (!id || id->empty() || !hook || !description || description->empty()) {
       error = where + ": id, hook and description are required strings";
       return std::nullopt;
@@ -46,9 +46,9 @@ std::optional<ServiceCatalog> ServiceCatalog::Load(std::string_view json, std::s
       error = where + ": duplicate id \"" + def.id + "\"";
       return std::nullopt;
     }
-    def.title = std::string(fhir::StringMember(s, "title").value_or(""));
-    def.usage_requirements = std::string(fhir::StringMember(s, "usageRequirements").value_or(""));
-    if (const fhir::Json* prefetch = fhir::Member(s, "prefetch")) {
+    def.title = std::string(base::StringMember(s, "title").value_or(""));
+    def.usage_requirements = std::string(base::StringMember(s, "usageRequirements").value_or(""));
+    if (const base::Json* prefetch = base::Member(s, "prefetch")) {
       if (!prefetch->IsObject()) {
         error = where + " (" + def.id + "): prefetch must be an object";
         return std::nullopt;
@@ -64,7 +64,7 @@ std::optional<ServiceCatalog> ServiceCatalog::Load(std::string_view json, std::s
     }
     catalog.services_.push_back(std::move(def));
   }
-  catalog.discovery_json_ = fhir::ToString(doc);
+  catalog.discovery_json_ = base::ToString(doc);
   return catalog;
 }
 

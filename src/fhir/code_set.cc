@@ -149,9 +149,9 @@ void CodeSet::AddText(std::string_view phrase) {
   phrases_.push_back(std::move(p));
 }
 
-bool CodeSet::MatchesCoding(const Json& coding) const {
-  auto system = StringMember(coding, "system");
-  auto code = StringMember(coding, "code");
+bool CodeSet::MatchesCoding(const base::Json& coding) const {
+  auto system = base::StringMember(coding, "system");
+  auto code = base::StringMember(coding, "code");
   if (!system || !code) return false;
   // "system|code" in a per-thread buffer: no allocation once it has grown.
   thread_local std::string key;
@@ -211,26 +211,26 @@ bool CodeSet::MatchesText(std::string_view text) const {
   return false;
 }
 
-bool CodeSet::MatchesConcept(const Json& cc) const {
+bool CodeSet::MatchesConcept(const base::Json& cc) const {
   bool found = false;
-  ForEachCoding(cc, [&](const Json& coding) {
+  ForEachCoding(cc, [&](const base::Json& coding) {
     if (found) return;
-    auto display = StringMember(coding, "display");
+    auto display = base::StringMember(coding, "display");
     found = MatchesCoding(coding) || (display && MatchesText(*display));
   });
   if (found) return true;
-  auto text = StringMember(cc, "text");
+  auto text = base::StringMember(cc, "text");
   return text && MatchesText(*text);
 }
 
-std::string ConceptLabel(const Json& cc) {
-  if (auto text = StringMember(cc, "text")) return std::string(*text);
+std::string ConceptLabel(const base::Json& cc) {
+  if (auto text = base::StringMember(cc, "text")) return std::string(*text);
   std::string label;
-  ForEachCoding(cc, [&](const Json& coding) {
+  ForEachCoding(cc, [&](const base::Json& coding) {
     if (!label.empty()) return;
-    if (auto d = StringMember(coding, "display")) {
+    if (auto d = base::StringMember(coding, "display")) {
       label = std::string(*d);
-    } else if (auto c = StringMember(coding, "code")) {
+    } else if (auto c = base::StringMember(coding, "code")) {
       label = std::string(*c);
     }
   });

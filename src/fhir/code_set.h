@@ -5,7 +5,7 @@
 // phrases match case-insensitively, as whole words, in CodeableConcept.text and Coding.display.
 #pragma once
 
-#include "fhir/json.h"
+#include "base/json.h"
 
 #include <bitset>
 #include <string>
@@ -40,9 +40,9 @@ class CodeSet {
   void AddPrefix(std::string_view system, std::string_view code_prefix);
   void AddText(std::string_view phrase);
 
-  bool MatchesCoding(const Json& coding) const;   // by system and code only
-  bool MatchesConcept(const Json& cc) const;      // any coding, or text/display phrases
-  bool MatchesText(std::string_view text) const;  // phrases only
+  bool MatchesCoding(const base::Json& coding) const;  // by system and code only
+  bool MatchesConcept(const base::Json& cc) const;     // any coding, or text/display phrases
+  bool MatchesText(std::string_view text) const;       // phrases only
   bool empty() const { return codes_.empty() && prefixes_.empty() && phrases_.empty(); }
 
  private:
@@ -58,11 +58,11 @@ class CodeSet {
 
 // Calls fn(coding) for each Coding of a CodeableConcept.
 template <typename Fn>
-void ForEachCoding(const Json& cc, Fn&& fn) {
-  ForEachObject(Member(cc, "coding"), fn);
+void ForEachCoding(const base::Json& cc, Fn&& fn) {
+  base::ForEachObject(base::Member(cc, "coding"), fn);
 }
 
 // A short human label for a CodeableConcept: its text, else the first display, else the first code.
-std::string ConceptLabel(const Json& cc);
+std::string ConceptLabel(const base::Json& cc);
 
 }  // namespace fhir

@@ -5,34 +5,34 @@
 
 namespace fhir {
 
-bool IsMedicationOrder(const Json& resource) {
+bool IsMedicationOrder(const base::Json& resource) {
   auto type = ResourceType(resource);
   return type == "MedicationRequest" || type == "MedicationOrder";
 }
 
-MedicationView OrderMedication(const Json& order, const ResourceIndex& index) {
+MedicationView OrderMedication(const base::Json& order, const ResourceIndex& index) {
   MedicationView view;
-  if (const Json* cc = Member(order, "medicationCodeableConcept");
+  if (const base::Json* cc = base::Member(order, "medicationCodeableConcept");
       cc != nullptr && cc->IsObject()) {
     view.cc = cc;
     return view;
   }
-  const Json* ref = Member(order, "medicationReference");
+  const base::Json* ref = base::Member(order, "medicationReference");
   if (ref == nullptr || !ref->IsObject()) return view;
-  if (auto display = StringMember(*ref, "display")) view.reference_text = *display;
-  if (auto reference = StringMember(*ref, "reference")) {
-    if (const Json* med = index.Resolve(*reference, &order)) {
-      if (const Json* code = Member(*med, "code"); code != nullptr && code->IsObject())
+  if (auto display = base::StringMember(*ref, "display")) view.reference_text = *display;
+  if (auto reference = base::StringMember(*ref, "reference")) {
+    if (const base::Json* med = index.Resolve(*reference, &order)) {
+      if (const base::Json* code = base::Member(*med, "code"); code != nullptr && code->IsObject())
         view.cc = code;
     }
   }
   return view;
 }
 
-std::string_view OrderPatientId(const Json& order) {
+std::string_view OrderPatientId(const base::Json& order) {
   for (const char* name : {"subject", "patient"}) {
-    if (const Json* ref = Member(order, name))
-      if (auto r = StringMember(*ref, "reference")) return ReferenceId(*r);
+    if (const base::Json* ref = base::Member(order, name))
+      if (auto r = base::StringMember(*ref, "reference")) return ReferenceId(*r);
   }
   return {};
 }
@@ -53,13 +53,14 @@ std::string Ordinal(std::size_t index, std::size_t count) {
 }
 
 // Reads one dose Quantity into `line`.
-void ReadDose(const Json& q, const DoseLimits& limits, const std::string& where, DosageLine& line) {
+void ReadDose(const base::Json& q, const DoseLimits& limits, const std::string& where,
+              DosageLine& line) {
   line.dose_given = true;
   if (!q.IsObject()) {
     line.unreadable.push_back("a dose that is not a Quantity" + where);
     return;
   }
-  const Json* value = Member(q, "value");
+  const base::Json* value = base::Member(q, "value");
   if (value == nullptr) {
     line.unreadable.push_back("a dose without a value" + where);
     return;
@@ -100,18 +101,18 @@ void ReadDose(const Json& q, const DoseLimits& limits, const std::string& where,
 
 }  // namespace
 
-std::vector<DosageLine> ReadDosageLines(const Json& order, const DoseLimits& limits) {
+std::vector<DosageLine> ReadDosageLines(const base::Json& order, const DoseLimits& limits) {
   std::vector<DosageLine> lines;
-  const Json* instructions = Member(order, "dosageInstruction");
+  const base::Json* instructions = base::Member(order, "dosageInstruction");
   if (instructions == nullptr) return lines;
-  std::vector<const Json*> entries;
+  std::vector<const base::Json*> entries;
   if (instructions->IsArray()) {
     for (const auto& e : instructions->GetArray()) entries.push_back(&e);
   } else {
     entries.push_back(instructions);
   }
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    const Json& d = *entries[i];
+    const base::Json& d = *entries[i];
     const std::string where = Ordinal(i, entries.size());
     DosageLine line;
     line.index = i;
@@ -122,7 +123,7 @@ std::vector<DosageLine> ReadDosageLines(const Json& order, const DoseLimits& lim
       continue;
     }
     line.dosage = &d;
-    if (const Json* seq = Member(d, "sequence")) {
+    if (const base::Json* seq = base::Member(d, "sequence")) {
       if (seq->IsInt()) {
         line.sequence = seq->GetInt();
       } else {
@@ -131,19 +132,19 @@ std::vector<DosageLine> ReadDosageLines(const Json& order, const DoseLimits& lim
     }
     // R4 doseAndRate (array or object): the first doseQuantity, else a doseRange.
     bool found = false;
-    if (const Json* dr = Member(d, "doseAndRate")) {
+    if (const base::Json* dr = base::Member(d, "doseAndRate")) {
       if (!dr->IsArray() && !dr->IsObject()) {
         line.dose_given = true;
         line.unreadable.push_back("a doseAndRate that is not an object" + where);
         found = true;
       }
       bool range = false;
-      ForEachObject(dr, [&](const Json& e) {
+      base::ForEachObject(dr, [&](const base::Json& e) {
         if (found) return;
-        if (const Json* q = Member(e, "doseQuantity")) {
+        if (const base::Json* q = base::Member(e, "doseQuantity")) {
           ReadDose(*q, limits, where, line);
           found = true;
-        } else if (Member(e, "doseRange") != nullptr) {
+        } else if (base::Member(e, "doseRange") != nullptr) {
           range = true;
         }
       });
@@ -155,29 +156,30 @@ std::vector<DosageLine> ReadDosageLines(const Json& order, const DoseLimits& lim
     }
     // STU3 / DSTU2: dose[x] on the dosage itself.
     if (!found) {
-      if (const Json* q = Member(d, "doseQuantity")) {
+      if (const base::Json* q = base::Member(d, "doseQuantity")) {
         ReadDose(*q, limits, where, line);
-      } else if (Member(d, "doseRange") != nullptr) {
+      } else if (base::Member(d, "doseRange") != nullptr) {
         line.dose_given = true;
         line.unreadable.push_back("a dose range (doseRange) instead of one dose" + where);
       } else {
         line.unreadable.push_back("no dose" + where);
       }
     }
-    if (const Json* t = Member(d, "timing")) {
+    if (const base::Json* t = base::Member(d, "timing")) {
       line.timing = ReadTiming(*t, limits.max_plausible_per_day);
       if (!line.timing.unreadable.empty())
         line.unreadable.push_back(line.timing.unreadable + where);
     }
     if (!line.timing.given)
-      if (auto text = StringMember(d, "text")) {
+      if (auto text = base::StringMember(d, "text")) {
         // A dosage whose only timing is its text ("once daily").
         if (auto f = FrequencyFromText(*text)) {
           line.timing.given = true;
           line.timing.frequency = std::move(f);
         }
       }
-    if (const Json* r = Member(d, "route"); r != nullptr && r->IsObject()) line.route = r;
+    if (const base::Json* r = base::Member(d, "route"); r != nullptr && r->IsObject())
+      line.route = r;
     lines.push_back(std::move(line));
   }
   return lines;

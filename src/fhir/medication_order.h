@@ -9,7 +9,7 @@
 // DosageLine::unreadable, and the value stays unset.
 #pragma once
 
-#include "fhir/json.h"
+#include "base/json.h"
 #include "fhir/quantity.h"
 #include "fhir/resource.h"
 #include "fhir/timing.h"
@@ -21,15 +21,15 @@
 
 namespace fhir {
 
-bool IsMedicationOrder(const Json& resource);  // MedicationRequest or MedicationOrder
+bool IsMedicationOrder(const base::Json& resource);  // MedicationRequest or MedicationOrder
 
 struct MedicationView {
-  const Json* cc = nullptr;         // CodeableConcept, when one was found
+  const base::Json* cc = nullptr;   // CodeableConcept, when one was found
   std::string_view reference_text;  // medicationReference.display, when present
 };
 
 // The order's medication. `index` resolves references to Medications elsewhere in the request.
-MedicationView OrderMedication(const Json& order, const ResourceIndex& index);
+MedicationView OrderMedication(const base::Json& order, const ResourceIndex& index);
 
 // What a plausible dose is (from the dosing policy).
 struct DoseLimits {
@@ -40,21 +40,21 @@ struct DoseLimits {
 
 // One dosageInstruction entry.
 struct DosageLine {
-  std::size_t index = 0;         // position in dosageInstruction
-  const Json* dosage = nullptr;  // the entry (nullptr when it is not an object)
+  std::size_t index = 0;               // position in dosageInstruction
+  const base::Json* dosage = nullptr;  // the entry (nullptr when it is not an object)
   std::optional<int> sequence;
   bool dose_given = false;        // a doseQuantity or a doseRange was sent (readable or not)
   std::optional<double> dose_mg;  // per administration: read and plausible
   std::string dose_text;          // as written, e.g. "0.67 mL"
   TimingReading timing;
-  const Json* route = nullptr;          // the route CodeableConcept, when an object
+  const base::Json* route = nullptr;    // the route CodeableConcept, when an object
   std::vector<std::string> unreadable;  // one phrase per thing that could not be read
 };
 
 // Every dosage instruction of the order, in order. Empty when there is none.
-std::vector<DosageLine> ReadDosageLines(const Json& order, const DoseLimits& limits);
+std::vector<DosageLine> ReadDosageLines(const base::Json& order, const DoseLimits& limits);
 
 // Patient reference id of an order (subject or DSTU2 patient), or "".
-std::string_view OrderPatientId(const Json& order);
+std::string_view OrderPatientId(const base::Json& order);
 
 }  // namespace fhir

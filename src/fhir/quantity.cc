@@ -39,14 +39,14 @@ std::optional<double> Convert(const Quantity& q, const std::array<UnitFactor, N>
 
 }  // namespace
 
-std::optional<Quantity> ReadQuantity(const Json& quantity) {
-  auto value = NumberMember(quantity, "value");
+std::optional<Quantity> ReadQuantity(const base::Json& quantity) {
+  auto value = base::NumberMember(quantity, "value");
   if (!value) return std::nullopt;
   Quantity q;
   q.value = *value;
-  auto system = StringMember(quantity, "system");
-  auto code = StringMember(quantity, "code");
-  auto unit = StringMember(quantity, "unit");
+  auto system = base::StringMember(quantity, "system");
+  auto code = base::StringMember(quantity, "code");
+  auto unit = base::StringMember(quantity, "unit");
   // The UCUM code when there is one, else the human unit, else whatever code there is.
   const bool ucum_code = code && (!system || *system == kUcum);
   if (ucum_code || (code && !unit)) {
@@ -54,7 +54,7 @@ std::optional<Quantity> ReadQuantity(const Json& quantity) {
   } else if (unit) {
     q.unit = std::string(*unit);
   }
-  if (auto c = StringMember(quantity, "comparator")) q.comparator = std::string(*c);
+  if (auto c = base::StringMember(quantity, "comparator")) q.comparator = std::string(*c);
   return q;
 }
 

@@ -5,7 +5,7 @@
 // in a unit we do not understand.
 #pragma once
 
-#include "fhir/json.h"
+#include "base/json.h"
 
 #include <optional>
 #include <string>
@@ -19,7 +19,7 @@ struct Quantity {
 };
 
 // Reads a Quantity object. nullopt when it has no numeric value.
-std::optional<Quantity> ReadQuantity(const Json& quantity);
+std::optional<Quantity> ReadQuantity(const base::Json& quantity);
 
 // Mass → milligrams: mg, g, ug/mcg, kg (doses).
 std::optional<double> ToMilligrams(const Quantity& q);

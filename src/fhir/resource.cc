@@ -6,29 +6,29 @@ namespace fhir {
 namespace {
 
 // First code of a status that is a CodeableConcept (R4) or a plain string (STU3/DSTU2).
-std::string_view StatusCode(const Json& resource, std::string_view name) {
-  const Json* v = Member(resource, name);
+std::string_view StatusCode(const base::Json& resource, std::string_view name) {
+  const base::Json* v = base::Member(resource, name);
   if (v == nullptr) return {};
-  if (v->IsString()) return View(*v);
+  if (v->IsString()) return base::View(*v);
   std::string_view code;
-  ForEachCoding(*v, [&](const Json& coding) {
+  ForEachCoding(*v, [&](const base::Json& coding) {
     if (code.empty())
-      if (auto c = StringMember(coding, "code")) code = *c;
+      if (auto c = base::StringMember(coding, "code")) code = *c;
   });
   return code;
 }
 
 }  // namespace
 
-std::string_view ResourceType(const Json& resource) {
-  return StringMember(resource, "resourceType").value_or(std::string_view{});
+std::string_view ResourceType(const base::Json& resource) {
+  return base::StringMember(resource, "resourceType").value_or(std::string_view{});
 }
 
-std::string_view ResourceId(const Json& resource) {
-  return StringMember(resource, "id").value_or(std::string_view{});
+std::string_view ResourceId(const base::Json& resource) {
+  return base::StringMember(resource, "id").value_or(std::string_view{});
 }
 
-std::string ReferenceKey(const Json& resource) {
+std::string ReferenceKey(const base::Json& resource) {
   auto type = ResourceType(resource);
   auto id = ResourceId(resource);
   if (type.empty() || id.empty()) return {};
@@ -38,19 +38,20 @@ std::string ReferenceKey(const Json& resource) {
   return key;
 }
 
-void ResourceIndex::Add(const Json& resource) {
+void ResourceIndex::Add(const base::Json& resource) {
   std::string key = ReferenceKey(resource);
   if (!key.empty()) by_key_.emplace(std::move(key), &resource);
 }
 
-void ResourceIndex::AddAll(const Json* bundle_or_resource) {
-  ForEachResource(bundle_or_resource, [&](const Json& r) { Add(r); });
+void ResourceIndex::AddAll(const base::Json* bundle_or_resource) {
+  ForEachResource(bundle_or_resource, [&](const base::Json& r) { Add(r); });
 }
 
-const Json* ResourceIndex::Resolve(std::string_view reference, const Json* container) const {
+const base::Json* ResourceIndex::Resolve(std::string_view reference,
+                                         const base::Json* container) const {
   if (!reference.empty() && reference.front() == '#') {
-    const Json* found = nullptr;
-    ForEachObject(Member(container, "contained"), [&](const Json& r) {
+    const base::Json* found = nullptr;
+    base::ForEachObject(base::Member(container, "contained"), [&](const base::Json& r) {
       if (found == nullptr && ResourceId(r) == reference.substr(1)) found = &r;
     });
     return found;
@@ -71,7 +72,7 @@ std::string_view ReferenceId(std::string_view reference) {
   return slash == std::string_view::npos ? reference : reference.substr(slash + 1);
 }
 
-bool IsActiveCondition(const Json& condition) {
+bool IsActiveCondition(const base::Json& condition) {
   auto verification = StatusCode(condition, "verificationStatus");
   if (verification == "refuted" || verification == "entered-in-error") return false;
   auto clinical = StatusCode(condition, "clinicalStatus");
@@ -79,7 +80,7 @@ bool IsActiveCondition(const Json& condition) {
          clinical == "relapse";
 }
 
-bool IsActiveAllergy(const Json& allergy) {
+bool IsActiveAllergy(const base::Json& allergy) {
   auto verification = StatusCode(allergy, "verificationStatus");
   if (verification == "refuted" || verification == "entered-in-error") return false;
   auto clinical = StatusCode(allergy, "clinicalStatus");
@@ -89,34 +90,34 @@ bool IsActiveAllergy(const Json& allergy) {
          status != "inactive";
 }
 
-bool IsCompletedImmunization(const Json& immunization) {
-  if (BoolMember(immunization, "wasNotGiven").value_or(false)) return false;
-  if (BoolMember(immunization, "notGiven").value_or(false)) return false;
+bool IsCompletedImmunization(const base::Json& immunization) {
+  if (base::BoolMember(immunization, "wasNotGiven").value_or(false)) return false;
+  if (base::BoolMember(immunization, "notGiven").value_or(false)) return false;
   return Status(immunization) == "completed";
 }
 
-bool IsUsableObservation(const Json& observation) {
+bool IsUsableObservation(const base::Json& observation) {
   auto status = Status(observation);
   return status != "entered-in-error" && status != "cancelled" && status != "registered";
 }
 
-std::optional<EpochSeconds> ObservationTime(const Json& observation) {
+std::optional<EpochSeconds> ObservationTime(const base::Json& observation) {
   for (const char* name : {"effectiveDateTime", "effectiveInstant"})
-    if (auto s = StringMember(observation, name)) return ParseDateTime(*s);
-  if (const Json* period = Member(observation, "effectivePeriod")) {
-    if (auto end = StringMember(*period, "end")) return ParseDateTime(*end);
-    if (auto start = StringMember(*period, "start")) return ParseDateTime(*start);
+    if (auto s = base::StringMember(observation, name)) return ParseDateTime(*s);
+  if (const base::Json* period = base::Member(observation, "effectivePeriod")) {
+    if (auto end = base::StringMember(*period, "end")) return ParseDateTime(*end);
+    if (auto start = base::StringMember(*period, "start")) return ParseDateTime(*start);
   }
-  if (auto issued = StringMember(observation, "issued")) return ParseDateTime(*issued);
+  if (auto issued = base::StringMember(observation, "issued")) return ParseDateTime(*issued);
   return std::nullopt;
 }
 
-std::optional<EpochSeconds> ImmunizationTime(const Json& immunization) {
+std::optional<EpochSeconds> ImmunizationTime(const base::Json& immunization) {
   for (const char* name : {"occurrenceDateTime", "date"})
-    if (auto s = StringMember(immunization, name)) return ParseDateTime(*s);
+    if (auto s = base::StringMember(immunization, name)) return ParseDateTime(*s);
   return std::nullopt;
 }
 
-std::string_view Status(const Json& resource) { return StatusCode(resource, "status"); }
+std::string_view Status(const base::Json& resource) { return StatusCode(resource, "status"); }
 
 }  // namespace fhir

@@ -108,10 +108,10 @@ void Accept(TimingFrequency f, double max_per_day, TimingReading& out) {
 }
 
 // Reads Timing.repeat. Returns true when it decided the reading (a frequency or a reason).
-bool ReadRepeat(const Json& repeat, double max_per_day, TimingReading& out) {
-  const Json* frequency = Member(repeat, "frequency");
-  const Json* period = Member(repeat, "period");
-  const Json* unit = Member(repeat, "periodUnit");
+bool ReadRepeat(const base::Json& repeat, double max_per_day, TimingReading& out) {
+  const base::Json* frequency = base::Member(repeat, "frequency");
+  const base::Json* period = base::Member(repeat, "period");
+  const base::Json* unit = base::Member(repeat, "periodUnit");
   if (frequency != nullptr && !frequency->IsNumber()) {
     out.unreadable = "a timing frequency that is not a number";
     return true;
@@ -129,18 +129,20 @@ bool ReadRepeat(const Json& repeat, double max_per_day, TimingReading& out) {
     return true;
   }
   if (period != nullptr && unit != nullptr && unit->IsString()) {
-    if (auto days = DaysPerUnit(View(*unit))) {
+    if (auto days = DaysPerUnit(base::View(*unit))) {
       const double f = frequency != nullptr ? frequency->GetDouble() : 1;
       const double p = period->GetDouble();
       const double per_day = f / (p * *days);
-      Accept(TimingFrequency{per_day, Canonical(f, p, View(*unit), per_day)}, max_per_day, out);
+      Accept(TimingFrequency{per_day, Canonical(f, p, base::View(*unit), per_day)}, max_per_day,
+             out);
       return true;
     }
   }
   // Times of day without a period: that many administrations each day.
   std::size_t count = 0;
   for (const char* name : {"timeOfDay", "when"})
-    if (const Json* v = Member(repeat, name); v != nullptr && v->IsArray()) count += v->Size();
+    if (const base::Json* v = base::Member(repeat, name); v != nullptr && v->IsArray())
+      count += v->Size();
   if (count > 0) {
     const double per_day = static_cast<double>(count);
     Accept(TimingFrequency{per_day, Canonical(per_day, 1, "d", per_day)}, max_per_day, out);
@@ -164,15 +166,15 @@ std::optional<TimingFrequency> FrequencyFromText(std::string_view text) {
   return FromCode(text);
 }
 
-TimingReading ReadTiming(const Json& timing, double max_per_day) {
+TimingReading ReadTiming(const base::Json& timing, double max_per_day) {
   TimingReading out;
   if (!timing.IsObject()) {
     out.given = true;
     out.unreadable = "a timing that is not a Timing object";
     return out;
   }
-  const Json* repeat = Member(timing, "repeat");
-  const Json* code = Member(timing, "code");
+  const base::Json* repeat = base::Member(timing, "repeat");
+  const base::Json* code = base::Member(timing, "code");
   if (repeat != nullptr) {
     out.given = true;
     if (!repeat->IsObject()) {
@@ -188,20 +190,20 @@ TimingReading ReadTiming(const Json& timing, double max_per_day) {
       return out;
     }
     std::optional<TimingFrequency> found;
-    ForEachObject(Member(*code, "coding"), [&](const Json& coding) {
+    base::ForEachObject(base::Member(*code, "coding"), [&](const base::Json& coding) {
       if (found) return;
-      if (auto c = StringMember(coding, "code")) found = FromCode(*c);
+      if (auto c = base::StringMember(coding, "code")) found = FromCode(*c);
       if (!found)
-        if (auto d = StringMember(coding, "display")) found = FrequencyFromText(*d);
+        if (auto d = base::StringMember(coding, "display")) found = FrequencyFromText(*d);
     });
     if (!found)
-      if (auto text = StringMember(*code, "text")) found = FrequencyFromText(*text);
+      if (auto text = base::StringMember(*code, "text")) found = FrequencyFromText(*text);
     if (found) Accept(std::move(*found), max_per_day, out);
   }
   return out;
 }
 
-std::optional<TimingFrequency> ReadTimingFrequency(const Json& timing) {
+std::optional<TimingFrequency> ReadTimingFrequency(const base::Json& timing) {
   return ReadTiming(timing, 0).frequency;
 }
 

@@ -11,7 +11,7 @@
 // phrase saying why (TimingReading::unreadable).
 #pragma once
 
-#include "fhir/json.h"
+#include "base/json.h"
 
 #include <optional>
 #include <string>
@@ -31,14 +31,14 @@ struct TimingReading {
 };
 
 // Reads a Timing. `max_per_day` bounds a plausible frequency (0: no bound).
-TimingReading ReadTiming(const Json& timing, double max_per_day);
+TimingReading ReadTiming(const base::Json& timing, double max_per_day);
 
 // A frequency from a phrase or an abbreviation ("once daily", "every other day", "bid"), or
 // nullopt. Case-insensitive; surrounding blanks ignored.
 std::optional<TimingFrequency> FrequencyFromText(std::string_view text);
 
 // nullopt when the timing says nothing we can read about frequency (ReadTiming without a bound).
-std::optional<TimingFrequency> ReadTimingFrequency(const Json& timing);
+std::optional<TimingFrequency> ReadTimingFrequency(const base::Json& timing);
 
 // True when per_day equals x within rounding (1/1 d vs 24/24 h).
 bool SameFrequency(double per_day, double x);

@@ -5,10 +5,10 @@
 #pragma once
 
 #include "anakinra/knowledge.h"
+#include "base/json.h"
 #include "cdshooks/prefetch_assess.h"
 #include "cdshooks/request.h"
 #include "fhir/date.h"
-#include "fhir/json.h"
 
 #include <gtest/gtest.h>
 
@@ -201,14 +201,14 @@ inline cdshooks::Request MakeRequest(const RequestSpec& spec) {
   }
   body += "}}";
   auto doc = std::make_shared<rapidjson::Document>();
-  EXPECT_FALSE(fhir::ParseJson(body, 64, *doc)) << body;
+  EXPECT_FALSE(base::ParseJson(body, 64, *doc)) << body;
   cdshooks::Request r;
   r.hook = spec.hook;
   r.patient_id = "p1";
   r.selections = spec.selections;
   r.document = doc;
-  r.draft_orders = fhir::Member(*doc, "drafts");
-  if (const fhir::Json* prefetch = fhir::Member(*doc, "prefetch"))
+  r.draft_orders = base::Member(*doc, "drafts");
+  if (const base::Json* prefetch = base::Member(*doc, "prefetch"))
     for (const auto& m : prefetch->GetObject()) {
       r.prefetch[m.name.GetString()] = cdshooks::AssessPrefetch(m.value);
     }
@@ -218,7 +218,7 @@ inline cdshooks::Request MakeRequest(const RequestSpec& spec) {
 
 inline std::shared_ptr<rapidjson::Document> ParseDoc(const std::string& json) {
   auto doc = std::make_shared<rapidjson::Document>();
-  EXPECT_FALSE(fhir::ParseJson(json, 64, *doc)) << json;
+  EXPECT_FALSE(base::ParseJson(json, 64, *doc)) << json;
   return doc;
 }
 

@@ -1,9 +1,9 @@
 // Every fhir-samples bundle gets exactly the cards its golden file lists (codes, indicators,
 // suggestion action types), at the golden's reference time and prefetch paging, and every card is
 // complete per the policy's card shape and text rules (policy v2 sections 0 and 4).
+#include "base/json.h"
 #include "cdshooks/bundle_request.h"
 #include "fhir/date.h"
-#include "fhir/json.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -45,7 +45,7 @@ std::string Describe(const std::vector<CardShape>& cards) {
   return s.empty() ? "  (none)\n" : s;
 }
 
-std::vector<CardShape> Shapes(const fhir::Json& cards, const std::string& code_path) {
+std::vector<CardShape> Shapes(const base::Json& cards, const std::string& code_path) {
   std::vector<CardShape> out;
   for (const auto& c : cards.GetArray()) {
     CardShape shape;
@@ -84,7 +84,7 @@ const cdshooks::ServiceDefinition* ServiceForHook(const std::string& hook) {
 }
 
 // Every resource id in a sample bundle: none of them may appear in clinician prose.
-std::set<std::string> ResourceIds(const fhir::Json& bundle) {
+std::set<std::string> ResourceIds(const base::Json& bundle) {
   std::set<std::string> ids;
   for (const auto& e : bundle["entry"].GetArray()) ids.insert(e["resource"]["id"].GetString());
   return ids;
@@ -134,7 +134,7 @@ TEST_P(SampleGolden, CardsMatchGolden) {
   auto request = cdshooks::RequestFromBundle(bundle, *service, error, options);
   ASSERT_NE(request, nullptr) << name << ": " << error;
 
-  auto result = RealHandler()->Call(service->id, fhir::ToString(*request), now);
+  auto result = RealHandler()->Call(service->id, base::ToString(*request), now);
   ASSERT_EQ(result.status, 200) << result.body;
   const auto response = ParseJsonOrDie(result.body);
   const auto actual = Shapes(response["cards"], "topic");

@@ -10,7 +10,7 @@ namespace {
 
 rapidjson::Document Parse(const std::string& json) {
   rapidjson::Document doc;
-  EXPECT_FALSE(fhir::ParseJson(json, 32, doc)) << json;
+  EXPECT_FALSE(base::ParseJson(json, 32, doc)) << json;
   return doc;
 }
 
@@ -165,7 +165,7 @@ class ResolveTest : public ::testing::Test {
 };
 
 TEST_F(ResolveTest, TypeSlashId) {
-  const fhir::Json* m = index_.Resolve("Medication/m1");
+  const base::Json* m = index_.Resolve("Medication/m1");
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(fhir::ResourceId(*m), "m1");
   EXPECT_NE(index_.Resolve("Condition/c1"), nullptr);
@@ -185,7 +185,7 @@ TEST_F(ResolveTest, HistoryIsIgnored) {
 }
 
 TEST_F(ResolveTest, ContainedByHash) {
-  const fhir::Json* inner = index_.Resolve("#inner", &order_);
+  const base::Json* inner = index_.Resolve("#inner", &order_);
   ASSERT_NE(inner, nullptr);
   EXPECT_EQ(fhir::ResourceId(*inner), "inner");
   EXPECT_EQ(index_.Resolve("#missing", &order_), nullptr);
@@ -197,16 +197,16 @@ TEST(ForEachResource, BundleOrSingleResource) {
   int n = 0;
   const auto bundle = Parse(
       R"({"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Patient"}},{"resource":{"resourceType":"Condition"}},{"search":{}}]})");
-  fhir::ForEachResource(&bundle, [&](const fhir::Json&) { ++n; });
+  fhir::ForEachResource(&bundle, [&](const base::Json&) { ++n; });
   EXPECT_EQ(n, 2);
   n = 0;
   const auto single = Parse(R"({"resourceType":"Patient"})");
-  fhir::ForEachResource(&single, [&](const fhir::Json&) { ++n; });
+  fhir::ForEachResource(&single, [&](const base::Json&) { ++n; });
   EXPECT_EQ(n, 1);
   n = 0;
   const auto none = Parse(R"({"id":"no type"})");
-  fhir::ForEachResource(&none, [&](const fhir::Json&) { ++n; });
-  fhir::ForEachResource(nullptr, [&](const fhir::Json&) { ++n; });
+  fhir::ForEachResource(&none, [&](const base::Json&) { ++n; });
+  fhir::ForEachResource(nullptr, [&](const base::Json&) { ++n; });
   EXPECT_EQ(n, 0);
 }
 

@@ -1,6 +1,6 @@
 #include "support/jwt_support.h"
 
-#include "server/base64url.h"
+#include "auth/base64url.h"
 
 #include <openssl/ecdsa.h>
 #include <openssl/pem.h>
@@ -87,8 +87,8 @@ std::string TokenSpec::ClaimsJson() const {
 
 std::string SignedToken(EVP_PKEY* key, const TokenSpec& t) {
   const std::string input =
-      server::Base64UrlEncode(t.HeaderJson()) + "." + server::Base64UrlEncode(t.ClaimsJson());
-  return input + "." + server::Base64UrlEncode(Sign(key, t.alg, input));
+      auth::Base64UrlEncode(t.HeaderJson()) + "." + auth::Base64UrlEncode(t.ClaimsJson());
+  return input + "." + auth::Base64UrlEncode(Sign(key, t.alg, input));
 }
 
 }  // namespace testing_support

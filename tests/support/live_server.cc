@@ -1,5 +1,7 @@
 #include "support/live_server.h"
 
+#include "config/options.h"
+
 #include "support/test_support.h"
 
 #include <chrono>
@@ -7,19 +9,20 @@
 
 namespace testing_support {
 
-LiveServer::LiveServer(server::ServerConfig config, server::ServerObservers observers)
+LiveServer::LiveServer(config::ServerConfig config, http::ServerObservers observers)
     : LiveServer(std::move(config), std::move(observers), nullptr) {}
 
-LiveServer::LiveServer(server::ServerConfig config, server::ServerObservers observers,
-                       const std::function<void(server::HookHandler&)>& setup) {
+LiveServer::LiveServer(config::ServerConfig config, http::ServerObservers observers,
+                       const std::function<void(service::HookService&)>& setup) {
   config.host = "127.0.0.1";
   config.port = 0;
   auto handler = RealHandler();
   if (setup) {
-    handler = std::make_shared<server::HookHandler>(*handler);
+    handler = std::make_shared<service::HookService>(*handler);
     setup(*handler);
   }
-  http_ = std::make_unique<server::HttpServer>(config, handler, std::move(observers));
+  http_ = std::make_unique<http::HttpServer>(config::HttpOptionsFromConfig(config), handler,
+                                             std::move(observers));
   std::string error;
   if (!http_->Bind(error)) throw std::runtime_error(error);
   thread_ = std::thread([this] { http_->Run(); });

@@ -1,7 +1,8 @@
 // The real HTTP server on an ephemeral loopback port, running in a background thread.
 #pragma once
 
-#include "server/http_server.h"
+#include "config/server_config.h"
+#include "http/http_server.h"
 
 #include <httplib.h>
 
@@ -14,11 +15,11 @@ namespace testing_support {
 
 class LiveServer {
  public:
-  explicit LiveServer(server::ServerConfig config = {}, server::ServerObservers observers = {});
+  explicit LiveServer(config::ServerConfig config = {}, http::ServerObservers observers = {});
   // With `setup`: serves a copy of the real handler that `setup` may change first (e.g.
   // set_fetcher), so other tests' shared handler stays as it is.
-  LiveServer(server::ServerConfig config, server::ServerObservers observers,
-             const std::function<void(server::HookHandler&)>& setup);
+  LiveServer(config::ServerConfig config, http::ServerObservers observers,
+             const std::function<void(service::HookService&)>& setup);
   ~LiveServer();
 
   int port() const { return http_->port(); }
@@ -26,7 +27,7 @@ class LiveServer {
   httplib::Client client() const;  // plain HTTP client for this server
 
  private:
-  std::unique_ptr<server::HttpServer> http_;
+  std::unique_ptr<http::HttpServer> http_;
   std::thread thread_;
 };
 

@@ -1,7 +1,7 @@
 #include "support/test_support.h"
 
+#include "base/json.h"
 #include "cdshooks/bundle_request.h"
-#include "fhir/json.h"
 
 #include <fstream>
 #include <sstream>
@@ -23,7 +23,7 @@ std::string ReadFile(const std::string& path) {
 
 rapidjson::Document ParseJsonOrDie(const std::string& text) {
   rapidjson::Document doc;
-  if (auto e = fhir::ParseJson(text, 512, doc)) throw std::runtime_error(e->message);
+  if (auto e = base::ParseJson(text, 512, doc)) throw std::runtime_error(e->message);
   return doc;
 }
 
@@ -37,15 +37,15 @@ std::shared_ptr<const anakinra::Knowledge> RealKnowledge() {
   return knowledge;
 }
 
-std::shared_ptr<server::HookHandler> RealHandler() {
+std::shared_ptr<service::HookService> RealHandler() {
   static const auto handler = [] {
     std::string error;
     auto catalog =
         cdshooks::ServiceCatalog::Load(ReadFile(SourcePath("hooks/services.json")), error);
     if (!catalog) throw std::runtime_error(error);
     auto engine = std::make_shared<anakinra::Engine>(RealKnowledge());
-    return std::make_shared<server::HookHandler>(engine, std::move(*catalog),
-                                                 cdshooks::ParseLimits{});
+    return std::make_shared<service::HookService>(engine, std::move(*catalog),
+                                                  cdshooks::ParseLimits{});
   }();
   return handler;
 }
@@ -56,7 +56,7 @@ std::string SampleRequest(const std::string& sample_name, const std::string& hoo
   std::string error;
   auto doc = cdshooks::RequestFromBundle(bundle, *service, error);
   if (!doc) throw std::runtime_error(sample_name + ": " + error);
-  return fhir::ToString(*doc);
+  return base::ToString(*doc);
 }
 
 void SetFhirServer(rapidjson::Document& request, const std::string& fhir_server,

@@ -4,7 +4,7 @@
 #include "anakinra/engine.h"
 #include "anakinra/knowledge.h"
 #include "cdshooks/request.h"
-#include "server/hook_handler.h"
+#include "service/hook_service.h"
 
 #include <rapidjson/document.h>
 
@@ -19,7 +19,7 @@ rapidjson::Document ParseJsonOrDie(const std::string& text);
 
 // The project's own hooks/ knowledge and services, loaded once.
 std::shared_ptr<const anakinra::Knowledge> RealKnowledge();
-std::shared_ptr<server::HookHandler> RealHandler();
+std::shared_ptr<service::HookService> RealHandler();
 
 // A request body for `hook` built from a fhir-samples bundle (draft orders + prefetch).
 std::string SampleRequest(const std::string& sample_name, const std::string& hook = "order-sign");

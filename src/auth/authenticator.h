@@ -1,0 +1,100 @@
+// JWT authentication of CDS clients (CDS Hooks 2.0 "Trusting CDS Clients" and its best
+// practices). Every call carries `Authorization: Bearer <JWT>`; a call is let in when:
+//   - the token parses within the limits of ParseJwt (asymmetric alg only: never none or HS*);
+//   - iss is a trusted issuer (--trusted-issuer ISS=JWKS_FILE);
+//   - a jku header, if any, starts with one of that issuer's allowed prefixes (--trusted-jku);
+//   - the kid names a key of the issuer: from its JWKS file, else from its (allowed) jku, fetched
+//     over verified https, cached, and refetched for an unknown kid at most every
+//     jwks_refresh_seconds;
+//   - the signature verifies with that key, whose type matches alg;
+//   - aud (a string, or an array with one matching element) equals public_url + the request path.
+//     One trailing slash difference is tolerated on either side ("…/cds-services/" equals
+//     "…/cds-services"); scheme, host, port and path otherwise compare byte for byte;
+//   - exp, iat present; exp not past, iat and nbf not in the future (each with clock skew); exp
+//     not more than jwt_max_lifetime_seconds ahead;
+//   - tenant on the allowlist when one is configured;
+//   - jti not seen before for this issuer (remembered until exp; bounded cache).
+// Thread-safe. Reasons name iss/jti/kid but never contain the token.
+#pragma once
+
+#include "auth/jwk.h"
+#include "auth/jwt.h"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace auth {
+
+// What the authenticator trusts and how strictly it checks (made from the settings by
+// config::AuthOptionsFromConfig).
+struct AuthOptions {
+  std::vector<std::string> trusted_issuers;  // "ISS=JWKS_FILE"
+  std::vector<std::string> trusted_jku;      // "ISS=JKU_URL_PREFIX"
+  std::vector<std::string> allowed_tenants;  // empty: any tenant
+  std::string public_url;                    // externally visible base URL, for `aud`
+  int clock_skew_seconds = 60;
+  int max_lifetime_seconds = 3600;
+  std::size_t replay_cache_max = 100000;
+  int jwks_refresh_seconds = 60;
+  std::string jku_ca_file;  // empty: the system's CA store
+};
+
+class Authenticator {
+ public:
+  // Loads every issuer's JWKS file. nullptr with `error` set for bad configuration.
+  static std::unique_ptr<Authenticator> Create(const AuthOptions& options, std::string& error);
+
+  // "" to let the request in, else the reason for the log.
+  std::string Check(std::string_view method, std::string_view path, std::string_view authorization);
+  std::string CheckAt(std::string_view path, std::string_view authorization,
+                      std::chrono::system_clock::time_point now);
+
+  std::size_t issuer_count() const { return issuers_.size(); }
+
+ private:
+  struct Issuer {
+    std::string iss;
+    std::vector<Jwk> file_keys;
+    std::vector<std::string> jku_prefixes;
+  };
+  struct JkuCache {
+    std::vector<Jwk> keys;
+    std::chrono::steady_clock::time_point fetched{};
+  };
+
+  Authenticator() = default;
+  const Jwk* FindKey(const Issuer& issuer, const Jwt& jwt, std::shared_ptr<const JkuCache>& hold,
+                     std::string& reason);
+  bool Remember(const std::string& iss, const std::string& jti, std::int64_t exp, std::int64_t now,
+                std::string& reason);
+
+  std::map<std::string, Issuer, std::less<>> issuers_;
+  std::string public_url_;  // without a trailing slash
+  std::vector<std::string> tenants_;
+  int skew_ = 60;
+  int max_lifetime_ = 3600;
+  std::size_t replay_max_ = 100000;
+  int refresh_seconds_ = 60;
+  std::string jku_ca_file_;
+
+  std::mutex jku_mutex_;  // guards jku_cache_ (the fetch itself runs under jku_fetch_mutex_)
+  std::mutex jku_fetch_mutex_;
+  std::map<std::string, std::shared_ptr<const JkuCache>> jku_cache_;
+
+  std::mutex replay_mutex_;
+  std::unordered_map<std::string, std::int64_t> seen_;  // iss\0jti → exp
+  std::size_t inserts_since_sweep_ = 0;
+};
+
+// True when `url` is `prefix` itself or continues it at a path boundary, and is a plain https URL
+// (no userinfo, fragment, whitespace or backslash). Exposed for tests.
+bool JkuAllowed(std::string_view url, std::string_view prefix);
+
+}  // namespace auth

@@ -1,0 +1,60 @@
+// Bounded JSON parsing and small, type-checked accessors over RapidJSON values.
+//
+// ParseJson never recurses (RapidJSON iterative mode) and refuses documents nested deeper than
+// `max_depth`, so hostile input cannot exhaust the stack. Accessors return nullptr / nullopt when a
+// member is absent or has another JSON type; callers decide whether that is an error.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace base {
+
+using Json = rapidjson::Value;
+
+struct JsonError {
+  std::string message;  // e.g. "JSON syntax error at offset 12: Missing a comma or '}'"
+};
+
+// Parses `text` into `doc`. Returns an error for invalid JSON or nesting deeper than max_depth.
+std::optional<JsonError> ParseJson(std::string_view text, std::size_t max_depth,
+                                   rapidjson::Document& doc);
+
+// The same, parsing in place: `buffer` must end with a NUL byte (the first NUL ends the text, as
+// for ParseJson), is modified, and must outlive `doc`, whose strings point into it. Faster: no
+// string is copied. Use it for request bodies that are parsed once and then only read.
+std::optional<JsonError> ParseJsonInsitu(char* buffer, std::size_t max_depth,
+                                         rapidjson::Document& doc);
+
+// Member of an object, or nullptr (absent, or `obj` not an object).
+const Json* Member(const Json& obj, std::string_view name);
+const Json* Member(const Json* obj, std::string_view name);
+
+// Typed member reads; nullopt when absent or of another type.
+std::optional<std::string_view> StringMember(const Json& obj, std::string_view name);
+std::optional<double> NumberMember(const Json& obj, std::string_view name);
+std::optional<bool> BoolMember(const Json& obj, std::string_view name);
+
+inline std::string_view View(const Json& s) { return {s.GetString(), s.GetStringLength()}; }
+
+// Calls fn(element) for each element when `v` is an array, or once with `v` when it is an object
+// (FHIR clients sometimes send a single object where R4 wants an array).
+template <typename Fn>
+void ForEachObject(const Json* v, Fn&& fn) {
+  if (v == nullptr) return;
+  if (v->IsArray()) {
+    for (const auto& e : v->GetArray())
+      if (e.IsObject()) fn(e);
+  } else if (v->IsObject()) {
+    fn(*v);
+  }
+}
+
+// Serializes a value compactly.
+std::string ToString(const Json& v);
+
+}  // namespace base

@@ -1,0 +1,29 @@
+// One JSON line per request on stderr: time, method, route, status, latency, service,
+// hookInstance and card codes. Never tokens, never patient identifiers: the route is the matched
+// pattern's path, and nothing from the body other than hookInstance is written.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace base {
+
+struct RequestLogEntry {
+  std::string method;
+  std::string route;
+  int status = 0;
+  double latency_ms = 0;
+  std::string service;
+  std::string hook_instance;
+  std::vector<std::string> card_codes;
+  std::string message;  // e.g. the reason for an error
+};
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError, kOff };
+
+void SetLogLevel(LogLevel level);
+bool ParseLogLevel(const std::string& name, LogLevel& out);
+void LogRequest(const RequestLogEntry& entry);
+void LogEvent(LogLevel level, const std::string& event, const std::string& message);
+
+}  // namespace base

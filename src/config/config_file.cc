@@ -1,0 +1,421 @@
+#include "config/config_file.h"
+
+#include "base/json.h"
+#include "base/log.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+namespace config {
+namespace {
+
+using C = ServerConfig;
+constexpr std::int64_t kMiB = std::int64_t{1024} * 1024;
+
+// Edit distance, for "did you mean" on unknown keys.
+std::size_t Distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string Suggest(std::string_view key) {
+  std::string best;
+  std::size_t best_d = 4;
+  for (const auto& s : Settings()) {
+    const std::string_view known = s.key;
+    const bool prefix = key.size() >= 3 && (known.rfind(key, 0) == 0 || key.rfind(known, 0) == 0);
+    const std::size_t d = prefix ? 1 : Distance(key, known);
+    if (d < best_d) {
+      best_d = d;
+      best = s.key;
+    }
+  }
+  return best.empty() ? "" : " (did you mean \"" + best + "\"?)";
+}
+
+const char* TypeName(const rapidjson::Value& v) {
+  if (v.IsNull()) return "null";
+  if (v.IsBool()) return "a boolean";
+  if (v.IsString()) return "a string";
+  if (v.IsArray()) return "an array";
+  if (v.IsObject()) return "an object";
+  if (v.IsInt64() || v.IsUint64()) return "an integer";
+  return "a number with a fraction";
+}
+
+std::string MustBe(const Setting& s) { return "must be an integer from " + s.range(); }
+
+// Sets one setting from a JSON value; an error message (without the key) or "".
+std::string SetFromJson(const Setting& s, const rapidjson::Value& v, C& c) {
+  return std::visit(
+      [&](auto member) -> std::string {
+        using T = std::remove_cvref_t<decltype(c.*member)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          if (!v.IsString()) return std::string("must be a string, got ") + TypeName(v);
+          c.*member = std::string(v.GetString(), v.GetStringLength());
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          if (!v.IsArray()) return std::string("must be an array of strings, got ") + TypeName(v);
+          std::vector<std::string> out;
+          for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+            if (!v[i].IsString())
+              return "[" + std::to_string(i) + "] must be a string, got " + TypeName(v[i]);
+            out.emplace_back(v[i].GetString(), v[i].GetStringLength());
+          }
+          c.*member = std::move(out);
+        } else {
+          if (!v.IsInt64() && !v.IsUint64()) return MustBe(s) + ", got " + TypeName(v);
+          if (!v.IsInt64()) return MustBe(s) + ", got a larger number";
+          const std::int64_t n = v.GetInt64();
+          if (n < s.min || n > s.max) return MustBe(s) + ", got " + std::to_string(n);
+          c.*member = static_cast<T>(n);
+        }
+        return "";
+      },
+      s.member);
+}
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// A JSON array of strings.
+rapidjson::Value StringArray(const std::vector<std::string>& items, rapidjson::Document& doc) {
+  rapidjson::Value v(rapidjson::kArrayType);
+  for (const auto& item : items)
+    v.PushBack(rapidjson::Value(item.c_str(), static_cast<rapidjson::SizeType>(item.size()),
+                                doc.GetAllocator()),
+               doc.GetAllocator());
+  return v;
+}
+
+// Sets one setting from text (an environment variable or a flag); an error message or "".
+// `items` is the list value (lists only); `text` is the scalar value.
+std::string SetFromText(const Setting& s, const std::string& text,
+                        const std::vector<std::string>& items, C& c) {
+  rapidjson::Document v;
+  if (s.is_list()) {
+    v.CopyFrom(StringArray(items, v), v.GetAllocator());
+  } else if (!s.is_number()) {
+    v.SetString(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), v.GetAllocator());
+  } else {
+    const std::string t = Trim(text);
+    std::int64_t n = 0;
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size())
+      return MustBe(s) + ", got \"" + text + "\"";
+    v.SetInt64(n);
+  }
+  return SetFromJson(s, v, c);
+}
+
+// Comma-separated entries, trimmed; empty entries dropped.
+std::vector<std::string> SplitCommas(std::string_view rest) {
+  std::vector<std::string> out;
+  while (!Trim(rest).empty()) {
+    const auto comma = rest.find(',');
+    std::string item = Trim(rest.substr(0, comma));
+    if (!item.empty()) out.push_back(std::move(item));
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::string LineColumn(std::string_view text, std::size_t offset) {
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return std::to_string(line) + ":" + std::to_string(col);
+}
+
+}  // namespace
+
+bool Setting::is_number() const {
+  return std::holds_alternative<int C::*>(member) ||
+         std::holds_alternative<std::size_t C::*>(member);
+}
+
+bool Setting::is_list() const {
+  return std::holds_alternative<std::vector<std::string> C::*>(member);
+}
+
+std::string Setting::env() const {
+  std::string out = "ANAKINRA_";
+  for (const char* p = key; *p != '\0'; ++p)
+    out += static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
+  return out;
+}
+
+std::string Setting::type() const {
+  if (is_number()) return "integer";
+  if (is_list()) return "list of strings";
+  return "string";
+}
+
+std::string Setting::range() const {
+  if (!is_number()) return "";
+  return std::to_string(min) + " to " + std::to_string(max);
+}
+
+std::string Setting::Format(const ServerConfig& c) const {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  std::visit(
+      [&](auto m) {
+        using T = std::remove_cvref_t<decltype(c.*m)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          w.String((c.*m).c_str());
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          w.StartArray();
+          for (const auto& s : c.*m) w.String(s.c_str());
+          w.EndArray();
+        } else if constexpr (std::is_same_v<T, int>) {
+          w.Int(c.*m);
+        } else {
+          w.Uint64(c.*m);
+        }
+      },
+      member);
+  return buf.GetString();
+}
+
+// Bounds: each number has both ends. Sizes stop well before anything a host could not hold
+// (64 MiB bodies, 1024 threads); times stop at an hour (sockets), a minute (fetch deadline) or a
+// day (JWT lifetime, jku refresh).
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> kSettings = {
+      {"host", "--host", "Address to listen on", &C::host},
+      {"port", "--port", "Port to listen on (0 picks a free one)", &C::port, 0, 65535},
+      {"hooks_dir", "--hooks",
+       "Folder with services.json, cards.json and knowledge/ (empty: hooks/ next to the binary, "
+       "else ../share/anakinra-cds/hooks from it)",
+       &C::hooks_dir, 0, 0, SettingScope::kGlobal},
+      {"data_dir", "--data-dir", "Folder of the feedback store (created if missing)", &C::data_dir},
+      {"max_body_bytes", "--max-body-bytes", "Largest request body accepted (413 above)",
+       &C::max_body_bytes, 1, 64 * kMiB},
+      {"max_json_depth", "--max-json-depth", "Deepest JSON nesting accepted (400 above)",
+       &C::max_json_depth, 1, 1024},
+      {"read_timeout_seconds", "--read-timeout",
+       "Seconds a client may stay silent while sending a request", &C::read_timeout_seconds, 1,
+       3600},
+      {"write_timeout_seconds", "--write-timeout",
+       "Seconds a client may stall reading the response", &C::write_timeout_seconds, 1, 3600},
+      {"keep_alive_timeout_seconds", "", "Seconds an idle keep-alive connection stays open",
+       &C::keep_alive_timeout_seconds, 1, 3600},
+      {"keep_alive_max_requests", "", "Requests per keep-alive connection",
+       &C::keep_alive_max_requests, 1, 1000000},
+      {"threads", "--threads", "Worker threads (0: 4 per core, at least 4)", &C::threads, 0, 1024},
+      {"max_pending_connections", "--max-pending-connections",
+       "Accepted connections waiting for a worker before accepting pauses",
+       &C::max_pending_connections, 1, 65536},
+      {"allowed_origins", "--allow-origin", "CORS origins allowed to call (\"*\": any)",
+       &C::allowed_origins},
+      {"tls_cert_file", "--tls-cert", "PEM certificate chain: serve HTTPS", &C::tls_cert_file},
+      {"tls_key_file", "--tls-key", "PEM private key for tls_cert_file", &C::tls_key_file},
+      {"allowed_fhir_servers", "--allow-fhir-server",
+       "URL prefixes of fhirServers the service may fetch missing prefetch from (scheme, host and "
+       "port exact, path by segment; empty: loopback http(s) only)",
+       &C::allowed_fhir_servers},
+      {"fhir_ca_file", "--fhir-ca-file", "CA bundle for https fhirServers (empty: system default)",
+       &C::fhir_ca_file},
+      {"fetch_deadline_ms", "--fetch-deadline-ms",
+       "One deadline for all FHIR fetches of a request, in milliseconds", &C::fetch_deadline_ms, 1,
+       60000},
+      {"fetch_max_pages", "--fetch-max-pages",
+       "Searchset pages followed per prefetch key (more: 412)", &C::fetch_max_pages, 1, 1000},
+      {"trusted_issuers", "--trusted-issuer",
+       "JWT issuers trusted, as ISS=JWKS_FILE (empty: authentication off)", &C::trusted_issuers},
+      {"trusted_jku", "--trusted-jku",
+       "jku URL prefixes allowed per issuer, as ISS=https://URL_PREFIX", &C::trusted_jku},
+      {"allowed_tenants", "--allow-tenant", "JWT tenants allowed (empty: any)",
+       &C::allowed_tenants},
+      {"public_url", "--public-url",
+       "Externally visible base URL (e.g. https://cds.example.org); aud must be it + the path "
+       "(required with trusted_issuers or trusted_jku)",
+       &C::public_url},
+      {"jwt_clock_skew_seconds", "--jwt-clock-skew",
+       "Seconds of clock skew tolerated for exp, iat and nbf", &C::jwt_clock_skew_seconds, 0, 3600},
+      {"jwt_max_lifetime_seconds", "--jwt-max-lifetime",
+       "Largest exp - now accepted, in seconds (bounds the jti replay cache)",
+       &C::jwt_max_lifetime_seconds, 1, 86400},
+      {"jwt_replay_cache_max", "", "jti values remembered against replay (full: refused)",
+       &C::jwt_replay_cache_max, 1, 10000000},
+      {"jwks_refresh_seconds", "", "Least interval between jku refetches for an unknown kid",
+       &C::jwks_refresh_seconds, 0, 86400},
+      {"jku_ca_file", "--jku-ca", "CA bundle for fetching jku over https (empty: system default)",
+       &C::jku_ca_file},
+      {"log_level", "--log-level", "debug, info, warn, error or off", &C::log_level},
+  };
+  return kSettings;
+}
+
+const Setting* FindSetting(std::string_view key) {
+  for (const auto& s : Settings())
+    if (key == s.key) return &s;
+  return nullptr;
+}
+
+std::string SettingsMarkdownTable() {
+  auto code = [](const std::string& s) { return s.empty() ? std::string("—") : "`" + s + "`"; };
+  std::string out =
+      "| key | type | range | environment | flag | default | meaning |\n"
+      "| --- | --- | --- | --- | --- | --- | --- |\n";
+  for (const auto& s : Settings()) {
+    out += "| " + code(s.key) + " | " + s.type() + " | " + (s.is_number() ? s.range() : "—") +
+           " | " + code(s.env()) + " | " + code(s.flag) + " | " + code(s.default_value()) + " | " +
+           s.help + " |\n";
+  }
+  return out;
+}
+
+std::vector<std::string> ApplyConfigJson(std::string_view text, ServerConfig& config) {
+  if (text.find('\0') != std::string_view::npos)
+    return {LineColumn(text, text.find('\0')) + ": not valid JSON: a NUL byte"};
+  rapidjson::Document doc;
+  if (auto error = base::ParseJson(text, kMaxConfigJsonDepth, doc)) {
+    // "JSON syntax error at offset N: why": the offset as line:column.
+    const std::string& m = error->message;
+    const std::string marker = "at offset ";
+    const auto at = m.find(marker);
+    std::size_t offset = 0;
+    if (at != std::string::npos) {
+      const char* first = m.data() + at + marker.size();
+      const auto [end, ec] = std::from_chars(first, m.data() + m.size(), offset);
+      if (ec == std::errc() && std::string_view(end).rfind(": ", 0) == 0)
+        return {LineColumn(text, offset) + ": not valid JSON: " + std::string(end + 2)};
+    }
+    return {"not valid JSON: " + m};
+  }
+  if (!doc.IsObject())
+    return {std::string("the configuration must be a JSON object, got ") + TypeName(doc)};
+  std::vector<std::string> problems;
+  std::set<std::string> seen;
+  ServerConfig out = config;
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    const std::string key(it->name.GetString(), it->name.GetStringLength());
+    if (!seen.insert(key).second) {
+      problems.push_back("\"" + key + "\": given more than once");
+      continue;
+    }
+    const Setting* s = FindSetting(key);
+    if (s == nullptr) {
+      problems.push_back("\"" + key + "\": unknown setting" + Suggest(key));
+      continue;
+    }
+    if (auto e = SetFromJson(*s, it->value, out); !e.empty())
+      problems.push_back("\"" + key + "\": " + e);
+  }
+  if (problems.empty()) config = std::move(out);
+  return problems;
+}
+
+std::vector<std::string> ApplyConfigFile(const std::string& path, ServerConfig& config) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {path + ": cannot read the file"};
+  std::string text(kMaxConfigFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return {path + ": cannot read the file"};
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigFileBytes)
+    return {path + ": larger than " + std::to_string(kMaxConfigFileBytes) + " bytes"};
+  auto problems = ApplyConfigJson(text, config);
+  for (auto& p : problems) p = path + ": " + p;
+  return problems;
+}
+
+std::vector<std::string> ApplyEnvironment(
+    ServerConfig& config, const std::function<const char*(const char*)>& getenv_fn) {
+  std::vector<std::string> problems;
+  ServerConfig out = config;
+  for (const auto& s : Settings()) {
+    const std::string name = s.env();
+    const char* value = getenv_fn(name.c_str());
+    if (value == nullptr) continue;
+    if (auto e = SetFromText(s, value, SplitCommas(value), out); !e.empty())
+      problems.push_back(name + ": " + e);
+  }
+  if (problems.empty()) config = std::move(out);
+  return problems;
+}
+
+std::vector<std::string> ApplyFlags(const std::vector<FlagValues>& flags, ServerConfig& config) {
+  std::vector<std::string> problems;
+  ServerConfig out = config;
+  for (const auto& f : flags) {
+    if (f.values.empty()) continue;
+    if (auto e = SetFromText(*f.setting, f.values.back(), f.values, out); !e.empty())
+      problems.push_back(std::string(f.setting->flag) + ": " + e);
+  }
+  if (problems.empty()) config = std::move(out);
+  return problems;
+}
+
+std::vector<std::string> CheckConfig(const ServerConfig& c) {
+  std::vector<std::string> problems;
+  base::LogLevel level;
+  if (!base::ParseLogLevel(c.log_level, level))
+    problems.push_back("\"log_level\": must be one of debug, info, warn, error, off; got \"" +
+                       c.log_level + "\"");
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty())
+    problems.push_back(
+        "\"tls_cert_file\" and \"tls_key_file\": give both (HTTPS) or neither (HTTP)");
+  if (c.host.empty()) problems.push_back("\"host\": must not be empty");
+  for (const auto& [key, list] : {std::pair<const char*, const std::vector<std::string>*>{
+                                      "trusted_issuers", &c.trusted_issuers},
+                                  {"trusted_jku", &c.trusted_jku}}) {
+    for (const auto& entry : *list) {
+      const auto eq = entry.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size())
+        problems.push_back(std::string("\"") + key + "\": \"" + entry + "\" must be ISS=VALUE");
+    }
+  }
+  if ((!c.trusted_issuers.empty() || !c.trusted_jku.empty()) && c.public_url.empty())
+    problems.push_back(
+        "\"public_url\": required with \"trusted_issuers\" or \"trusted_jku\" (aud is checked "
+        "against it)");
+  for (const auto& origin : c.allowed_origins)
+    if (origin.empty()) problems.push_back("\"allowed_origins\": an entry is empty");
+  return problems;
+}
+
+std::vector<std::string> LoadConfig(const ConfigSources& sources, ServerConfig& config) {
+  ServerConfig merged;
+  std::vector<std::string> problems;
+  if (!sources.file.empty()) problems = ApplyConfigFile(sources.file, merged);
+  for (auto& p : ApplyEnvironment(merged, sources.getenv_fn))
+    problems.push_back("environment: " + p);
+  for (auto& p : ApplyFlags(sources.flags, merged)) problems.push_back(std::move(p));
+  if (!problems.empty()) return problems;
+  problems = CheckConfig(merged);
+  if (problems.empty()) config = std::move(merged);
+  return problems;
+}
+
+}  // namespace config

@@ -1,0 +1,47 @@
+#include "config/options.h"
+
+namespace config {
+
+auth::AuthOptions AuthOptionsFromConfig(const ServerConfig& config) {
+  auth::AuthOptions o;
+  o.trusted_issuers = config.trusted_issuers;
+  o.trusted_jku = config.trusted_jku;
+  o.allowed_tenants = config.allowed_tenants;
+  o.public_url = config.public_url;
+  o.clock_skew_seconds = config.jwt_clock_skew_seconds;
+  o.max_lifetime_seconds = config.jwt_max_lifetime_seconds;
+  o.replay_cache_max = config.jwt_replay_cache_max;
+  o.jwks_refresh_seconds = config.jwks_refresh_seconds;
+  o.jku_ca_file = config.jku_ca_file;
+  return o;
+}
+
+fetch::FetchOptions FetchOptionsFromConfig(const ServerConfig& config) {
+  fetch::FetchOptions o;
+  o.allowed_fhir_servers = config.allowed_fhir_servers;
+  o.ca_file = config.fhir_ca_file;
+  o.deadline_ms = config.fetch_deadline_ms;
+  o.max_pages = config.fetch_max_pages;
+  o.max_json_depth = config.max_json_depth;
+  return o;
+}
+
+http::HttpOptions HttpOptionsFromConfig(const ServerConfig& config) {
+  http::HttpOptions o;
+  o.host = config.host;
+  o.port = config.port;
+  o.max_body_bytes = config.max_body_bytes;
+  o.max_json_depth = config.max_json_depth;
+  o.read_timeout_seconds = config.read_timeout_seconds;
+  o.write_timeout_seconds = config.write_timeout_seconds;
+  o.keep_alive_timeout_seconds = config.keep_alive_timeout_seconds;
+  o.keep_alive_max_requests = config.keep_alive_max_requests;
+  o.threads = config.threads;
+  o.max_pending_connections = config.max_pending_connections;
+  o.allowed_origins = config.allowed_origins;
+  o.tls_cert_file = config.tls_cert_file;
+  o.tls_key_file = config.tls_key_file;
+  return o;
+}
+
+}  // namespace config

@@ -1,0 +1,93 @@
+// The HTTP(S) front of the service: routes, CORS, limits, errors as OperationOutcome, and a log
+// line per request. Plain HTTP or TLS is a matter of configuration (HttpOptions::tls_*).
+//
+//   GET  /cds-services                  discovery
+//   POST /cds-services/{id}             a hook call
+//   POST /cds-services/{id}/feedback    card outcomes
+//   GET  /healthz                       liveness
+//   OPTIONS on every route              CORS preflight
+#pragma once
+
+#include "cdshooks/feedback.h"
+#include "service/hook_service.h"
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace httplib {
+class Server;
+}
+
+namespace http {
+
+// The listener and its limits (made from the settings by config::HttpOptionsFromConfig).
+struct HttpOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port
+  std::size_t max_body_bytes = std::size_t{2} * 1024 * 1024;
+  std::size_t max_json_depth = 64;
+  int read_timeout_seconds = 5;
+  int write_timeout_seconds = 5;
+  int keep_alive_timeout_seconds = 5;
+  std::size_t keep_alive_max_requests = 10000;
+  std::size_t threads = 0;  // 0: derived from the number of cores
+  std::size_t max_pending_connections = 256;
+  std::vector<std::string> allowed_origins = {"*"};  // CORS; "*": any origin
+  std::string tls_cert_file;                         // both set: HTTPS
+  std::string tls_key_file;
+};
+
+// Called with every successful hook answer (cards issued) and every valid feedback body.
+struct ServerObservers {
+  // A hook answer with cards (200), or any answer with unresolved Medication references.
+  std::function<void(const service::HookResult&)> on_cards;
+  // Stores feedback; returns an error (e.g. 400 for an unknown card, 503 if the store fails).
+  std::function<std::optional<cdshooks::Error>(const std::string& service_id,
+                                               const std::vector<cdshooks::Feedback>&)>
+      on_feedback;
+  // Called once per request with its route pattern, status and latency.
+  std::function<void(const std::string& route, int status, double seconds,
+                     const std::string& service)>
+      on_request;
+  // Authenticates a request before routing (not OPTIONS preflights, not /healthz). Returns an
+  // empty string to let it in, else the reason (logged, never sent): the caller gets a bare 401.
+  std::function<std::string(const std::string& method, const std::string& path,
+                            const std::string& authorization)>
+      authenticate;
+  // Extra GET routes (e.g. /metrics): path → handler producing (content type, body).
+  std::vector<std::pair<std::string, std::function<std::pair<std::string, std::string>()>>>
+      extra_gets;
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpOptions options, std::shared_ptr<service::HookService> handler,
+             ServerObservers observers = {});
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds the listening socket (port 0 picks a free port). Returns false with `error` set.
+  bool Bind(std::string& error);
+  int port() const { return port_; }
+  // Serves until Stop(); returns false if the server failed.
+  bool Run();
+  // Stops accepting, lets requests in flight finish, and makes Run return.
+  void Stop();
+  bool tls() const;
+
+ private:
+  void Routes();
+
+  HttpOptions config_;
+  std::shared_ptr<service::HookService> handler_;
+  ServerObservers observers_;
+  std::unique_ptr<httplib::Server> http_;
+  int port_ = 0;
+};
+
+}  // namespace http

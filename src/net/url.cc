@@ -1,0 +1,306 @@
+#include "net/url.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace net {
+namespace {
+
+bool IsUnreserved(unsigned char c) {
+  return std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~';
+}
+bool IsSubDelim(unsigned char c) { return c != 0 && std::strchr("!$&'()*+,;=", c) != nullptr; }
+bool IsHex(unsigned char c) { return std::isxdigit(c) != 0; }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// Checks percent escapes and characters of a path (pchar and '/'). Returns false on anything else.
+bool ValidPath(std::string_view p) {
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c == '%') {
+      if (i + 2 >= p.size() || !IsHex(static_cast<unsigned char>(p[i + 1])) ||
+          !IsHex(static_cast<unsigned char>(p[i + 2])))
+        return false;
+      i += 2;
+      continue;
+    }
+    if (!(IsUnreserved(c) || IsSubDelim(c) || c == ':' || c == '@' || c == '/')) return false;
+  }
+  return true;
+}
+
+bool IsDotSegment(std::string_view seg) {
+  const std::string s = Lower(seg);
+  return s == "." || s == ".." || s == "%2e" || s == "%2e%2e" || s == ".%2e" || s == "%2e.";
+}
+
+// Query: pchar, '/', '?', plus a few characters servers leave unencoded ('|', '[', ']', '{', '}',
+// '^'), which are percent-encoded in the normalised form. Whitespace, controls, '\\', '"', '<',
+// '>' and '`' are refused.
+std::optional<std::string> NormaliseQuery(std::string_view q) {
+  std::string out;
+  static const char kHex[] = "0123456789ABCDEF";
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    const auto c = static_cast<unsigned char>(q[i]);
+    if (c == '%') {
+      if (i + 2 >= q.size() || !IsHex(static_cast<unsigned char>(q[i + 1])) ||
+          !IsHex(static_cast<unsigned char>(q[i + 2])))
+        return std::nullopt;
+      out.append(q.substr(i, 3));
+      i += 2;
+    } else if (IsUnreserved(c) || IsSubDelim(c) || c == ':' || c == '@' || c == '/' || c == '?') {
+      out += static_cast<char>(c);
+    } else if (c == '|' || c == '[' || c == ']' || c == '{' || c == '}' || c == '^') {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+bool ParseIpv4(std::string_view host) {
+  int parts = 0;
+  std::size_t i = 0;
+  while (i <= host.size()) {
+    const auto dot = host.find('.', i);
+    const std::string_view part =
+        host.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
+    if (part.empty() || part.size() > 3) return false;
+    if (part.size() > 1 && part[0] == '0') return false;  // no octal look-alikes
+    int v = 0;
+    for (char c : part) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    if (v > 255) return false;
+    ++parts;
+    if (dot == std::string_view::npos) break;
+    i = dot + 1;
+  }
+  return parts == 4;
+}
+
+bool ValidDnsName(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  std::size_t i = 0;
+  std::string_view last;
+  while (true) {
+    const auto dot = host.find('.', i);
+    const std::string_view label =
+        host.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+      return false;
+    for (unsigned char c : label)
+      if (!(std::isalnum(c) != 0 || c == '-' || c == '_')) return false;
+    last = label;
+    if (dot == std::string_view::npos) break;
+    i = dot + 1;
+  }
+  // A name whose last label starts with a digit would be read as a (possibly hex or octal) IPv4
+  // address by the resolver: only a plain dotted quad is accepted for that.
+  return !(std::isdigit(static_cast<unsigned char>(last.front())) != 0);
+}
+
+}  // namespace
+
+std::string Url::HostForHttp() const { return ipv6 ? "[" + host + "]" : host; }
+
+std::string Url::Origin() const {
+  return scheme + "://" + HostForHttp() + ":" + std::to_string(port);
+}
+
+std::string Url::PathAndQuery() const { return query.empty() ? path : path + "?" + query; }
+
+std::string Url::ToString() const { return Origin() + PathAndQuery(); }
+
+std::optional<Url> ParseUrl(std::string_view text, std::string& error) {
+  Url url;
+  const auto colon = text.find("://");
+  if (colon == std::string_view::npos) {
+    error = "not an absolute URL";
+    return std::nullopt;
+  }
+  url.scheme = Lower(text.substr(0, colon));
+  if (url.scheme != "http" && url.scheme != "https") {
+    error = "the scheme is not http or https";
+    return std::nullopt;
+  }
+  for (unsigned char c : text) {
+    if (c <= 0x20 || c >= 0x7f || c == '\\') {
+      error = "the URL contains whitespace, a control character, a backslash or non-ASCII";
+      return std::nullopt;
+    }
+  }
+  std::string_view rest = text.substr(colon + 3);
+  if (rest.find('#') != std::string_view::npos) {
+    error = "the URL has a fragment";
+    return std::nullopt;
+  }
+  const auto authority_end = rest.find_first_of("/?");
+  const std::string_view authority = rest.substr(0, authority_end);
+  rest = authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
+  if (authority.find('@') != std::string_view::npos) {
+    error = "the URL has userinfo (user@host), which is not accepted";
+    return std::nullopt;
+  }
+  std::string_view host = authority;
+  std::string_view port;
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) {
+      error = "the IPv6 address has no closing bracket";
+      return std::nullopt;
+    }
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') {
+        error = "unexpected text after the IPv6 address";
+        return std::nullopt;
+      }
+      port = after.substr(1);
+      if (port.empty()) {
+        error = "the port is empty";
+        return std::nullopt;
+      }
+    }
+    in6_addr addr{};
+    const std::string h(host);
+    if (inet_pton(AF_INET6, h.c_str(), &addr) != 1) {
+      error = "the host is not a valid IPv6 address";
+      return std::nullopt;
+    }
+    char buf[INET6_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET6, &addr, buf, sizeof buf);
+    url.host = buf;
+    url.ipv6 = true;
+  } else {
+    const auto pc = authority.find(':');
+    if (pc != std::string_view::npos) {
+      host = authority.substr(0, pc);
+      port = authority.substr(pc + 1);
+      if (port.empty()) {
+        error = "the port is empty";
+        return std::nullopt;
+      }
+    }
+    url.host = Lower(host);
+    if (url.host.empty()) {
+      error = "the URL has no host";
+      return std::nullopt;
+    }
+    if (!ParseIpv4(url.host) && !ValidDnsName(url.host)) {
+      error = "the host is not a DNS name, a dotted IPv4 address or a bracketed IPv6 address";
+      return std::nullopt;
+    }
+  }
+  if (!port.empty()) {
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(),
+                                        [](unsigned char c) { return std::isdigit(c) != 0; })) {
+      error = "the port is not a number";
+      return std::nullopt;
+    }
+    url.port = std::stoi(std::string(port));
+    if (url.port < 1 || url.port > 65535) {
+      error = "the port is out of range";
+      return std::nullopt;
+    }
+  } else {
+    url.port = url.scheme == "https" ? 443 : 80;
+  }
+  const auto q = rest.find('?');
+  std::string_view path = rest.substr(0, q);
+  if (path.empty()) path = "/";
+  if (!ValidPath(path)) {
+    error = "the path has characters that must be percent-encoded";
+    return std::nullopt;
+  }
+  for (std::size_t i = 1; i <= path.size();) {
+    const auto slash = path.find('/', i);
+    const std::string_view seg =
+        path.substr(i, slash == std::string_view::npos ? std::string_view::npos : slash - i);
+    if (IsDotSegment(seg)) {
+      error = "the path has a dot segment";
+      return std::nullopt;
+    }
+    if (slash == std::string_view::npos) break;
+    i = slash + 1;
+  }
+  url.path = std::string(path);
+  if (q != std::string_view::npos) {
+    auto query = NormaliseQuery(rest.substr(q + 1));
+    if (!query) {
+      error = "the query has characters that must be percent-encoded";
+      return std::nullopt;
+    }
+    url.query = std::move(*query);
+  }
+  return url;
+}
+
+bool SameOrigin(const Url& a, const Url& b) {
+  return a.scheme == b.scheme && a.host == b.host && a.port == b.port;
+}
+
+bool IsLoopback(const Url& url) {
+  if (url.ipv6) return url.host == "::1";
+  if (url.host == "localhost") return true;
+  return ParseIpv4(url.host) && url.host.rfind("127.", 0) == 0;
+}
+
+bool PathHasSegmentPrefix(std::string_view path, std::string_view prefix) {
+  while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+  if (prefix.empty()) return true;
+  if (path.substr(0, prefix.size()) != prefix) return false;
+  return path.size() == prefix.size() || path[prefix.size()] == '/';
+}
+
+std::optional<UrlAllowlist> UrlAllowlist::Create(const std::vector<std::string>& prefixes,
+                                                 std::string& error) {
+  UrlAllowlist list;
+  for (const auto& p : prefixes) {
+    std::string why;
+    auto url = ParseUrl(p, why);
+    if (!url) {
+      error = "--allow-fhir-server " + p + ": " + why;
+      return std::nullopt;
+    }
+    if (!url->query.empty()) {
+      error = "--allow-fhir-server " + p + ": a prefix has no query";
+      return std::nullopt;
+    }
+    list.prefixes_.push_back(std::move(*url));
+  }
+  return list;
+}
+
+bool UrlAllowlist::Allows(const Url& url) const {
+  if (prefixes_.empty()) return IsLoopback(url);
+  for (const auto& p : prefixes_)
+    if (SameOrigin(p, url) && PathHasSegmentPrefix(url.path, p.path)) return true;
+  return false;
+}
+
+std::string UrlAllowlist::Describe() const {
+  if (prefixes_.empty()) return "loopback only (http and https on localhost, 127.0.0.0/8, [::1])";
+  std::string out;
+  for (const auto& p : prefixes_) {
+    if (!out.empty()) out += ", ";
+    out += p.Origin() + p.path;
+  }
+  return out;
+}
+
+}  // namespace net

@@ -1,0 +1,71 @@
+// One CDS Hooks call from body to answer, independent of the transport, in one pass:
+//   parse -> Engine::MakePlan -> nothing to do: {"cards": []}
+//         -> fetch (optional fetcher): Medication/{id} references first (they decide whether an
+//            order is anakinra, so the plan is made again after them; no evaluation happens in
+//            between), then the keys to fetch: absent or failed keys by the service's template,
+//            incomplete ones by following their `next` link
+//         -> Engine::Evaluate ONCE -> precondition_failed: 412 OperationOutcome, one issue per
+//            missing key saying why; else 200 with the cards.
+// Before planning, client-sent searchsets that AssessPrefetch found incomplete are assessed again
+// with the request's cutoff (earliest draft authoredOn, else now, minus the knowledge's longest
+// look-back): a date-sorted page that already reaches past it is complete.
+// The HTTP server and the CLI both go through it, so they answer the same way. Thread-safe for
+// concurrent Calls once configured (set_fetcher before serving).
+#pragma once
+
+#include "anakinra/engine.h"
+#include "cdshooks/request.h"
+#include "cdshooks/service.h"
+#include "service/prefetch_source.h"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace service {
+
+struct HookResult {
+  int status = 200;
+  std::string body;  // {"cards": [...]} or an OperationOutcome
+  std::string service_id;
+  std::string hook_instance;
+  std::vector<std::string> card_codes;  // source.topic codes, for logs and metrics
+  std::vector<std::pair<std::string, std::string>> issued;  // (card uuid, card code)
+  std::vector<std::string> indicators;                      // parallel to card_codes
+  // Medication/{id} references of draft orders that could neither be resolved nor fetched (for
+  // the metric anakinra_unresolved_medication_references_total).
+  std::size_t unresolved_medications = 0;
+};
+
+class HookService {
+ public:
+  HookService(std::shared_ptr<const anakinra::Engine> engine, cdshooks::ServiceCatalog catalog,
+              cdshooks::ParseLimits limits);
+
+  void set_fetcher(PrefetchFetcher fetcher) { fetcher_ = std::move(fetcher); }
+
+  // POST /cds-services/{id}
+  HookResult Call(std::string_view service_id, std::string_view body,
+                  std::chrono::system_clock::time_point now) const;
+  // Evaluates an already parsed request (the CLI's path).
+  HookResult Evaluate(const cdshooks::ServiceDefinition& service, cdshooks::Request& request,
+                      std::chrono::system_clock::time_point now) const;
+
+  const cdshooks::ServiceCatalog& catalog() const { return catalog_; }
+  const anakinra::Engine& engine() const { return *engine_; }
+
+ private:
+  std::shared_ptr<const anakinra::Engine> engine_;
+  cdshooks::ServiceCatalog catalog_;
+  cdshooks::ParseLimits limits_;
+  PrefetchFetcher fetcher_;
+};
+
+// An OperationOutcome answer with the given status.
+HookResult ErrorResult(const cdshooks::Error& error);
+
+}  // namespace service

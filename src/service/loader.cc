@@ -1,0 +1,65 @@
+#include "service/loader.h"
+
+#include "anakinra/engine.h"
+#include "anakinra/fact_reader.h"
+#include "anakinra/knowledge.h"
+#include "cdshooks/service.h"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace service {
+
+bool ReadAll(const std::string& path, std::string& out) {
+  if (path == "-") {
+    out.assign(std::istreambuf_iterator<char>(std::cin), {});
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+std::shared_ptr<service::HookService> LoadHookService(const std::string& hooks_dir,
+                                                      std::size_t max_depth, std::string& error) {
+  auto knowledge = anakinra::LoadKnowledge(hooks_dir, error);
+  if (!knowledge) return nullptr;
+  std::string services_json;
+  if (!ReadAll(hooks_dir + "/services.json", services_json)) {
+    error = "cannot read " + hooks_dir + "/services.json";
+    return nullptr;
+  }
+  auto catalog = cdshooks::ServiceCatalog::Load(services_json, error);
+  if (!catalog) return nullptr;
+  const auto loincs = knowledge->ObservationLoincCodes();
+  for (const auto& s : catalog->services()) {
+    // Every key the rules read must have a template, or a request could never be complete.
+    for (std::size_t i = 0; i < anakinra::kDataKeyCount; ++i) {
+      const std::string key(anakinra::KeyName(static_cast<anakinra::DataKey>(i)));
+      if (s.prefetch.count(key) == 0) {
+        error = "services.json: " + s.id + " has no prefetch template for \"" + key +
+                "\", which the rules read";
+        return nullptr;
+      }
+    }
+    auto it = s.prefetch.find("observations");
+    if (it == s.prefetch.end()) continue;
+    for (const auto& code : loincs)
+      if (it->second.find("http://loinc.org|" + code + ",") == std::string::npos &&
+          it->second.find("http://loinc.org|" + code + "&") == std::string::npos) {
+        error = "services.json: " + s.id + " prefetch.observations lacks LOINC " + code +
+                ", which the rules read";
+        return nullptr;
+      }
+  }
+  auto engine = std::make_shared<anakinra::Engine>(std::move(knowledge));
+  return std::make_shared<service::HookService>(std::move(engine), std::move(*catalog),
+                                                cdshooks::ParseLimits{max_depth});
+}
+
+}  // namespace service

@@ -1,0 +1,222 @@
+// The real server on a loopback port: discovery, preflight, both hooks, and every error status.
+#include "support/live_server.h"
+#include "support/test_support.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace testing_support;
+
+rapidjson::Document Json(const std::string& body) { return ParseJsonOrDie(body); }
+
+void ExpectOperationOutcome(const httplib::Result& r, int status, const std::string& fragment) {
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, status);
+  auto doc = Json(r->body);
+  ASSERT_TRUE(doc.IsObject()) << r->body;
+  EXPECT_STREQ(doc["resourceType"].GetString(), "OperationOutcome") << r->body;
+  EXPECT_NE(r->body.find(fragment), std::string::npos) << r->body;
+  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*");
+}
+
+TEST(Http, DiscoveryListsBothServicesWithPrefetch) {
+  LiveServer server;
+  auto r = server.client().Get("/cds-services");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*");
+  auto doc = Json(r->body);
+  ASSERT_EQ(doc["services"].Size(), 2u);
+  std::set<std::string> ids;
+  for (const auto& s : doc["services"].GetArray()) {
+    ids.insert(s["id"].GetString());
+    EXPECT_STREQ(s["prefetch"]["patient"].GetString(), "Patient/{{context.patientId}}");
+    EXPECT_STREQ(s["prefetch"]["medications"].GetString(),
+                 "MedicationRequest?patient={{context.patientId}}&status=active,on-hold");
+    EXPECT_TRUE(s.HasMember("usageRequirements"));
+    EXPECT_TRUE(s.HasMember("title"));
+  }
+  EXPECT_TRUE(ids.count("anakinra-order-select"));
+  EXPECT_TRUE(ids.count("anakinra-order-sign"));
+}
+
+TEST(Http, PreflightOnEveryRoute) {
+  LiveServer server;
+  for (const char* path : {"/cds-services", "/cds-services/anakinra-order-sign",
+                           "/cds-services/anakinra-order-sign/feedback", "/healthz"}) {
+    httplib::Headers h = {{"Origin", "https://sandbox.cds-hooks.org"},
+                          {"Access-Control-Request-Method", "POST"},
+                          {"Access-Control-Request-Headers", "authorization,content-type"}};
+    auto r = server.client().Options(path, h);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 204) << path;
+    EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*");
+    EXPECT_NE(r->get_header_value("Access-Control-Allow-Methods").find("POST"), std::string::npos);
+    EXPECT_NE(r->get_header_value("Access-Control-Allow-Headers").find("Authorization"),
+              std::string::npos);
+  }
+}
+
+TEST(Http, OrderSignReturnsCards) {
+  LiveServer server;
+  auto r = server.client().Post("/cds-services/anakinra-order-sign",
+                                SampleRequest("adult-tnf-antagonist"), "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto doc = Json(r->body);
+  ASSERT_TRUE(doc["cards"].IsArray());
+  bool tnf = false;
+  for (const auto& c : doc["cards"].GetArray())
+    tnf |= std::string(c["source"]["topic"]["code"].GetString()) == "tnf-antagonist";
+  EXPECT_TRUE(tnf) << r->body;
+}
+
+TEST(Http, OrderSelectReturnsCards) {
+  LiveServer server;
+  auto r = server.client().Post("/cds-services/anakinra-order-select",
+                                SampleRequest("adult-ecoli-allergy", "order-select"),
+                                "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_NE(r->body.find("ecoli-protein-hypersensitivity"), std::string::npos);
+}
+
+TEST(Http, HealthzAnswers) {
+  LiveServer server;
+  auto r = server.client().Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST(Http, MalformedJsonIs400) {
+  LiveServer server;
+  ExpectOperationOutcome(
+      server.client().Post("/cds-services/anakinra-order-sign", "{\"hook\":", "application/json"),
+      400, "not valid JSON");
+}
+
+TEST(Http, MissingFieldsAre400NamingEachField) {
+  LiveServer server;
+  auto r = server.client().Post("/cds-services/anakinra-order-sign", R"({"hook":"order-sign"})",
+                                "application/json");
+  ExpectOperationOutcome(r, 400, "hookInstance");
+  EXPECT_NE(r->body.find("context"), std::string::npos);
+}
+
+TEST(Http, WrongTypesAre400) {
+  LiveServer server;
+  auto r = server.client().Post(
+      "/cds-services/anakinra-order-sign",
+      R"({"hook":"order-sign","hookInstance":7,"context":{"userId":"Practitioner/1","patientId":"p","draftOrders":[]}})",
+      "application/json");
+  ExpectOperationOutcome(r, 400, "hookInstance must be a string");
+  EXPECT_NE(r->body.find("draftOrders must be a FHIR Bundle"), std::string::npos);
+}
+
+TEST(Http, UnknownServiceIs404) {
+  LiveServer server;
+  ExpectOperationOutcome(
+      server.client().Post("/cds-services/no-such-service", "{}", "application/json"), 404,
+      "Unknown CDS service");
+}
+
+TEST(Http, UnknownPathIs404) {
+  LiveServer server;
+  ExpectOperationOutcome(server.client().Get("/nothing-here"), 404, "No such endpoint");
+}
+
+TEST(Http, HookNotMatchingServiceIs400) {
+  LiveServer server;
+  auto body = SampleRequest("adult-ra-clean", "order-sign");
+  ExpectOperationOutcome(
+      server.client().Post("/cds-services/anakinra-order-select", body, "application/json"), 400,
+      "does not match service");
+}
+
+TEST(Http, BodyOverLimitIs413) {
+  config::ServerConfig config;
+  config.max_body_bytes = 1024;
+  LiveServer server(config);
+  ExpectOperationOutcome(server.client().Post("/cds-services/anakinra-order-sign",
+                                              std::string(4096, ' '), "application/json"),
+                         413, "larger than");
+}
+
+TEST(Http, DeepNestingIs400) {
+  LiveServer server;
+  const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  ExpectOperationOutcome(
+      server.client().Post("/cds-services/anakinra-order-sign", deep, "application/json"), 400,
+      "nested deeper");
+}
+
+TEST(Http, MissingPrefetchWithoutFhirServerIs412) {
+  LiveServer server;
+  auto doc = Json(SampleRequest("adult-ra-clean"));
+  doc.RemoveMember("prefetch");
+  auto r = server.client().Post("/cds-services/anakinra-order-sign", base::ToString(doc),
+                                "application/json");
+  ExpectOperationOutcome(r, 412, "prefetch.patient");
+  EXPECT_NE(r->body.find("no fhirServer"), std::string::npos);
+}
+
+TEST(Http, NoAnakinraOrderNeedsNoPrefetch) {
+  LiveServer server;
+  auto doc = Json(SampleRequest("no-anakinra-order"));
+  doc.RemoveMember("prefetch");
+  auto r = server.client().Post("/cds-services/anakinra-order-sign", base::ToString(doc),
+                                "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"cards":[]})");
+}
+
+// Policy v2 §0: a dose unit the service cannot read is clinical content, not a broken envelope:
+// 200 with dose-not-checked (was a 400 in v1).
+TEST(Http, BadDoseUnitIs200WithDoseNotChecked) {
+  LiveServer server;
+  std::string body = SampleRequest("adult-ra-clean");
+  const auto pos = body.find(R"("code":"mg")");
+  ASSERT_NE(pos, std::string::npos);
+  body.replace(pos, 11, R"("code":"[foz_us]")");
+  const auto unit = body.find(R"("unit":"mg")");
+  if (unit != std::string::npos) body.replace(unit, 11, R"("unit":"fl oz")");
+  auto r = server.client().Post("/cds-services/anakinra-order-sign", body, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  // Needs the v2 rules (dose-not-checked card).
+  EXPECT_NE(r->body.find(R"("code":"dose-not-checked")"), std::string::npos) << r->body;
+}
+
+TEST(Http, FeedbackValidAndInvalid) {
+  LiveServer server;
+  auto ok = server.client().Post(
+      "/cds-services/anakinra-order-sign/feedback",
+      R"({"feedback":[{"card":"9368d37b-283f-44a0-93ea-547cebc7b1c4","outcome":"overridden","outcomeTimestamp":"2026-11-24T10:00:00Z"}]})",
+      "application/json");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  ExpectOperationOutcome(
+      server.client().Post("/cds-services/anakinra-order-sign/feedback",
+                           R"({"feedback":[{"card":"x","outcome":"maybe"}]})", "application/json"),
+      400, "outcome must be");
+}
+
+TEST(Http, MethodNotAllowedIs405) {
+  LiveServer server;
+  ExpectOperationOutcome(server.client().Get("/cds-services/anakinra-order-sign"), 405,
+                         "not allowed");
+}
+
+TEST(Http, ServerStaysUpAfterGarbage) {
+  LiveServer server;
+  for (const char* body :
+       {"", "null", "[]", "\"x\"", "{\"hook\":null}", "\xff\xfe", "{\"a\":1e999999}"})
+    server.client().Post("/cds-services/anakinra-order-sign", body, "application/json");
+  auto r = server.client().Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+}  // namespace

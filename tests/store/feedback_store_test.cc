@@ -1,0 +1,287 @@
+// The feedback store on real SQLite files in temporary folders, directly and through the real
+// HTTP server: counts, rates, idempotence, all-or-nothing bodies, unknown cards, persistence.
+#include "store/feedback_store.h"
+#include "http/operations.h"
+#include "support/live_server.h"
+#include "support/test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+namespace {
+
+using namespace testing_support;
+using store::FeedbackStore;
+
+struct TempDir {
+  TempDir() {
+    char tmpl[] = "/tmp/anakinra-store-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string path;
+};
+
+std::unique_ptr<FeedbackStore> OpenOrDie(const std::string& dir) {
+  std::string error;
+  auto store = FeedbackStore::Open(dir, true, error);
+  EXPECT_TRUE(store) << error;
+  return store;
+}
+
+cdshooks::Feedback Accepted(const std::string& card,
+                            const std::string& at = "2026-11-24T10:00:00Z") {
+  cdshooks::Feedback f;
+  f.card = card;
+  f.outcome = "accepted";
+  f.accepted_suggestions = {"s-" + card};
+  f.outcome_timestamp = at;
+  return f;
+}
+
+cdshooks::Feedback Overridden(const std::string& card, const std::string& reason = "",
+                              const std::string& at = "2026-11-24T10:00:00Z") {
+  cdshooks::Feedback f;
+  f.card = card;
+  f.outcome = "overridden";
+  if (!reason.empty())
+    f.override_reason = cdshooks::Coding{"http://example.org/reasons", reason, ""};
+  f.outcome_timestamp = at;
+  return f;
+}
+
+const store::CodeReport* Find(const std::vector<store::CodeReport>& rows, const std::string& code) {
+  for (const auto& r : rows)
+    if (r.code == code) return &r;
+  return nullptr;
+}
+
+std::vector<store::CodeReport> ReportOf(FeedbackStore& store,
+                                        std::optional<std::int64_t> since = {}) {
+  std::string error;
+  auto rows = store.Report(since, 3, error);
+  EXPECT_EQ(error, "");
+  return rows;
+}
+
+void Store(FeedbackStore& store, const std::vector<cdshooks::Feedback>& entries) {
+  std::string why;
+  EXPECT_FALSE(store.StoreFeedback("anakinra-order-sign", entries, 1000, why)) << why;
+}
+
+TEST(FeedbackStore, CountsRatesAndTopReasons) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  std::string error;
+  ASSERT_TRUE(store->RecordIssued("anakinra-order-sign",
+                                  {{"a1", "tnf-antagonist", "critical"},
+                                   {"a2", "tnf-antagonist", "critical"},
+                                   {"a3", "tnf-antagonist", "critical"},
+                                   {"a4", "tnf-antagonist", "critical"},
+                                   {"b1", "dose-above-range", "warning"}},
+                                  100, error))
+      << error;
+  Store(*store, {Accepted("a1"), Overridden("a2", "benefit"), Overridden("a3", "benefit"),
+                 Overridden("a4", "aware")});
+  auto rows = ReportOf(*store);
+  const auto* tnf = Find(rows, "tnf-antagonist");
+  ASSERT_NE(tnf, nullptr);
+  EXPECT_EQ(tnf->issued, 4);
+  EXPECT_EQ(tnf->accepted, 1);
+  EXPECT_EQ(tnf->overridden, 3);
+  EXPECT_EQ(tnf->feedback_entries, 4);
+  ASSERT_TRUE(tnf->acceptance_rate);
+  EXPECT_DOUBLE_EQ(*tnf->acceptance_rate, 0.25);
+  ASSERT_EQ(tnf->top_override_reasons.size(), 2u);
+  EXPECT_EQ(tnf->top_override_reasons[0].code, "benefit");
+  EXPECT_EQ(tnf->top_override_reasons[0].count, 2);
+  EXPECT_EQ(tnf->top_override_reasons[1].code, "aware");
+  const auto* dose = Find(rows, "dose-above-range");
+  ASSERT_NE(dose, nullptr);
+  EXPECT_EQ(dose->issued, 1);
+  EXPECT_EQ(dose->accepted + dose->overridden, 0);
+  EXPECT_FALSE(dose->acceptance_rate);
+}
+
+TEST(FeedbackStore, SameEntryTwiceIsStoredOnce) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  std::string error;
+  ASSERT_TRUE(store->RecordIssued("s", {{"c1", "tnf-antagonist", "critical"}}, 100, error));
+  Store(*store, {Overridden("c1", "benefit")});
+  Store(*store, {Overridden("c1", "benefit"), Overridden("c1", "benefit")});
+  const auto report1 = ReportOf(*store);
+  const auto* r = Find(report1, "tnf-antagonist");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->feedback_entries, 1);
+  EXPECT_EQ(r->overridden, 1);
+  // The same card re-issued (a retried request) is one card.
+  ASSERT_TRUE(store->RecordIssued("s", {{"c1", "tnf-antagonist", "critical"}}, 100, error));
+  const auto report2 = ReportOf(*store);
+  EXPECT_EQ(Find(report2, "tnf-antagonist")->issued, 1);
+}
+
+TEST(FeedbackStore, LatestOutcomeOfACardCounts) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  std::string error;
+  ASSERT_TRUE(store->RecordIssued("s", {{"c1", "tnf-antagonist", "critical"}}, 100, error));
+  Store(*store, {Accepted("c1", "2026-11-24T10:05:00Z"),
+                 Overridden("c1", "benefit", "2026-11-24T10:00:00Z")});
+  const auto report3 = ReportOf(*store);
+  const auto* r = Find(report3, "tnf-antagonist");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->accepted, 1);
+  EXPECT_EQ(r->overridden, 0);
+  EXPECT_EQ(r->feedback_entries, 2);
+}
+
+TEST(FeedbackStore, UnknownCardIsKeptUnderItsOwnCode) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  Store(*store, {Overridden("never-issued")});
+  const auto report4 = ReportOf(*store);
+  const auto* r = Find(report4, "(unknown card)");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->overridden, 1);
+  EXPECT_EQ(r->issued, 0);
+}
+
+TEST(FeedbackStore, SinceFiltersByIssueTime) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  std::string error;
+  ASSERT_TRUE(store->RecordIssued("s", {{"old", "tnf-antagonist", "critical"}}, 100, error));
+  ASSERT_TRUE(store->RecordIssued("s", {{"new", "tnf-antagonist", "critical"}}, 2000, error));
+  Store(*store, {Overridden("old"), Accepted("new")});
+  const auto report5 = ReportOf(*store, 1000);
+  const auto* r = Find(report5, "tnf-antagonist");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->issued, 1);
+  EXPECT_EQ(r->accepted, 1);
+  EXPECT_EQ(r->overridden, 0);
+}
+
+TEST(FeedbackStore, SurvivesCloseAndReopenAndKeepsNoComment) {
+  TempDir dir;
+  {
+    auto store = OpenOrDie(dir.path);
+    std::string error;
+    ASSERT_TRUE(store->RecordIssued("s", {{"c1", "tnf-antagonist", "critical"}}, 100, error));
+    auto f = Overridden("c1", "benefit");
+    f.user_comment = "Patient Jane Doe prefers this";
+    Store(*store, {f});
+    store->Close();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path + "/feedback.sqlite3-wal") &&
+               std::filesystem::file_size(dir.path + "/feedback.sqlite3-wal") > 0);
+  std::string error;
+  auto store = FeedbackStore::Open(dir.path, false, error);
+  ASSERT_TRUE(store) << error;
+  const auto report6 = ReportOf(*store);
+  EXPECT_EQ(Find(report6, "tnf-antagonist")->overridden, 1);
+  store->Close();
+  // The free-text comment is not stored anywhere in the file.
+  const std::string bytes = ReadFile(dir.path + "/feedback.sqlite3");
+  EXPECT_EQ(bytes.find("Jane Doe"), std::string::npos);
+}
+
+TEST(FeedbackStore, ReportWithoutStoreIsAnError) {
+  TempDir dir;
+  std::string error;
+  EXPECT_FALSE(FeedbackStore::Open(dir.path + "/missing", false, error));
+  EXPECT_NE(error.find("no feedback store"), std::string::npos) << error;
+}
+
+TEST(FeedbackStore, ConcurrentWritersLoseNothing) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        const std::string id = std::to_string(t * 1000 + i);
+        std::string error;
+        EXPECT_TRUE(store->RecordIssued("s", {{id, "tnf-antagonist", "critical"}}, 100, error))
+            << error;
+        std::string why;
+        EXPECT_FALSE(store->StoreFeedback("s", {i % 2 ? Accepted(id) : Overridden(id)}, 100, why))
+            << why;
+      }
+    });
+  for (auto& th : threads) th.join();
+  const auto report7 = ReportOf(*store);
+  const auto* r = Find(report7, "tnf-antagonist");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->issued, 200);
+  EXPECT_EQ(r->accepted, 100);
+  EXPECT_EQ(r->overridden, 100);
+}
+
+// Cost of recording the cards of one hook answer (the hot path). Printed, not asserted.
+TEST(FeedbackStore, RecordIssuedCost) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path);
+  constexpr int kCalls = 2000;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kCalls; ++i) {
+    std::string error;
+    ASSERT_TRUE(store->RecordIssued("s",
+                                    {{std::to_string(2 * i), "tnf-antagonist", "critical"},
+                                     {std::to_string(2 * i + 1), "immunisation-due", "warning"}},
+                                    100, error));
+  }
+  const double us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
+      kCalls;
+  std::printf("RecordIssued (2 cards, one transaction): %.1f us per call\n", us);
+}
+
+// Through the real server: an invalid body is 400 and none of it is stored; a valid one is.
+TEST(FeedbackStoreHttp, InvalidBodyStoresNothingValidBodyStoresAll) {
+  TempDir dir;
+  std::string error;
+  std::shared_ptr<FeedbackStore> store = FeedbackStore::Open(dir.path, true, error);
+  ASSERT_TRUE(store) << error;
+  http::ServerObservers observers;
+  http::AddOperationsObservers(observers, store, std::make_shared<http::Metrics>());
+  LiveServer live({}, std::move(observers));
+  auto r = live.client().Post("/cds-services/anakinra-order-sign",
+                              SampleRequest("adult-tnf-antagonist"), "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  auto doc = ParseJsonOrDie(r->body);
+  ASSERT_GT(doc["cards"].Size(), 0u);
+  const std::string card = doc["cards"][0]["uuid"].GetString();
+  const std::string code = doc["cards"][0]["source"]["topic"]["code"].GetString();
+
+  const std::string good = R"({"card":")" + card +
+                           R"(","outcome":"overridden","outcomeTimestamp":"2026-11-24T10:00:00Z"})";
+  auto bad = live.client().Post("/cds-services/anakinra-order-sign/feedback",
+                                R"({"feedback":[)" + good + R"(,{"card":"x","outcome":"maybe"}]})",
+                                "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  const auto report8 = ReportOf(*store);
+  const auto* row = Find(report8, code);
+  ASSERT_NE(row, nullptr);
+  EXPECT_EQ(row->issued, static_cast<std::int64_t>(std::count_if(
+                             doc["cards"].Begin(), doc["cards"].End(), [&](const auto& c) {
+                               return code == c["source"]["topic"]["code"].GetString();
+                             })));
+  EXPECT_EQ(row->feedback_entries, 0);
+
+  auto ok = live.client().Post("/cds-services/anakinra-order-sign/feedback",
+                               R"({"feedback":[)" + good + "]}", "application/json");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  const auto report9 = ReportOf(*store);
+  EXPECT_EQ(Find(report9, code)->overridden, 1);
+}
+
+}  // namespace
