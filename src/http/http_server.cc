@@ -276,8 +276,8 @@ void HttpServer::Routes() {
           return r;
         }
         if (observers_.on_feedback) {
-          if (auto error = observers_.on_feedback(service->id, feedback)) {
-            auto r = service::ErrorResult(*error);
+          if (base::Status stored = observers_.on_feedback(service->id, feedback); !stored.ok()) {
+            auto r = service::ErrorResult(stored);
             r.service_id = service->id;
             return r;
           }

@@ -8,6 +8,7 @@
 //   OPTIONS on every route              CORS preflight
 #pragma once
 
+#include "base/status.h"
 #include "cdshooks/feedback.h"
 #include "service/hook_service.h"
 
@@ -45,9 +46,9 @@ struct HttpOptions {
 struct ServerObservers {
   // A hook answer with cards (200), or any answer with unresolved Medication references.
   std::function<void(const service::HookResult&)> on_cards;
-  // Stores feedback; returns an error (e.g. 400 for an unknown card, 503 if the store fails).
-  std::function<std::optional<cdshooks::Error>(const std::string& service_id,
-                                               const std::vector<cdshooks::Feedback>&)>
+  // Stores feedback; an error Status is answered as its OperationOutcome (service::ErrorResult:
+  // unavailable becomes 503, invalid argument 400).
+  std::function<base::Status(const std::string& service_id, const std::vector<cdshooks::Feedback>&)>
       on_feedback;
   // Called once per request with its route pattern, status and latency.
   std::function<void(const std::string& route, int status, double seconds,

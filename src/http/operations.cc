@@ -33,18 +33,17 @@ void AddOperationsObservers(ServerObservers& observers,
                      "cannot record issued cards: " + why);
     }
   };
-  observers.on_feedback =
-      [store, metrics](
-          const std::string& service,
-          const std::vector<cdshooks::Feedback>& entries) -> std::optional<cdshooks::Error> {
+  observers.on_feedback = [store, metrics](
+                              const std::string& service,
+                              const std::vector<cdshooks::Feedback>& entries) -> base::Status {
     std::string why;
     if (auto e = store->StoreFeedback(service, entries, NowSeconds(), why)) {
       metrics->RecordStoreError("feedback");
       base::LogEvent(base::LogLevel::kError, "feedback-store", "cannot store feedback: " + why);
-      return e;
+      return base::Status::Unavailable(e->issues.front().diagnostics);
     }
     metrics->RecordFeedback(entries);
-    return std::nullopt;
+    return base::Status::Ok();
   };
   observers.on_request = [metrics](const std::string& route, int status, double seconds,
                                    const std::string& service) {

@@ -46,6 +46,72 @@ HookResult ErrorResult(const cdshooks::Error& error) {
   return r;
 }
 
+int HttpStatusOf(base::Status::Code code) {
+  using Code = base::Status::Code;
+  switch (code) {
+    case Code::kOk:
+      return 200;
+    case Code::kInvalidArgument:
+      return 400;
+    case Code::kUnauthenticated:
+      return 401;
+    case Code::kNotFound:
+      return 404;
+    case Code::kFailedPrecondition:
+      return 412;
+    case Code::kResourceExhausted:
+      return 413;
+    case Code::kUnavailable:
+    case Code::kDeadlineExceeded:
+    case Code::kIoError:
+      return 503;
+    case Code::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+namespace {
+
+const char* IssueTypeOf(base::Status::Code code) {
+  using Code = base::Status::Code;
+  switch (code) {
+    case Code::kInvalidArgument:
+      return "invalid";
+    case Code::kUnauthenticated:
+      return "login";
+    case Code::kNotFound:
+    case Code::kFailedPrecondition:
+      return "not-found";
+    case Code::kResourceExhausted:
+      return "too-costly";
+    case Code::kUnavailable:
+      return "transient";
+    case Code::kDeadlineExceeded:
+      return "timeout";
+    case Code::kOk:
+    case Code::kIoError:
+    case Code::kInternal:
+      return "exception";
+  }
+  return "exception";
+}
+
+}  // namespace
+
+HookResult ErrorResult(const base::Status& status) {
+  const base::Status s =
+      status.ok() ? base::Status::Internal("An answer was made from a success.") : status;
+  std::vector<cdshooks::Issue> issues;
+  for (auto& p : s.problems())
+    issues.push_back(cdshooks::Issue{p.kind.empty() ? IssueTypeOf(s.code()) : std::move(p.kind),
+                                     std::move(p.message), std::move(p.where)});
+  HookResult r;
+  r.status = HttpStatusOf(s.code());
+  r.body = cdshooks::OperationOutcomeJson(issues);
+  return r;
+}
+
 HookService::HookService(std::shared_ptr<const anakinra::Engine> engine,
                          cdshooks::ServiceCatalog catalog, cdshooks::ParseLimits limits)
     : engine_(std::move(engine)), catalog_(std::move(catalog)), limits_(limits) {}

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "anakinra/engine.h"
+#include "base/status.h"
 #include "cdshooks/request.h"
 #include "cdshooks/service.h"
 #include "service/prefetch_source.h"
@@ -67,5 +68,14 @@ class HookService {
 
 // An OperationOutcome answer with the given status.
 HookResult ErrorResult(const cdshooks::Error& error);
+
+// The HTTP status a Status code becomes (the one place this is decided): invalid argument 400,
+// unauthenticated 401, not found 404, resource exhausted 413, failed precondition 412,
+// unavailable / deadline exceeded / I/O error 503, internal 500.
+int HttpStatusOf(base::Status::Code code);
+// An error Status as an OperationOutcome answer: one issue per problem, its FHIR issue type the
+// problem's kind, or the code's (invalid, login, not-found, too-costly, transient, timeout,
+// exception) when the problem has none. An OK status is a bug and answers 500.
+HookResult ErrorResult(const base::Status& status);
 
 }  // namespace service
