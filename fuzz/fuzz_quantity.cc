@@ -21,7 +21,7 @@ void Convert(const base::Json& v) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   rapidjson::Document doc;
-  if (base::ParseJson(std::string_view(reinterpret_cast<const char*>(data), size), 16, doc))
+  if (!base::ParseJson(std::string_view(reinterpret_cast<const char*>(data), size), 16, doc).ok())
     return 0;
   Convert(doc);
   if (doc.IsArray())

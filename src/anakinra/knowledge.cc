@@ -27,8 +27,8 @@ std::string ReadFile(const fs::path& path) {
 
 std::unique_ptr<rapidjson::Document> ParseFile(const fs::path& path) {
   auto doc = std::make_unique<rapidjson::Document>();
-  if (auto e = base::ParseJson(ReadFile(path), 64, *doc))
-    throw LoadError{path.string() + ": " + e->message};
+  if (base::Status e = base::ParseJson(ReadFile(path), 64, *doc); !e.ok())
+    throw LoadError{path.string() + ": " + e.message()};
   if (!doc->IsObject()) throw LoadError{path.string() + ": the root must be an object"};
   return doc;
 }

@@ -53,7 +53,7 @@ void Indent(std::ostringstream& out, const std::string& text, const char* prefix
 
 std::string ResponseAsText(std::string_view response_json) {
   rapidjson::Document doc;
-  if (base::ParseJson(response_json, 128, doc)) return std::string(response_json);
+  if (!base::ParseJson(response_json, 128, doc).ok()) return std::string(response_json);
   std::ostringstream out;
   if (const base::Json* issues = base::Member(doc, "issue")) {
     out << "Error:\n";

@@ -57,8 +57,8 @@ int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std
   }
   auto doc = std::make_shared<rapidjson::Document>();
   service::HookResult result;
-  if (auto e = base::ParseJson(body, 256, *doc)) {
-    result = service::ErrorResult(cdshooks::MakeError(400, "structure", e->message));
+  if (base::Status e = base::ParseJson(body, 256, *doc); !e.ok()) {
+    result = service::ErrorResult(cdshooks::MakeError(400, "structure", e.message()));
   } else {
     std::string wanted = hook;
     if (cdshooks::LooksLikeHookRequest(*doc)) {
@@ -101,8 +101,8 @@ int RunRequest(const std::string& hooks_dir, const std::string& hook, const std:
   auto handler = LoadInputs(hooks_dir, file, body);
   if (!handler) return kExitFailure;
   rapidjson::Document bundle;
-  if (auto e = base::ParseJson(body, 256, bundle)) {
-    std::cerr << "anakinra-cds: " << file << ": " << e->message << "\n";
+  if (base::Status e = base::ParseJson(body, 256, bundle); !e.ok()) {
+    std::cerr << "anakinra-cds: " << file << ": " << e.message() << "\n";
     return kExitRefused;
   }
   const std::string wanted = hook.empty() ? std::string("order-sign") : hook;

@@ -166,8 +166,8 @@ std::vector<Jwk> ParseJwks(std::string_view text, std::string& error,
     return keys;
   }
   rapidjson::Document doc;
-  if (auto e = base::ParseJson(text, 8, doc)) {
-    error = "JWK Set: " + e->message;
+  if (base::Status e = base::ParseJson(text, 8, doc); !e.ok()) {
+    error = "JWK Set: " + e.message();
     return keys;
   }
   const base::Json* list = base::Member(doc, "keys");

@@ -36,7 +36,7 @@ bool HasDuplicateMembers(const base::Json& obj) {
 std::string ParseObject(std::string_view part, rapidjson::Document& doc, const char* what) {
   auto bytes = Base64UrlDecode(part);
   if (!bytes) return std::string(what) + " is not base64url";
-  if (base::ParseJson(*bytes, 4, doc)) return std::string(what) + " is not JSON";
+  if (!base::ParseJson(*bytes, 4, doc).ok()) return std::string(what) + " is not JSON";
   if (!doc.IsObject()) return std::string(what) + " is not a JSON object";
   if (HasDuplicateMembers(doc)) return std::string(what) + " has duplicate members";
   return "";

@@ -67,7 +67,7 @@ class DepthLimitedHandler {
 constexpr std::size_t kMaxRecursiveDepth = 256;
 
 template <unsigned kFlags, typename Stream>
-std::optional<JsonError> Parse(Stream& stream, std::size_t max_depth, rapidjson::Document& doc) {
+Status Parse(Stream& stream, std::size_t max_depth, rapidjson::Document& doc) {
   rapidjson::Reader reader;
   DepthLimitedHandler handler(doc, max_depth);
   auto generator = [&](rapidjson::Document& d) {
@@ -77,26 +77,26 @@ std::optional<JsonError> Parse(Stream& stream, std::size_t max_depth, rapidjson:
   doc.Populate(generator);
   if (handler.too_deep()) {
     doc.SetNull();
-    return JsonError{"JSON nested deeper than " + std::to_string(max_depth) + " levels"};
+    return Status::ResourceExhausted("JSON nested deeper than " + std::to_string(max_depth) +
+                                     " levels");
   }
   if (reader.HasParseError()) {
     doc.SetNull();
-    return JsonError{"JSON syntax error at offset " + std::to_string(reader.GetErrorOffset()) +
-                     ": " + rapidjson::GetParseError_En(reader.GetParseErrorCode())};
+    return Status::InvalidArgument("JSON syntax error at offset " +
+                                   std::to_string(reader.GetErrorOffset()) + ": " +
+                                   rapidjson::GetParseError_En(reader.GetParseErrorCode()));
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
 }  // namespace
 
-std::optional<JsonError> ParseJson(std::string_view text, std::size_t max_depth,
-                                   rapidjson::Document& doc) {
+Status ParseJson(std::string_view text, std::size_t max_depth, rapidjson::Document& doc) {
   rapidjson::MemoryStream stream(text.data(), text.size());
   return Parse<rapidjson::kParseIterativeFlag>(stream, max_depth, doc);
 }
 
-std::optional<JsonError> ParseJsonInsitu(char* buffer, std::size_t max_depth,
-                                         rapidjson::Document& doc) {
+Status ParseJsonInsitu(char* buffer, std::size_t max_depth, rapidjson::Document& doc) {
   rapidjson::InsituStringStream stream(buffer);
   // The recursive parser is faster; the handler refuses to nest deeper than max_depth, so its
   // recursion is bounded. Deep limits keep the iterative parser (no recursion at all).

@@ -5,6 +5,8 @@
 // member is absent or has another JSON type; callers decide whether that is an error.
 #pragma once
 
+#include "base/status.h"
+
 #include <rapidjson/document.h>
 
 #include <cstddef>
@@ -16,19 +18,15 @@ namespace base {
 
 using Json = rapidjson::Value;
 
-struct JsonError {
-  std::string message;  // e.g. "JSON syntax error at offset 12: Missing a comma or '}'"
-};
-
-// Parses `text` into `doc`. Returns an error for invalid JSON or nesting deeper than max_depth.
-std::optional<JsonError> ParseJson(std::string_view text, std::size_t max_depth,
-                                   rapidjson::Document& doc);
+// Parses `text` into `doc`. Invalid JSON (or data after the value) is kInvalidArgument with the
+// offset ("JSON syntax error at offset 12: Missing a comma or '}'"); nesting deeper than
+// max_depth is kResourceExhausted.
+Status ParseJson(std::string_view text, std::size_t max_depth, rapidjson::Document& doc);
 
 // The same, parsing in place: `buffer` must end with a NUL byte (the first NUL ends the text, as
 // for ParseJson), is modified, and must outlive `doc`, whose strings point into it. Faster: no
 // string is copied. Use it for request bodies that are parsed once and then only read.
-std::optional<JsonError> ParseJsonInsitu(char* buffer, std::size_t max_depth,
-                                         rapidjson::Document& doc);
+Status ParseJsonInsitu(char* buffer, std::size_t max_depth, rapidjson::Document& doc);
 
 // Member of an object, or nullptr (absent, or `obj` not an object).
 const Json* Member(const Json& obj, std::string_view name);

@@ -36,8 +36,8 @@ bool IsTimestamp(std::string_view s) {
 std::optional<Error> ParseFeedback(std::string_view body, std::size_t max_depth,
                                    std::vector<Feedback>& out) {
   rapidjson::Document doc;
-  if (auto e = base::ParseJson(body, max_depth, doc))
-    return MakeError(400, "structure", "The feedback body is not valid JSON: " + e->message + ".");
+  if (base::Status e = base::ParseJson(body, max_depth, doc); !e.ok())
+    return MakeError(400, "structure", "The feedback body is not valid JSON: " + e.message() + ".");
   const base::Json* list = base::Member(doc, "feedback");
   if (!doc.IsObject() || list == nullptr || !list->IsArray() || list->Empty())
     return MakeError(400, "structure",

@@ -83,8 +83,8 @@ std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition
   parsed->text.assign(body);
   parsed->text.append(16, '\0');
   std::shared_ptr<rapidjson::Document> doc(parsed, &parsed->doc);
-  if (auto e = base::ParseJsonInsitu(parsed->text.data(), limits.max_depth, *doc))
-    return MakeError(400, "structure", "The request body is not valid JSON: " + e->message + ".");
+  if (base::Status e = base::ParseJsonInsitu(parsed->text.data(), limits.max_depth, *doc); !e.ok())
+    return MakeError(400, "structure", "The request body is not valid JSON: " + e.message() + ".");
   return ReadRequest(std::move(doc), service, out);
 }
 

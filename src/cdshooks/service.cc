@@ -13,8 +13,8 @@ bool IsKnownHook(std::string_view hook) { return hook == "order-select" || hook 
 
 std::optional<ServiceCatalog> ServiceCatalog::Load(std::string_view json, std::string& error) {
   rapidjson::Document doc;
-  if (auto e = base::ParseJson(json, 64, doc)) {
-    error = "service definitions: " + e->message;
+  if (base::Status e = base::ParseJson(json, 64, doc); !e.ok()) {
+    error = "service definitions: " + e.message();
     return std::nullopt;
   }
   const base::Json* list = base::Member(doc, "services");

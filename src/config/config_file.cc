@@ -299,9 +299,9 @@ std::vector<std::string> ApplyConfigJson(std::string_view text, ServerConfig& co
   if (text.find('\0') != std::string_view::npos)
     return {LineColumn(text, text.find('\0')) + ": not valid JSON: a NUL byte"};
   rapidjson::Document doc;
-  if (auto error = base::ParseJson(text, kMaxConfigJsonDepth, doc)) {
+  if (base::Status error = base::ParseJson(text, kMaxConfigJsonDepth, doc); !error.ok()) {
     // "JSON syntax error at offset N: why": the offset as line:column.
-    const std::string& m = error->message;
+    const std::string& m = error.message();
     const std::string marker = "at offset ";
     const auto at = m.find(marker);
     std::size_t offset = 0;

@@ -186,8 +186,8 @@ std::shared_ptr<rapidjson::Document> GetPage(Shared& shared, const net::Url& url
     return nullptr;
   }
   auto doc = std::make_shared<rapidjson::Document>();
-  if (auto e = base::ParseJson(body, shared.max_json_depth, *doc)) {
-    failure = {fetch_reason::kNotFhir, "the answer is not FHIR JSON (" + e->message + ")"};
+  if (base::Status e = base::ParseJson(body, shared.max_json_depth, *doc); !e.ok()) {
+    failure = {fetch_reason::kNotFhir, "the answer is not FHIR JSON (" + e.message() + ")"};
     return nullptr;
   }
   const auto type = doc->IsObject() ? base::StringMember(*doc, "resourceType") : std::nullopt;
@@ -424,7 +424,7 @@ service::FetchResult FhirFetcher::Fetch(const cdshooks::ServiceDefinition& servi
     if (current.state == cdshooks::PrefetchState::kIncomplete && current.value != nullptr) {
       // Follow the client's `next` link; its page is copied (the worker may outlive the request).
       auto copy = std::make_shared<rapidjson::Document>();
-      if (base::ParseJson(base::ToString(*current.value), options_.max_json_depth, *copy)) {
+      if (!base::ParseJson(base::ToString(*current.value), options_.max_json_depth, *copy).ok()) {
         fail(key, fetch_reason::kNotFhir, "the client's page could not be copied", origin);
         continue;
       }

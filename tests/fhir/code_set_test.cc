@@ -13,13 +13,13 @@ namespace sys = fhir::system;
 bool Coding(const CodeSet& set, const std::string& system, const std::string& code) {
   rapidjson::Document doc;
   const std::string json = R"({"system":")" + system + R"(","code":")" + code + "\"}";
-  EXPECT_FALSE(base::ParseJson(json, 8, doc));
+  EXPECT_TRUE(base::ParseJson(json, 8, doc).ok());
   return set.MatchesCoding(doc);
 }
 
 bool Concept(const CodeSet& set, const std::string& json) {
   rapidjson::Document doc;
-  EXPECT_FALSE(base::ParseJson(json, 8, doc)) << json;
+  EXPECT_TRUE(base::ParseJson(json, 8, doc).ok()) << json;
   return set.MatchesConcept(doc);
 }
 
@@ -195,13 +195,15 @@ TEST(CodeSet, EmptySet) {
 
 TEST(ConceptLabel, TextThenDisplayThenCode) {
   rapidjson::Document doc;
-  ASSERT_FALSE(base::ParseJson(R"({"text":"T","coding":[{"code":"c","display":"D"}]})", 8, doc));
+  ASSERT_TRUE(
+      base::ParseJson(R"({"text":"T","coding":[{"code":"c","display":"D"}]})", 8, doc).ok());
   EXPECT_EQ(fhir::ConceptLabel(doc), "T");
-  ASSERT_FALSE(base::ParseJson(R"({"coding":[{"code":"c"},{"code":"d","display":"D"}]})", 8, doc));
+  ASSERT_TRUE(
+      base::ParseJson(R"({"coding":[{"code":"c"},{"code":"d","display":"D"}]})", 8, doc).ok());
   EXPECT_EQ(fhir::ConceptLabel(doc), "c");
-  ASSERT_FALSE(base::ParseJson(R"({"coding":[{"code":"c","display":"D"}]})", 8, doc));
+  ASSERT_TRUE(base::ParseJson(R"({"coding":[{"code":"c","display":"D"}]})", 8, doc).ok());
   EXPECT_EQ(fhir::ConceptLabel(doc), "D");
-  ASSERT_FALSE(base::ParseJson(R"({})", 8, doc));
+  ASSERT_TRUE(base::ParseJson(R"({})", 8, doc).ok());
   EXPECT_EQ(fhir::ConceptLabel(doc), "");
 }
 

@@ -13,7 +13,7 @@ Quantity Q(double value, const std::string& unit) { return Quantity{value, unit,
 
 std::optional<Quantity> Read(const char* json) {
   rapidjson::Document doc;
-  EXPECT_FALSE(base::ParseJson(json, 16, doc)) << json;
+  EXPECT_TRUE(base::ParseJson(json, 16, doc).ok()) << json;
   return fhir::ReadQuantity(doc);
 }
 

@@ -10,7 +10,7 @@ namespace {
 
 rapidjson::Document Parse(const std::string& json) {
   rapidjson::Document doc;
-  EXPECT_FALSE(base::ParseJson(json, 32, doc)) << json;
+  EXPECT_TRUE(base::ParseJson(json, 32, doc).ok()) << json;
   return doc;
 }
 

@@ -9,7 +9,7 @@ namespace {
 
 std::optional<fhir::TimingFrequency> Read(const std::string& json) {
   rapidjson::Document doc;
-  EXPECT_FALSE(base::ParseJson(json, 16, doc)) << json;
+  EXPECT_TRUE(base::ParseJson(json, 16, doc).ok()) << json;
   return fhir::ReadTimingFrequency(doc);
 }
 
@@ -114,7 +114,7 @@ namespace {
 
 fhir::TimingReading ReadV2(const std::string& json, double max_per_day = 24) {
   rapidjson::Document doc;
-  EXPECT_FALSE(base::ParseJson(json, 16, doc)) << json;
+  EXPECT_TRUE(base::ParseJson(json, 16, doc).ok()) << json;
   return fhir::ReadTiming(doc, max_per_day);
 }
 

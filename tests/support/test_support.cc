@@ -23,7 +23,8 @@ std::string ReadFile(const std::string& path) {
 
 rapidjson::Document ParseJsonOrDie(const std::string& text) {
   rapidjson::Document doc;
-  if (auto e = base::ParseJson(text, 512, doc)) throw std::runtime_error(e->message);
+  if (base::Status e = base::ParseJson(text, 512, doc); !e.ok())
+    throw std::runtime_error(e.message());
   return doc;
 }
 
