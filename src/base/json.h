@@ -3,6 +3,9 @@
 // ParseJson never recurses (RapidJSON iterative mode) and refuses documents nested deeper than
 // `max_depth`, so hostile input cannot exhaust the stack. Accessors return nullptr / nullopt when a
 // member is absent or has another JSON type; callers decide whether that is an error.
+//
+// Thread safety: parsing writes only the caller's document; the accessors are pure. Returned
+// pointers and string_views point into the document and live as long as it does.
 #pragma once
 
 #include "base/status.h"

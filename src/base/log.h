@@ -1,6 +1,10 @@
 // One JSON line per request on stderr: time, method, route, status, latency, service,
 // hookInstance and card codes. Never tokens, never patient identifiers: the route is the matched
 // pattern's path, and nothing from the body other than hookInstance is written.
+//
+// Thread safety: every function may be called from any thread; lines are written whole, under
+// one mutex, and flushed. Errors: a failed write to stderr is ignored (logging never fails a
+// request).
 #pragma once
 
 #include <string>

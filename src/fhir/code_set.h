@@ -3,6 +3,8 @@
 // Systems are compared after normalisation (ICD-10 and ICD-10-CM are one family; ICD codes match
 // with or without the dot). Prefix entries match every ICD code that starts with them. Text
 // phrases match case-insensitively, as whole words, in CodeableConcept.text and Coding.display.
+// Thread safety: a CodeSet is immutable once built; const use from many threads is safe.
+// Errors: nothing here fails; a Coding that matches nothing is simply not in the set.
 #pragma once
 
 #include "base/json.h"

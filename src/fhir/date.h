@@ -3,6 +3,8 @@
 // Times are seconds since the Unix epoch (UTC). A dateTime without a time zone is read as UTC; a
 // date without a time is read as its start in UTC. Partial dates (YYYY, YYYY-MM) keep their
 // precision so ages can be given as the range of completed years the true birthday allows.
+// Thread safety: pure functions of their arguments. Errors: a malformed value gives nullopt,
+// never a guess (callers record it as unreadable).
 #pragma once
 
 #include <cstdint>

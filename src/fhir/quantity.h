@@ -3,6 +3,7 @@
 // A unit is taken from Quantity.code when the system is UCUM (or absent), else from Quantity.unit.
 // Each To* conversion returns nullopt for a unit outside its dimension, so a value is never read
 // in a unit we do not understand.
+// Thread safety: pure functions of their arguments; they do not keep references to the JSON.
 #pragma once
 
 #include "base/json.h"

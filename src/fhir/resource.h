@@ -1,5 +1,8 @@
 // Generic FHIR resource helpers: identity, Bundle traversal, reference resolution, and the
 // status rules that decide whether a clinical record counts (active, completed, usable).
+// Thread safety: pure functions over const JSON; returned pointers point into the caller's
+// document and live as long as it does. Errors: a missing or wrongly typed element reads as
+// absent (nullptr / nullopt); deciding whether that matters is the caller's job.
 #pragma once
 
 #include "base/json.h"
