@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <utility>
 
 namespace {
 
@@ -25,20 +26,20 @@ struct Fixture {
   auth::Jwk key;
   std::unique_ptr<auth::Authenticator> auth;
   Fixture() {
-    std::string error;
-    auto keys = auth::ParseJwks(kSpecJwks, error);
-    if (keys.size() != 1) std::abort();
-    key = keys[0];
+    auto keys = auth::ParseJwks(kSpecJwks);
+    if (!keys.ok() || keys->size() != 1) std::abort();
+    key = (*keys)[0];
     const std::string path = "/tmp/anakinra-fuzz-jwks-" + std::to_string(::getpid()) + ".json";
     std::ofstream(path) << kSpecJwks;
-    config::ServerConfig c;
+    auth::AuthOptions c;
     c.public_url = "https://cds.example.org";
     c.trusted_issuers = {"https://fhir-ehr.example.com/=" + path};
     // No trusted jku: a fuzzed token can never make the fuzzer fetch anything.
-    c.jwt_max_lifetime_seconds = 200000000;
-    auth = auth::Authenticator::Create(c, error);
+    c.max_lifetime_seconds = 200000000;
+    auto created = auth::Authenticator::Create(c);
     std::remove(path.c_str());
-    if (!auth) std::abort();
+    if (!created.ok()) std::abort();
+    auth = std::move(*created);
   }
 };
 
@@ -47,10 +48,8 @@ struct Fixture {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static Fixture f;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  auth::Jwt jwt;
-  if (auth::ParseJwt(text, jwt).empty()) (void)auth::VerifyJwt(jwt, f.key);
-  std::string error;
-  (void)auth::ParseJwks(text, error);
+  if (auto jwt = auth::ParseJwt(text); jwt.ok()) (void)auth::VerifyJwt(*jwt, f.key);
+  (void)auth::ParseJwks(text);
   if (auto bytes = auth::Base64UrlDecode(text)) {
     if (auth::Base64UrlEncode(*bytes) != text) std::abort();  // canonical round trip
   }

@@ -98,15 +98,16 @@ int RunServe(const config::ServerConfig& config) {
   http::ServerObservers observers;
   std::shared_ptr<auth::Authenticator> auth;
   if (!config.trusted_issuers.empty() || !config.trusted_jku.empty()) {
-    auth = auth::Authenticator::Create(config::AuthOptionsFromConfig(config), error);
-    if (!auth) {
-      base::LogEvent(base::LogLevel::kError, "startup", error);
-      std::cerr << "anakinra-cds: " << error << "\n";
+    auto created = auth::Authenticator::Create(config::AuthOptionsFromConfig(config));
+    if (!created.ok()) {
+      base::LogEvent(base::LogLevel::kError, "startup", created.status().message());
+      std::cerr << "anakinra-cds: " << created.status().message() << "\n";
       return kExitFailure;
     }
+    auth = std::move(*created);
     observers.authenticate = [auth](const std::string& method, const std::string& path,
                                     const std::string& authorization) {
-      return auth->Check(method, path, authorization);
+      return auth->Check(method, path, authorization).message();  // empty: let in
     };
   }
   // Feedback store (issued cards and feedback) and metrics. `metrics` is shared: the FHIR
@@ -124,12 +125,13 @@ int RunServe(const config::ServerConfig& config) {
   auto fetch_options = config::FetchOptionsFromConfig(config);
   fetch_options.on_fetch = [metrics](const std::string& key, bool ok, const std::string& reason,
                                      double) { metrics->RecordFetch(key, ok, reason); };
-  auto fetcher = fetch::FhirFetcher::Create(std::move(fetch_options), error);
-  if (!fetcher) {
-    base::LogEvent(base::LogLevel::kError, "startup", error);
-    std::cerr << "anakinra-cds: " << error << "\n";
+  auto created_fetcher = fetch::FhirFetcher::Create(std::move(fetch_options));
+  if (!created_fetcher.ok()) {
+    base::LogEvent(base::LogLevel::kError, "startup", created_fetcher.status().message());
+    std::cerr << "anakinra-cds: " << created_fetcher.status().message() << "\n";
     return kExitFailure;
   }
+  const std::shared_ptr<fetch::FhirFetcher> fetcher = std::move(*created_fetcher);
   handler->set_fetcher(fetch::FhirFetcher::Hook(fetcher));
   base::LogEvent(base::LogLevel::kInfo, "startup",
                  "missing prefetch is fetched from fhirServer within " +

@@ -1,8 +1,7 @@
 #include "auth/authenticator.h"
 
 #include "base/log.h"
-
-#include <httplib.h>
+#include "net/url.h"
 
 #include <algorithm>
 #include <fstream>
@@ -48,55 +47,19 @@ bool IEquals(std::string_view a, std::string_view b) {
          });
 }
 
-// GET an https JWK Set with certificate verification, short timeouts, no redirects.
-std::vector<Jwk> FetchJwks(const std::string& url, const std::string& ca_file, std::string& error) {
-  constexpr std::string_view kScheme = "https://";
-  const auto rest = std::string_view(url).substr(kScheme.size());
-  const auto slash = rest.find('/');
-  const std::string authority(rest.substr(0, slash));
-  const std::string path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  std::string host = authority;
-  int port = 443;
-  if (const auto colon = authority.rfind(':');
-      colon != std::string::npos && authority.find(']') == std::string::npos) {
-    host = authority.substr(0, colon);
-    try {
-      port = std::stoi(authority.substr(colon + 1));
-    } catch (...) {
-      error = "bad port";
-      return {};
-    }
-  }
-  httplib::SSLClient client(host, port);
-  client.enable_server_certificate_verification(true);
-  if (!ca_file.empty()) client.set_ca_cert_path(ca_file.c_str());
-  client.set_connection_timeout(2, 0);
-  client.set_read_timeout(2, 0);
-  client.set_write_timeout(2, 0);
-  client.set_follow_location(false);
-  std::string body;
-  bool too_large = false;
-  auto res = client.Get(path.c_str(), [&](const char* data, std::size_t len) {
-    if (body.size() + len > kMaxJwksBytes) {
-      too_large = true;
-      return false;
-    }
-    body.append(data, len);
-    return true;
-  });
-  if (too_large) {
-    error = "JWK Set too large";
-    return {};
-  }
-  if (!res) {
-    error = "fetch failed: " + httplib::to_string(res.error());
-    return {};
-  }
-  if (res->status != 200) {
-    error = "fetch answered " + std::to_string(res->status);
-    return {};
-  }
-  return ParseJwks(body, error);
+// How long one jku JWK Set fetch may take in all (connect, TLS, request, answer).
+constexpr auto kJwksFetchDeadline = std::chrono::seconds(5);
+
+// GETs an https JWK Set (net::HttpClient: certificate verification, no redirects, size cap).
+base::StatusOr<std::vector<Jwk>> FetchJwks(const net::HttpClient& client, const std::string& jku) {
+  auto url = net::ParseUrl(jku);
+  if (!url.ok()) return url.status().Annotate("not a usable URL");
+  auto response = client.Get(*url, {{"Accept", "application/jwk-set+json, application/json"}},
+                             std::chrono::steady_clock::now() + kJwksFetchDeadline);
+  if (!response.ok()) return response.status().Annotate("fetch failed");
+  if (response->status != 200)
+    return base::Status::Unavailable("fetch answered " + std::to_string(response->status));
+  return ParseJwks(response->body);
 }
 
 }  // namespace
@@ -112,49 +75,36 @@ bool JkuAllowed(std::string_view url, std::string_view prefix) {
   return next == '/' || next == '?';
 }
 
-std::unique_ptr<Authenticator> Authenticator::Create(const AuthOptions& config,
-                                                     std::string& error) {
-  std::unique_ptr<Authenticator> a(new Authenticator());
-  if (config.public_url.rfind("https://", 0) != 0 && config.public_url.rfind("http://", 0) != 0) {
-    error = "the public URL must be the service's absolute http(s) base URL (used for aud)";
-    return nullptr;
-  }
+base::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(const AuthOptions& config) {
+  auto bad = [](std::string why) { return base::Status::InvalidArgument(std::move(why)); };
+  std::unique_ptr<Authenticator> a(new Authenticator(config.jku_ca_file));
+  if (config.public_url.rfind("https://", 0) != 0 && config.public_url.rfind("http://", 0) != 0)
+    return bad("the public URL must be the service's absolute http(s) base URL (used for aud)");
   a->public_url_ = StripSlash(config.public_url);
   a->tenants_ = config.allowed_tenants;
   a->skew_ = std::max(0, config.clock_skew_seconds);
   a->max_lifetime_ = std::max(1, config.max_lifetime_seconds);
   a->replay_max_ = std::max<std::size_t>(1, config.replay_cache_max);
   a->refresh_seconds_ = std::max(0, config.jwks_refresh_seconds);  // 0..86400, as configured
-  a->jku_ca_file_ = config.jku_ca_file;
   for (const auto& entry : config.trusted_issuers) {
     std::string iss, file, text;
-    if (!SplitPair(entry, iss, file)) {
-      error = "a trusted issuer wants ISS=JWKS_FILE, got \"" + entry + "\"";
-      return nullptr;
-    }
-    if (!ReadWholeFile(file, text)) {
-      error = "cannot read the JWK Set of " + iss + ": " + file;
-      return nullptr;
-    }
-    std::string why;
+    if (!SplitPair(entry, iss, file))
+      return bad("a trusted issuer wants ISS=JWKS_FILE, got \"" + entry + "\"");
+    if (!ReadWholeFile(file, text))
+      return base::Status::IoError("cannot read the JWK Set of " + iss + ": " + file, file);
     std::vector<std::string> skipped;
-    auto keys = ParseJwks(text, why, &skipped);
-    if (!why.empty()) {
-      error = file + ": " + why;
-      return nullptr;
-    }
+    auto keys = ParseJwks(text, &skipped);
+    if (!keys.ok()) return keys.status().Annotate(file);
     for (const auto& s : skipped)
       base::LogEvent(base::LogLevel::kWarn, "auth", file + ": skipped " + s);
     auto& issuer = a->issuers_[iss];
     issuer.iss = iss;
-    for (auto& k : keys) issuer.file_keys.push_back(std::move(k));
+    for (auto& k : *keys) issuer.file_keys.push_back(std::move(k));
   }
   for (const auto& entry : config.trusted_jku) {
     std::string iss, prefix;
-    if (!SplitPair(entry, iss, prefix) || prefix.rfind("https://", 0) != 0) {
-      error = "a trusted jku wants ISS=https://URL_PREFIX, got \"" + entry + "\"";
-      return nullptr;
-    }
+    if (!SplitPair(entry, iss, prefix) || prefix.rfind("https://", 0) != 0)
+      return bad("a trusted jku wants ISS=https://URL_PREFIX, got \"" + entry + "\"");
     auto it = a->issuers_.find(iss);
     if (it == a->issuers_.end()) {
       // A jku-only issuer: its keys come from the allowed jku alone.
@@ -162,10 +112,7 @@ std::unique_ptr<Authenticator> Authenticator::Create(const AuthOptions& config,
     }
     it->second.jku_prefixes.push_back(prefix);
   }
-  if (a->issuers_.empty()) {
-    error = "no trusted issuer configured";
-    return nullptr;
-  }
+  if (a->issuers_.empty()) return bad("no trusted issuer configured");
   for (const auto& [iss, issuer] : a->issuers_)
     if (issuer.file_keys.empty() && issuer.jku_prefixes.empty())
       base::LogEvent(
@@ -175,21 +122,18 @@ std::unique_ptr<Authenticator> Authenticator::Create(const AuthOptions& config,
   return a;
 }
 
-std::string Authenticator::Check(std::string_view, std::string_view path,
-                                 std::string_view authorization) {
+base::Status Authenticator::Check(std::string_view, std::string_view path,
+                                  std::string_view authorization) {
   return CheckAt(path, authorization, std::chrono::system_clock::now());
 }
 
-const Jwk* Authenticator::FindKey(const Issuer& issuer, const Jwt& jwt,
-                                  std::shared_ptr<const JkuCache>& hold, std::string& reason) {
+base::StatusOr<const Jwk*> Authenticator::FindKey(const Issuer& issuer, const Jwt& jwt,
+                                                  std::shared_ptr<const JkuCache>& hold) {
   const std::string& kid = jwt.header.kid;
   for (const auto& k : issuer.file_keys)
     if (k.kid == kid) return &k;
   const std::string& jku = jwt.header.jku;
-  if (jku.empty()) {
-    reason = "unknown kid \"" + Safe(kid) + "\"";
-    return nullptr;
-  }
+  if (jku.empty()) return base::Status::Unauthenticated("unknown kid \"" + Safe(kid) + "\"");
   auto lookup = [&]() -> std::shared_ptr<const JkuCache> {
     std::lock_guard<std::mutex> lock(jku_mutex_);
     auto it = jku_cache_.find(jku);
@@ -214,16 +158,17 @@ const Jwk* Authenticator::FindKey(const Issuer& issuer, const Jwt& jwt,
       return k;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (cache && now - cache->fetched < std::chrono::seconds(refresh_seconds_)) {
-      reason = "unknown kid \"" + Safe(kid) + "\" (jku fetched recently)";
-      return nullptr;
-    }
-    std::string error;
+    if (cache && now - cache->fetched < std::chrono::seconds(refresh_seconds_))
+      return base::Status::Unauthenticated("unknown kid \"" + Safe(kid) +
+                                           "\" (jku fetched recently)");
     auto fresh = std::make_shared<JkuCache>();
-    fresh->keys = FetchJwks(jku, jku_ca_file_, error);
+    auto fetched = FetchJwks(jwks_client_, jku);
     fresh->fetched = now;
-    if (!error.empty()) {
-      base::LogEvent(base::LogLevel::kWarn, "auth", "jku " + Safe(jku) + ": " + error);
+    if (fetched.ok()) {
+      fresh->keys = std::move(*fetched);
+    } else {
+      base::LogEvent(base::LogLevel::kWarn, "auth",
+                     "jku " + Safe(jku) + ": " + fetched.status().message());
       if (cache) fresh->keys = cache->keys;  // keep the last good keys
     }
     {
@@ -236,82 +181,77 @@ const Jwk* Authenticator::FindKey(const Issuer& issuer, const Jwt& jwt,
     hold = cache;
     return k;
   }
-  reason = "unknown kid \"" + Safe(kid) + "\" (not in jku)";
-  return nullptr;
+  return base::Status::Unauthenticated("unknown kid \"" + Safe(kid) + "\" (not in jku)");
 }
 
-bool Authenticator::Remember(const std::string& iss, const std::string& jti, std::int64_t exp,
-                             std::int64_t now, std::string& reason) {
+base::Status Authenticator::Remember(const std::string& iss, const std::string& jti,
+                                     std::int64_t exp, std::int64_t now) {
   std::lock_guard<std::mutex> lock(replay_mutex_);
   if (seen_.size() >= replay_max_ || ++inserts_since_sweep_ >= 4096) {
     inserts_since_sweep_ = 0;
     for (auto it = seen_.begin(); it != seen_.end();)
       it = it->second + skew_ < now ? seen_.erase(it) : std::next(it);
   }
-  if (seen_.size() >= replay_max_) {
-    reason = "replay cache full";
-    return false;
-  }
+  if (seen_.size() >= replay_max_) return base::Status::Unauthenticated("replay cache full");
   std::string key = iss;
   key.push_back('\0');
   key += jti;
-  if (!seen_.emplace(std::move(key), exp).second) {
-    reason = "replayed jti";
-    return false;
-  }
-  return true;
+  if (!seen_.emplace(std::move(key), exp).second)
+    return base::Status::Unauthenticated("replayed jti");
+  return base::Status::Ok();
 }
 
-std::string Authenticator::CheckAt(std::string_view path, std::string_view authorization,
-                                   std::chrono::system_clock::time_point now_tp) {
-  if (authorization.empty()) return "no Authorization header";
+base::Status Authenticator::CheckAt(std::string_view path, std::string_view authorization,
+                                    std::chrono::system_clock::time_point now_tp) {
+  auto refuse = [](std::string reason) { return base::Status::Unauthenticated(std::move(reason)); };
+  if (authorization.empty()) return refuse("no Authorization header");
   const auto space = authorization.find(' ');
   if (space == std::string_view::npos || !IEquals(authorization.substr(0, space), "Bearer"))
-    return "Authorization is not a Bearer token";
+    return refuse("Authorization is not a Bearer token");
   std::string_view token = authorization.substr(space + 1);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
 
-  Jwt jwt;
-  if (auto e = ParseJwt(token, jwt); !e.empty()) return "malformed token: " + e;
+  auto parsed = ParseJwt(token);
+  if (!parsed.ok()) return refuse("malformed token: " + parsed.status().message());
+  const Jwt& jwt = *parsed;
   const auto& c = jwt.claims;
   const std::string who = " (iss=" + Safe(c.iss) + ", jti=" + Safe(c.jti) + ")";
   auto it = issuers_.find(c.iss);
-  if (it == issuers_.end()) return "untrusted iss" + who;
+  if (it == issuers_.end()) return refuse("untrusted iss" + who);
   const Issuer& issuer = it->second;
   if (!jwt.header.jku.empty()) {
     const bool ok =
         std::any_of(issuer.jku_prefixes.begin(), issuer.jku_prefixes.end(),
                     [&](const std::string& p) { return JkuAllowed(jwt.header.jku, p); });
-    if (!ok) return "jku " + Safe(jwt.header.jku) + " not on the issuer's allowlist" + who;
+    if (!ok) return refuse("jku " + Safe(jwt.header.jku) + " not on the issuer's allowlist" + who);
   }
-  std::string reason;
   std::shared_ptr<const JkuCache> hold;
-  const Jwk* key = FindKey(issuer, jwt, hold, reason);
-  if (key == nullptr) return reason + who;
-  if (auto e = VerifyJwt(jwt, *key); !e.empty())
-    return e + " (kid=" + Safe(jwt.header.kid) + ")" + who;
+  auto key = FindKey(issuer, jwt, hold);
+  if (!key.ok()) return refuse(key.status().message() + who);
+  if (auto e = VerifyJwt(jwt, **key); !e.ok())
+    return refuse(e.message() + " (kid=" + Safe(jwt.header.kid) + ")" + who);
 
   const std::string expected = public_url_ + std::string(path);
   const std::string expected_bare = StripSlash(expected);
-  if (c.aud.empty()) return "no aud" + who;
+  if (c.aud.empty()) return refuse("no aud" + who);
   if (std::none_of(c.aud.begin(), c.aud.end(),
                    [&](const std::string& a) { return StripSlash(a) == expected_bare; }))
-    return "aud is not " + Safe(expected) + who;
+    return refuse("aud is not " + Safe(expected) + who);
 
   const std::int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(now_tp.time_since_epoch()).count();
-  if (!c.exp) return "no exp" + who;
-  if (!c.iat) return "no iat" + who;
-  if (*c.exp + skew_ < now) return "expired" + who;
-  if (*c.exp > now + max_lifetime_ + skew_) return "exp too far ahead" + who;
-  if (*c.iat > now + skew_) return "iat in the future" + who;
-  if (c.nbf && *c.nbf > now + skew_) return "not yet valid (nbf)" + who;
+  if (!c.exp) return refuse("no exp" + who);
+  if (!c.iat) return refuse("no iat" + who);
+  if (*c.exp + skew_ < now) return refuse("expired" + who);
+  if (*c.exp > now + max_lifetime_ + skew_) return refuse("exp too far ahead" + who);
+  if (*c.iat > now + skew_) return refuse("iat in the future" + who);
+  if (c.nbf && *c.nbf > now + skew_) return refuse("not yet valid (nbf)" + who);
   if (!tenants_.empty() && std::find(tenants_.begin(), tenants_.end(), c.tenant) == tenants_.end())
-    return "tenant " + Safe(c.tenant) + " not allowed" + who;
-  if (c.jti.empty()) return "no jti" + who;
-  if (!Remember(c.iss, c.jti, *c.exp, now, reason)) return reason + who;
-  return "";
+    return refuse("tenant " + Safe(c.tenant) + " not allowed" + who);
+  if (c.jti.empty()) return refuse("no jti" + who);
+  if (auto e = Remember(c.iss, c.jti, *c.exp, now); !e.ok()) return refuse(e.message() + who);
+  return base::Status::Ok();
 }
 
 }  // namespace auth

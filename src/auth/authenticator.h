@@ -14,11 +14,13 @@
 //     not more than jwt_max_lifetime_seconds ahead;
 //   - tenant on the allowlist when one is configured;
 //   - jti not seen before for this issuer (remembered until exp; bounded cache).
-// Thread-safe. Reasons name iss/jti/kid but never contain the token.
+// Reasons name iss/jti/kid but never contain the token.
 #pragma once
 
 #include "auth/jwk.h"
 #include "auth/jwt.h"
+#include "base/status.h"
+#include "net/http_client.h"
 
 #include <chrono>
 #include <cstdint>
@@ -46,15 +48,25 @@ struct AuthOptions {
   std::string jku_ca_file;  // empty: the system's CA store
 };
 
+// Thread safety: Check() and CheckAt() may be called from many threads at once (the jku key cache
+// and the replay cache are guarded by their own mutexes; one jku fetch runs at a time, under
+// jku_fetch_mutex_, so concurrent checks needing a new key wait for it, at most the JWK Set fetch
+// deadline of 5 s). Ownership: the caller owns the authenticator (Create returns a unique_ptr) and
+// keeps it alive while requests are checked. jku JWK Sets are fetched with net::HttpClient
+// (https only, verified against jku_ca_file or the system's store, no redirects, 64 KiB cap); a
+// failed fetch is logged and keeps the last good keys.
 class Authenticator {
  public:
-  // Loads every issuer's JWKS file. nullptr with `error` set for bad configuration.
-  static std::unique_ptr<Authenticator> Create(const AuthOptions& options, std::string& error);
+  // Loads every issuer's JWK Set file. kInvalidArgument for bad configuration, kIoError for a
+  // JWK Set file that cannot be read (the message names it).
+  static base::StatusOr<std::unique_ptr<Authenticator>> Create(const AuthOptions& options);
 
-  // "" to let the request in, else the reason for the log.
-  std::string Check(std::string_view method, std::string_view path, std::string_view authorization);
-  std::string CheckAt(std::string_view path, std::string_view authorization,
-                      std::chrono::system_clock::time_point now);
+  // OK to let the request in; else kUnauthenticated whose message is the reason for the log
+  // (never the token). `method` is not used (every method is checked the same way).
+  base::Status Check(std::string_view method, std::string_view path,
+                     std::string_view authorization);
+  base::Status CheckAt(std::string_view path, std::string_view authorization,
+                       std::chrono::system_clock::time_point now);
 
   std::size_t issuer_count() const { return issuers_.size(); }
 
@@ -69,11 +81,15 @@ class Authenticator {
     std::chrono::steady_clock::time_point fetched{};
   };
 
-  Authenticator() = default;
-  const Jwk* FindKey(const Issuer& issuer, const Jwt& jwt, std::shared_ptr<const JkuCache>& hold,
-                     std::string& reason);
-  bool Remember(const std::string& iss, const std::string& jti, std::int64_t exp, std::int64_t now,
-                std::string& reason);
+  explicit Authenticator(const std::string& jku_ca_file)
+      : jwks_client_(net::HttpClientOptions{jku_ca_file, /*allow_http=*/false, kMaxJwksBytes}) {}
+  // The key of `jwt`'s kid (from the file, else from the jku cache or a fresh jku fetch), kept
+  // alive by `hold`; kUnauthenticated with the reason when there is none.
+  base::StatusOr<const Jwk*> FindKey(const Issuer& issuer, const Jwt& jwt,
+                                     std::shared_ptr<const JkuCache>& hold);
+  // Records iss+jti until exp; kUnauthenticated for a replay or a full cache.
+  base::Status Remember(const std::string& iss, const std::string& jti, std::int64_t exp,
+                        std::int64_t now);
 
   std::map<std::string, Issuer, std::less<>> issuers_;
   std::string public_url_;  // without a trailing slash
@@ -82,7 +98,7 @@ class Authenticator {
   int max_lifetime_ = 3600;
   std::size_t replay_max_ = 100000;
   int refresh_seconds_ = 60;
-  std::string jku_ca_file_;
+  net::HttpClient jwks_client_;
 
   std::mutex jku_mutex_;  // guards jku_cache_ (the fetch itself runs under jku_fetch_mutex_)
   std::mutex jku_fetch_mutex_;

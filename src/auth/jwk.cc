@@ -6,6 +6,7 @@
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 
+#include <optional>
 #include <set>
 
 namespace auth {
@@ -41,13 +42,13 @@ PublicKey FromData(const char* type, OSSL_PARAM_BLD* bld) {
   return PublicKey(key, EvpPkeyFree{});
 }
 
-PublicKey EcKey(const base::Json& jwk, KeyType type, std::string& error) {
+base::StatusOr<PublicKey> EcKey(const base::Json& jwk, KeyType type) {
+  auto bad = [](const char* why) { return base::Status::InvalidArgument(why); };
   const std::size_t size = type == KeyType::kEcP256 ? 32 : 48;
   auto x = B64Member(jwk, "x");
   auto y = B64Member(jwk, "y");
   if (!x || !y || x->size() != size || y->size() != size) {
-    error = "EC key: x and y must be base64url coordinates of the curve's size";
-    return nullptr;
+    return bad("EC key: x and y must be base64url coordinates of the curve's size");
   }
   std::string point = "\x04" + *x + *y;  // uncompressed SEC1 point
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
@@ -56,55 +57,48 @@ PublicKey EcKey(const base::Json& jwk, KeyType type, std::string& error) {
                                        type == KeyType::kEcP256 ? "P-256" : "P-384", 0) ||
       !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
                                         point.size())) {
-    error = "EC key: out of memory";
-    return nullptr;
+    return base::Status::Internal("EC key: out of memory");
   }
   auto key = FromData("EC", bld.get());
   if (!key) {
-    error = "EC key: the point is not on the curve";
-    return nullptr;
+    return bad("EC key: the point is not on the curve");
   }
   std::unique_ptr<EVP_PKEY_CTX, CtxFree> check(
       EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!check || EVP_PKEY_public_check(check.get()) != 1) {
-    error = "EC key: public key check failed";
-    return nullptr;
+    return bad("EC key: public key check failed");
   }
   return key;
 }
 
-PublicKey RsaKey(const base::Json& jwk, std::string& error) {
+base::StatusOr<PublicKey> RsaKey(const base::Json& jwk) {
+  auto bad = [](std::string why) { return base::Status::InvalidArgument(std::move(why)); };
   auto n = B64Member(jwk, "n");
   auto e = B64Member(jwk, "e");
   if (!n || !e || e->size() > 8) {
-    error = "RSA key: n and e must be base64url integers";
-    return nullptr;
+    return bad("RSA key: n and e must be base64url integers");
   }
   Bn bn_n(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()),
                     nullptr));
   Bn bn_e(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()),
                     nullptr));
   if (!bn_n || !bn_e) {
-    error = "RSA key: out of memory";
-    return nullptr;
+    return base::Status::Internal("RSA key: out of memory");
   }
   const int bits = BN_num_bits(bn_n.get());
   if (bits < kMinRsaBits || bits > kMaxRsaBits) {
-    error = "RSA key: modulus of " + std::to_string(bits) + " bits (2048 to 8192 accepted)";
-    return nullptr;
+    return bad("RSA key: modulus of " + std::to_string(bits) + " bits (2048 to 8192 accepted)");
   }
   if (!BN_is_odd(bn_e.get()) || BN_is_one(bn_e.get())) {
-    error = "RSA key: bad public exponent";
-    return nullptr;
+    return bad("RSA key: bad public exponent");
   }
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
   if (!bld || !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) ||
       !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get())) {
-    error = "RSA key: out of memory";
-    return nullptr;
+    return base::Status::Internal("RSA key: out of memory");
   }
   auto key = FromData("RSA", bld.get());
-  if (!key) error = "RSA key: rejected by OpenSSL";
+  if (!key) return bad("RSA key: rejected by OpenSSL");
   return key;
 }
 
@@ -116,23 +110,18 @@ std::string BnToB64(const BIGNUM* bn) {
 
 }  // namespace
 
-std::optional<Jwk> ParseJwk(const base::Json& v, std::string& error) {
-  if (!v.IsObject()) {
-    error = "a JWK must be an object";
-    return std::nullopt;
-  }
+base::StatusOr<Jwk> ParseJwk(const base::Json& v) {
+  auto bad = [](std::string why) { return base::Status::InvalidArgument(std::move(why)); };
+  if (!v.IsObject()) return bad("a JWK must be an object");
   Jwk out;
   if (auto kid = base::StringMember(v, "kid")) out.kid = std::string(*kid);
   if (auto alg = base::StringMember(v, "alg")) out.alg = std::string(*alg);
-  if (auto use = base::StringMember(v, "use"); use && *use != "sig") {
-    error = "JWK \"" + out.kid + "\": use is not sig";
-    return std::nullopt;
-  }
+  const std::string name = "JWK \"" + out.kid + "\"";
+  if (auto use = base::StringMember(v, "use"); use && *use != "sig")
+    return bad(name + ": use is not sig");
   const auto kty = base::StringMember(v, "kty");
-  if (!kty) {
-    error = "JWK \"" + out.kid + "\": no kty";
-    return std::nullopt;
-  }
+  if (!kty) return bad(name + ": no kty");
+  base::StatusOr<PublicKey> key = base::Status::Internal("no key");
   if (*kty == "EC") {
     const auto crv = base::StringMember(v, "crv");
     if (crv && *crv == "P-256") {
@@ -140,61 +129,45 @@ std::optional<Jwk> ParseJwk(const base::Json& v, std::string& error) {
     } else if (crv && *crv == "P-384") {
       out.type = KeyType::kEcP384;
     } else {
-      error = "JWK \"" + out.kid + "\": EC curve must be P-256 or P-384";
-      return std::nullopt;
+      return bad(name + ": EC curve must be P-256 or P-384");
     }
-    out.key = EcKey(v, out.type, error);
+    key = EcKey(v, out.type);
   } else if (*kty == "RSA") {
     out.type = KeyType::kRsa;
-    out.key = RsaKey(v, error);
+    key = RsaKey(v);
   } else {
-    error = "JWK \"" + out.kid + "\": kty " + std::string(*kty) + " is not supported (EC, RSA)";
-    return std::nullopt;
+    return bad(name + ": kty " + std::string(*kty) + " is not supported (EC, RSA)");
   }
-  if (!out.key) {
-    error = "JWK \"" + out.kid + "\": " + error;
-    return std::nullopt;
-  }
+  if (!key.ok()) return key.status().Annotate(name);
+  out.key = std::move(*key);
   return out;
 }
 
-std::vector<Jwk> ParseJwks(std::string_view text, std::string& error,
-                           std::vector<std::string>* skipped) {
-  std::vector<Jwk> keys;
-  if (text.size() > kMaxJwksBytes) {
-    error = "JWK Set larger than " + std::to_string(kMaxJwksBytes) + " bytes";
-    return keys;
-  }
+base::StatusOr<std::vector<Jwk>> ParseJwks(std::string_view text,
+                                           std::vector<std::string>* skipped) {
+  if (text.size() > kMaxJwksBytes)
+    return base::Status::ResourceExhausted("JWK Set larger than " + std::to_string(kMaxJwksBytes) +
+                                           " bytes");
   rapidjson::Document doc;
-  if (base::Status e = base::ParseJson(text, 8, doc); !e.ok()) {
-    error = "JWK Set: " + e.message();
-    return keys;
-  }
+  if (base::Status e = base::ParseJson(text, 8, doc); !e.ok())
+    return base::Status::InvalidArgument("JWK Set: " + e.message());
   const base::Json* list = base::Member(doc, "keys");
-  if (list == nullptr || !list->IsArray()) {
-    error = "JWK Set: no keys array";
-    return keys;
-  }
-  if (list->Size() > kMaxJwksKeys) {
-    error = "JWK Set: more than " + std::to_string(kMaxJwksKeys) + " keys";
-    return keys;
-  }
+  if (list == nullptr || !list->IsArray())
+    return base::Status::InvalidArgument("JWK Set: no keys array");
+  if (list->Size() > kMaxJwksKeys)
+    return base::Status::ResourceExhausted("JWK Set: more than " + std::to_string(kMaxJwksKeys) +
+                                           " keys");
+  std::vector<Jwk> keys;
   std::set<std::string> kids;
   for (const auto& v : list->GetArray()) {
-    std::string why;
-    auto jwk = ParseJwk(v, why);
-    if (jwk && jwk->kid.empty()) {
-      jwk.reset();
-      why = "JWK without kid";
-    }
-    if (!jwk) {
-      if (skipped != nullptr) skipped->push_back(why);
+    auto jwk = ParseJwk(v);
+    if (jwk.ok() && jwk->kid.empty()) jwk = base::Status::InvalidArgument("JWK without kid");
+    if (!jwk.ok()) {
+      if (skipped != nullptr) skipped->push_back(jwk.status().message());
       continue;
     }
-    if (!kids.insert(jwk->kid).second) {
-      error = "JWK Set: kid \"" + jwk->kid + "\" appears twice";
-      return {};
-    }
+    if (!kids.insert(jwk->kid).second)
+      return base::Status::InvalidArgument("JWK Set: kid \"" + jwk->kid + "\" appears twice");
     keys.push_back(std::move(*jwk));
   }
   return keys;

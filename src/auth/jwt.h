@@ -1,9 +1,14 @@
 // Compact JWS (RFC 7515) JSON Web Tokens as CDS Hooks clients send them: parsing with strict
 // limits, and signature verification with OpenSSL 3 EVP for ES256, ES384, RS256, RS384 and PS384.
 // `none` and every symmetric (HS*) algorithm are refused by design: they are never "supported".
+//
+// Thread safety: the functions keep no state; a Jwt is a value. Errors: ParseJwt answers
+// kInvalidArgument, VerifyJwt kUnauthenticated (kInternal when OpenSSL cannot set up the check);
+// messages never contain the token.
 #pragma once
 
 #include "auth/jwk.h"
+#include "base/status.h"
 
 #include <cstdint>
 #include <optional>
@@ -47,14 +52,14 @@ struct Jwt {
   std::string signature;      // decoded bytes
 };
 
-// Parses a compact JWS. Returns "" and fills `out`, or a reason (never containing the token).
+// Parses a compact JWS; kInvalidArgument with a reason (never containing the token) otherwise.
 // Checks: size, exactly three base64url parts, JSON objects without duplicate members, alg one of
 // the supported asymmetric algorithms, kid present, typ absent or "JWT", no crit, claim types
 // (iss, jti strings; aud string or array of strings; exp, iat, nbf numbers).
-std::string ParseJwt(std::string_view compact, Jwt& out);
+base::StatusOr<Jwt> ParseJwt(std::string_view compact);
 
-// Verifies the signature with `key`. Returns "" or a reason. The algorithm must match the key
-// type (ES256: P-256, ES384: P-384, RS*/PS*: RSA) and the JWK's alg when it has one.
-std::string VerifyJwt(const Jwt& jwt, const Jwk& key);
+// Verifies the signature with `key`: OK, or kUnauthenticated with the reason. The algorithm must
+// match the key type (ES256: P-256, ES384: P-384, RS*/PS*: RSA) and the JWK's alg when it has one.
+base::Status VerifyJwt(const Jwt& jwt, const Jwk& key);
 
 }  // namespace auth

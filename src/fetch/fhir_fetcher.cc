@@ -5,13 +5,10 @@
 #include "cdshooks/prefetch_assess.h"
 #include "cdshooks/prefetch_template.h"
 
-#include <httplib.h>
-
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
-#include <thread>
 
 namespace fetch {
 namespace {
@@ -30,8 +27,8 @@ struct KeyOutcome {
   double seconds = 0;
 };
 
-// A key to fetch, with everything its worker needs (workers may outlive the call: at the deadline
-// the caller stops waiting for them).
+// A key to fetch, with everything its task needs (tasks may outlive the call: at the deadline the
+// caller stops waiting for them).
 struct Job {
   std::string key;  // a prefetch key, or "Medication" for a reference read
   net::Url url;
@@ -42,21 +39,21 @@ struct Job {
   std::shared_ptr<rapidjson::Document> first_page;
 };
 
-// State shared between the caller and the workers of one request.
+// State shared between the caller and the tasks of one request (tasks may outlive the call: at
+// the deadline the caller stops waiting for them).
 struct Shared {
   std::mutex mutex;
   std::condition_variable cv;
   std::vector<KeyOutcome> outcomes;
   std::size_t remaining = 0;
-  bool cancelled = false;
-  std::vector<httplib::ClientImpl*> active;  // clients with a request in flight
+  bool cancelled = false;     // the caller has moved on: results are dropped
+  net::Cancellation sockets;  // shuts the GETs in flight at the deadline
 
+  std::shared_ptr<const net::HttpClient> client;
   net::Url fhir_server;
   std::string authorization;  // "Bearer <token>", empty when none; never logged
   std::shared_ptr<const net::UrlAllowlist> allowlist;
-  std::string ca_file;
   std::size_t max_pages = 5;
-  std::size_t max_body_bytes = 0;
   std::size_t max_json_depth = 64;
   Clock::time_point start;
   Clock::time_point deadline;
@@ -68,89 +65,44 @@ struct Failure {
   std::string why;
 };
 
+std::string DeadlineWhy(int deadline_ms) {
+  return "no complete answer within the " + std::to_string(deadline_ms) +
+         " ms fetch deadline (--fetch-deadline-ms)";
+}
+
+// The fetch_reason label and the OperationOutcome fragment of a failed GET (net/http_client.h
+// says which code means what).
+Failure FailureOf(const base::Status& status, int deadline_ms) {
+  using Code = base::Status::Code;
+  switch (status.code()) {
+    case Code::kDeadlineExceeded:
+      return {fetch_reason::kTimeout, DeadlineWhy(deadline_ms)};
+    case Code::kResourceExhausted:
+      return {fetch_reason::kTooLarge, status.message()};
+    case Code::kFailedPrecondition:
+      return {fetch_reason::kRedirect, status.message()};
+    case Code::kUnauthenticated:
+      return {fetch_reason::kTls, status.message() +
+                                      "; the certificate must verify against "
+                                      "--fhir-ca-file or the system CAs"};
+    default:
+      return {fetch_reason::kConnect, status.message()};
+  }
+}
+
 // One GET of one page. Returns the parsed document or a failure.
 std::shared_ptr<rapidjson::Document> GetPage(Shared& shared, const net::Url& url,
                                              Failure& failure) {
-  const auto left = shared.deadline - Clock::now();
-  if (left <= Clock::duration::zero()) {
-    failure = {fetch_reason::kTimeout, "no answer within the " +
-                                           std::to_string(shared.deadline_ms) +
-                                           " ms fetch deadline (--fetch-deadline-ms)"};
-    return nullptr;
-  }
-  std::unique_ptr<httplib::ClientImpl> client;
-  if (url.scheme == "https") {
-    auto ssl = std::make_unique<httplib::SSLClient>(url.host, url.port);
-    ssl->enable_server_certificate_verification(true);
-    if (!shared.ca_file.empty()) ssl->set_ca_cert_path(shared.ca_file.c_str());
-    client = std::move(ssl);
-  } else {
-    client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
-  }
-  // A little longer than the time left: the caller's deadline fires first and shuts the socket,
-  // so a slow server is reported as a timeout, not as a read error.
-  const auto us =
-      std::chrono::duration_cast<std::chrono::microseconds>(left + std::chrono::milliseconds(100))
-          .count();
-  const time_t sec = static_cast<time_t>(us / 1000000);
-  const time_t usec = static_cast<time_t>(us % 1000000);
-  client->set_connection_timeout(sec, usec);
-  client->set_read_timeout(sec, usec);
-  client->set_write_timeout(sec, usec);
-  client->set_keep_alive(false);
-  client->set_follow_location(false);
-  client->set_url_encode(false);  // the path is already normalised and encoded
-
-  httplib::Headers headers = {{"Accept", "application/fhir+json"}};
+  net::HttpHeaders headers = {{"Accept", "application/fhir+json"}};
   if (!shared.authorization.empty() && net::SameOrigin(url, shared.fhir_server))
-    headers.emplace("Authorization", shared.authorization);
-
-  int status = 0;
-  std::string location_origin;
-  bool too_large = false;
-  bool late = false;
-  std::string body;
-  {
-    std::lock_guard lock(shared.mutex);
-    if (shared.cancelled) {
-      failure = {fetch_reason::kTimeout, "cancelled at the fetch deadline"};
-      return nullptr;
-    }
-    shared.active.push_back(client.get());
-  }
-  auto result = client->Get(
-      url.PathAndQuery(), headers,
-      [&](const httplib::Response& response) {
-        status = response.status;
-        return status >= 200 && status < 300;  // nothing to read from a failure
-      },
-      [&](const char* data, std::size_t length) {
-        if (body.size() + length > shared.max_body_bytes) {
-          too_large = true;
-          return false;
-        }
-        if (Clock::now() > shared.deadline) {
-          late = true;
-          return false;
-        }
-        body.append(data, length);
-        return true;
-      });
-  {
-    std::lock_guard lock(shared.mutex);
-    std::erase(shared.active, client.get());
-  }
-  if (too_large) {
-    failure = {fetch_reason::kTooLarge,
-               "the answer is larger than " + std::to_string(shared.max_body_bytes) + " bytes"};
+    headers.emplace_back("Authorization", shared.authorization);
+  auto response = shared.client->Get(url, headers, shared.deadline, &shared.sockets);
+  if (!response.ok()) {
+    failure = FailureOf(response.status(), shared.deadline_ms);
     return nullptr;
   }
-  if (status >= 300 && status < 400) {
-    failure = {fetch_reason::kRedirect, "the server answered HTTP " + std::to_string(status) +
-                                            " (a redirect; redirects are not followed)"};
-    return nullptr;
-  }
-  if (status != 0 && (status < 200 || status >= 300)) {
+  const int status = response->status;
+  if (status < 200 || status >= 300) {
     std::string what = "the server answered HTTP " + std::to_string(status);
     if (status == 401 || status == 403)
       what += " (not authorised: check fhirAuthorization)";
@@ -159,34 +111,8 @@ std::shared_ptr<rapidjson::Document> GetPage(Shared& shared, const net::Url& url
     failure = {fetch_reason::kHttpStatus, what};
     return nullptr;
   }
-  if (late || Clock::now() > shared.deadline ||
-      result.error() == httplib::Error::ConnectionTimeout) {
-    failure = {fetch_reason::kTimeout, "no complete answer within the " +
-                                           std::to_string(shared.deadline_ms) +
-                                           " ms fetch deadline (--fetch-deadline-ms)"};
-    return nullptr;
-  }
-  if (!result) {
-    const auto error = result.error();
-    if (error == httplib::Error::Connection) {
-      failure = {fetch_reason::kConnect,
-                 "the server could not be reached (connection refused or failed)"};
-    } else if (error == httplib::Error::SSLConnection ||
-               error == httplib::Error::SSLServerVerification ||
-               error == httplib::Error::SSLLoadingCerts) {
-      failure = {fetch_reason::kTls,
-                 "the TLS connection failed (" + httplib::to_string(error) +
-                     "; the certificate must verify against --fhir-ca-file or the system CAs)"};
-    } else if (error == httplib::Error::Read || error == httplib::Error::Write) {
-      failure = {fetch_reason::kConnect, "the connection broke before a complete answer (" +
-                                             httplib::to_string(error) + ")"};
-    } else {
-      failure = {fetch_reason::kConnect, "the fetch failed: " + httplib::to_string(error)};
-    }
-    return nullptr;
-  }
   auto doc = std::make_shared<rapidjson::Document>();
-  if (base::Status e = base::ParseJson(body, shared.max_json_depth, *doc); !e.ok()) {
+  if (base::Status e = base::ParseJson(response->body, shared.max_json_depth, *doc); !e.ok()) {
     failure = {fetch_reason::kNotFhir, "the answer is not FHIR JSON (" + e.message() + ")"};
     return nullptr;
   }
@@ -201,11 +127,10 @@ std::shared_ptr<rapidjson::Document> GetPage(Shared& shared, const net::Url& url
 // Checks a `next` link before it is followed: a valid URL, the fhirServer's origin, allowlisted.
 std::optional<net::Url> FollowableNext(const Shared& shared, const std::string& next,
                                        Failure& failure) {
-  std::string why;
-  auto url = net::ParseUrl(next, why);
-  if (!url) {
+  auto url = net::ParseUrl(next);
+  if (!url.ok()) {
     failure = {fetch_reason::kNextRefused,
-               "its searchset next link is not a valid URL (" + why + ")"};
+               "its searchset next link is not a valid URL (" + url.status().message() + ")"};
     return std::nullopt;
   }
   if (!net::SameOrigin(*url, shared.fhir_server)) {
@@ -218,7 +143,7 @@ std::optional<net::Url> FollowableNext(const Shared& shared, const std::string& 
                "its searchset next link is not on this service's allowlist"};
     return std::nullopt;
   }
-  return url;
+  return std::move(*url);
 }
 
 // Fetches one key: a read, or a search with its pages merged, each step classified by
@@ -316,20 +241,28 @@ KeyOutcome FetchKey(Shared& shared, const Job& job) {
 
 }  // namespace
 
-std::shared_ptr<FhirFetcher> FhirFetcher::Create(FetchOptions options, std::string& error) {
-  if (options.deadline_ms <= 0 || options.deadline_ms > 60000) {
-    error = "the fetch deadline must be between 1 and 60000 ms";
-    return nullptr;
-  }
-  if (options.max_pages == 0 || options.max_pages > 1000) {
-    error = "the fetch page limit must be between 1 and 1000";
-    return nullptr;
-  }
-  auto allowlist = net::UrlAllowlist::Create(options.allowed_fhir_servers, error);
-  if (!allowlist) return nullptr;
+base::StatusOr<std::shared_ptr<FhirFetcher>> FhirFetcher::Create(FetchOptions options) {
+  if (options.deadline_ms <= 0 || options.deadline_ms > 60000)
+    return base::Status::InvalidArgument("the fetch deadline must be between 1 and 60000 ms");
+  if (options.max_pages == 0 || options.max_pages > 1000)
+    return base::Status::InvalidArgument("the fetch page limit must be between 1 and 1000");
+  if (options.max_concurrent_fetches == 0 || options.max_concurrent_fetches > 1024)
+    return base::Status::InvalidArgument(
+        "the number of concurrent fetches must be between 1 and 1024");
+  auto allowlist = net::UrlAllowlist::Create(options.allowed_fhir_servers);
+  if (!allowlist.ok()) return allowlist.status();
   return std::shared_ptr<FhirFetcher>(new FhirFetcher(
       std::move(options), std::make_shared<const net::UrlAllowlist>(std::move(*allowlist))));
 }
+
+FhirFetcher::FhirFetcher(FetchOptions options, std::shared_ptr<const net::UrlAllowlist> allowlist)
+    : options_(std::move(options)),
+      allowlist_(std::move(allowlist)),
+      client_(std::make_shared<const net::HttpClient>(
+          net::HttpClientOptions{options_.ca_file, /*allow_http=*/true, options_.max_body_bytes})),
+      pool_(std::make_unique<base::ThreadPool>(options_.max_concurrent_fetches)) {}
+
+FhirFetcher::~FhirFetcher() = default;  // pool_ joins its workers
 
 service::PrefetchFetcher FhirFetcher::Hook(const std::shared_ptr<const FhirFetcher>& fetcher) {
   return [fetcher](const cdshooks::ServiceDefinition& service, const service::FetchWork& work,
@@ -382,9 +315,10 @@ service::FetchResult FhirFetcher::Fetch(const cdshooks::ServiceDefinition& servi
 
   if (request.fhir_server.empty())
     return fail_all(fetch_reason::kNoFhirServer, "the request has no fhirServer", "-");
-  std::string why;
-  auto base = net::ParseUrl(request.fhir_server, why);
-  if (!base) return fail_all(fetch_reason::kBadFhirServer, "fhirServer is not usable: " + why, "-");
+  auto base = net::ParseUrl(request.fhir_server);
+  if (!base.ok())
+    return fail_all(fetch_reason::kBadFhirServer,
+                    "fhirServer is not usable: " + base.status().message(), "-");
   if (!base->query.empty())
     return fail_all(fetch_reason::kBadFhirServer, "fhirServer is not usable: it has a query", "-");
   if (!allowlist_->Allows(*base))
@@ -398,10 +332,9 @@ service::FetchResult FhirFetcher::Fetch(const cdshooks::ServiceDefinition& servi
   shared->fhir_server = *base;
   if (request.fhir_authorization && !request.fhir_authorization->access_token.empty())
     shared->authorization = "Bearer " + request.fhir_authorization->access_token;
+  shared->client = client_;
   shared->allowlist = allowlist_;
-  shared->ca_file = options_.ca_file;
   shared->max_pages = options_.max_pages;
-  shared->max_body_bytes = options_.max_body_bytes;
   shared->max_json_depth = options_.max_json_depth;
   shared->start = start;
   shared->deadline_ms = options_.deadline_ms;
@@ -436,15 +369,16 @@ service::FetchResult FhirFetcher::Fetch(const cdshooks::ServiceDefinition& servi
       jobs.push_back(std::move(job));
       continue;
     }
+    std::string why;
     auto expanded = cdshooks::ExpandPrefetchTemplate(tmpl->second, request, why);
     if (!expanded) {
       fail(key, fetch_reason::kTemplate, why, origin);
       continue;
     }
-    auto url = net::ParseUrl(origin + base_path + "/" + expanded->query, why);
-    if (!url) {
-      fail(key, fetch_reason::kTemplate, "the filled template is not a valid URL (" + why + ")",
-           origin);
+    auto url = net::ParseUrl(origin + base_path + "/" + expanded->query);
+    if (!url.ok()) {
+      fail(key, fetch_reason::kTemplate,
+           "the filled template is not a valid URL (" + url.status().message() + ")", origin);
       continue;
     }
     job.url = std::move(*url);
@@ -457,8 +391,11 @@ service::FetchResult FhirFetcher::Fetch(const cdshooks::ServiceDefinition& servi
     const std::string prefix = "Medication/";
     const std::string id = reference.rfind(prefix, 0) == 0 ? reference.substr(prefix.size()) : "";
     std::optional<net::Url> url;
-    if (!id.empty() && id.find('/') == std::string::npos)
-      url = net::ParseUrl(origin + base_path + "/Medication/" + cdshooks::PercentEncode(id), why);
+    if (!id.empty() && id.find('/') == std::string::npos) {
+      auto parsed =
+          net::ParseUrl(origin + base_path + "/Medication/" + cdshooks::PercentEncode(id));
+      if (parsed.ok()) url = std::move(*parsed);
+    }
     if (!url) {
       unresolved(fetch_reason::kTemplate, origin);
       continue;
@@ -474,7 +411,12 @@ service::FetchResult FhirFetcher::Fetch(const cdshooks::ServiceDefinition& servi
   shared->outcomes.resize(jobs.size());
   shared->remaining = jobs.size();
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    std::thread([shared, job = jobs[i], i] {
+    pool_->Submit([shared, job = jobs[i], i] {
+      {
+        std::lock_guard lock(shared->mutex);
+        // Started after the deadline (the pool was busy): the caller has given up on it.
+        if (shared->cancelled || Clock::now() >= shared->deadline) return;
+      }
       KeyOutcome outcome = FetchKey(*shared, job);
       outcome.seconds = std::chrono::duration<double>(Clock::now() - shared->start).count();
       std::lock_guard lock(shared->mutex);
@@ -482,19 +424,19 @@ service::FetchResult FhirFetcher::Fetch(const cdshooks::ServiceDefinition& servi
       outcome.done = true;
       shared->outcomes[i] = std::move(outcome);
       if (--shared->remaining == 0) shared->cv.notify_all();
-    }).detach();
+    });
   }
 
   std::vector<KeyOutcome> outcomes;
+  bool timed_out = false;
   {
     std::unique_lock lock(shared->mutex);
     shared->cv.wait_until(lock, shared->deadline, [&] { return shared->remaining == 0; });
-    if (shared->remaining != 0) {
-      shared->cancelled = true;
-      for (auto* client : shared->active) client->stop();  // unblocks their sockets
-    }
+    timed_out = shared->remaining != 0;
+    shared->cancelled = timed_out;
     outcomes = std::move(shared->outcomes);
   }
+  if (timed_out) shared->sockets.Cancel();  // shuts the sockets of the GETs still in flight
   const double deadline_seconds = options_.deadline_ms / 1000.0;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     auto& o = outcomes[i];

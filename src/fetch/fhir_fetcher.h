@@ -6,7 +6,8 @@
 // - The keys of one request are fetched in parallel, under ONE deadline for the whole request:
 //   connection, read and write timeouts come from the time left, and at the deadline the fetcher
 //   stops waiting and shuts the sockets still open.
-// - https with certificate and host name verification (CA bundle: --fhir-ca-file or the system's).
+// - Every GET goes through net::HttpClient (net/http_client.h): https with certificate and host
+//   name verification (CA bundle: --fhir-ca-file or the system's), a size cap, no redirects.
 // - Accept: application/fhir+json; Authorization: Bearer <access_token> only when the request has
 //   fhirAuthorization, and only to the fhirServer origin. Redirects are never followed.
 // - searchset `next` links are followed on the same origin only (and only when allowlisted), up to
@@ -22,14 +23,26 @@
 // - Every key that cannot be had, or stays incomplete, gets an Issue (expression
 //   "prefetch.<key>") saying why. The access token and patient ids are never logged; key names,
 //   origins and timings are.
-// - Threads: one detached worker per key or reference of a call; workers that miss the deadline
-//   are cancelled (their sockets shut) and their results dropped. Create() and Fetch() are
-//   thread-safe; the fetcher is immutable after Create().
+// - Threads: each key or reference of a call is a task on ONE bounded pool of worker threads
+//   shared by all requests (FetchOptions::max_concurrent_fetches). A task that starts after its
+//   request's deadline (the pool was busy) returns at once; the calling thread waits at most until
+//   the deadline, then shuts the sockets of its GETs still in flight and drops their results. No
+//   thread is detached: the destructor joins the workers.
+//
+// Thread safety: Create() and Fetch() may be called from many threads at once; the fetcher is
+// immutable after Create() (the pool is internally synchronised). Ownership: Create() returns a
+// shared_ptr; Hook() keeps it alive for the hook service. The last owner must not be a pool task
+// (none is: tasks hold only their request's state). Errors: Create() refuses bad options with
+// kInvalidArgument; Fetch() does not fail as a whole: what it could not fetch is in the
+// FetchResult (an Issue per key, a count of unread references) and in the on_fetch reports.
 #pragma once
 
+#include "base/status.h"
+#include "base/thread_pool.h"
 #include "cdshooks/error.h"
 #include "cdshooks/request.h"
 #include "cdshooks/service.h"
+#include "net/http_client.h"
 #include "net/url.h"
 #include "service/prefetch_source.h"
 
@@ -67,6 +80,9 @@ struct FetchOptions {
   std::size_t max_pages = 5;                                  // searchset pages per key
   std::size_t max_body_bytes = std::size_t{8} * 1024 * 1024;  // per response
   std::size_t max_json_depth = 64;
+  // Worker threads of the fetch pool shared by all requests (1 to 1024). Not a setting: this
+  // default is the one place it is chosen.
+  std::size_t max_concurrent_fetches = 16;
   // Called once per fetched key, on the calling thread, after the fetches of a request end:
   // the key, whether it was obtained, the fetch_reason label and the seconds it took (the time to
   // the deadline for a key that timed out). For metrics; must not block.
@@ -76,8 +92,12 @@ struct FetchOptions {
 
 class FhirFetcher {
  public:
-  // Checks the options (allowlist prefixes, deadline); nullptr with `error` set when invalid.
-  static std::shared_ptr<FhirFetcher> Create(FetchOptions options, std::string& error);
+  // Checks the options (allowlist prefixes, deadline, page limit, pool size) and starts the pool;
+  // kInvalidArgument saying which is wrong.
+  static base::StatusOr<std::shared_ptr<FhirFetcher>> Create(FetchOptions options);
+  ~FhirFetcher();  // joins the pool's workers (their tasks end by their requests' deadlines)
+  FhirFetcher(const FhirFetcher&) = delete;
+  FhirFetcher& operator=(const FhirFetcher&) = delete;
 
   // Fetches `work` into `request` (SetPrefetch, AddFetchedResource). Returns an issue for each
   // key it could not fetch or complete, and the count of references it could not read.
@@ -90,11 +110,12 @@ class FhirFetcher {
   const net::UrlAllowlist& allowlist() const { return *allowlist_; }
 
  private:
-  FhirFetcher(FetchOptions options, std::shared_ptr<const net::UrlAllowlist> allowlist)
-      : options_(std::move(options)), allowlist_(std::move(allowlist)) {}
+  FhirFetcher(FetchOptions options, std::shared_ptr<const net::UrlAllowlist> allowlist);
 
   FetchOptions options_;
   std::shared_ptr<const net::UrlAllowlist> allowlist_;
+  std::shared_ptr<const net::HttpClient> client_;  // shared with the tasks
+  std::unique_ptr<base::ThreadPool> pool_;         // last: joined first on destruction
 };
 
 }  // namespace fetch

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <optional>
 
 namespace net {
 namespace {
@@ -125,62 +126,54 @@ std::string Url::PathAndQuery() const { return query.empty() ? path : path + "?"
 
 std::string Url::ToString() const { return Origin() + PathAndQuery(); }
 
-std::optional<Url> ParseUrl(std::string_view text, std::string& error) {
+base::StatusOr<Url> ParseUrl(std::string_view text) {
+  auto bad = [](const char* why) { return base::Status::InvalidArgument(why); };
   Url url;
   const auto colon = text.find("://");
   if (colon == std::string_view::npos) {
-    error = "not an absolute URL";
-    return std::nullopt;
+    return bad("not an absolute URL");
   }
   url.scheme = Lower(text.substr(0, colon));
   if (url.scheme != "http" && url.scheme != "https") {
-    error = "the scheme is not http or https";
-    return std::nullopt;
+    return bad("the scheme is not http or https");
   }
   for (unsigned char c : text) {
     if (c <= 0x20 || c >= 0x7f || c == '\\') {
-      error = "the URL contains whitespace, a control character, a backslash or non-ASCII";
-      return std::nullopt;
+      return bad("the URL contains whitespace, a control character, a backslash or non-ASCII");
     }
   }
   std::string_view rest = text.substr(colon + 3);
   if (rest.find('#') != std::string_view::npos) {
-    error = "the URL has a fragment";
-    return std::nullopt;
+    return bad("the URL has a fragment");
   }
   const auto authority_end = rest.find_first_of("/?");
   const std::string_view authority = rest.substr(0, authority_end);
   rest = authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
   if (authority.find('@') != std::string_view::npos) {
-    error = "the URL has userinfo (user@host), which is not accepted";
-    return std::nullopt;
+    return bad("the URL has userinfo (user@host), which is not accepted");
   }
   std::string_view host = authority;
   std::string_view port;
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
     if (close == std::string_view::npos) {
-      error = "the IPv6 address has no closing bracket";
-      return std::nullopt;
+      return bad("the IPv6 address has no closing bracket");
     }
     host = authority.substr(1, close - 1);
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') {
-        error = "unexpected text after the IPv6 address";
-        return std::nullopt;
+        return bad("unexpected text after the IPv6 address");
       }
       port = after.substr(1);
       if (port.empty()) {
-        error = "the port is empty";
-        return std::nullopt;
+        return bad("the port is empty");
       }
     }
     in6_addr addr{};
     const std::string h(host);
     if (inet_pton(AF_INET6, h.c_str(), &addr) != 1) {
-      error = "the host is not a valid IPv6 address";
-      return std::nullopt;
+      return bad("the host is not a valid IPv6 address");
     }
     char buf[INET6_ADDRSTRLEN] = {};
     inet_ntop(AF_INET6, &addr, buf, sizeof buf);
@@ -192,30 +185,25 @@ std::optional<Url> ParseUrl(std::string_view text, std::string& error) {
       host = authority.substr(0, pc);
       port = authority.substr(pc + 1);
       if (port.empty()) {
-        error = "the port is empty";
-        return std::nullopt;
+        return bad("the port is empty");
       }
     }
     url.host = Lower(host);
     if (url.host.empty()) {
-      error = "the URL has no host";
-      return std::nullopt;
+      return bad("the URL has no host");
     }
     if (!ParseIpv4(url.host) && !ValidDnsName(url.host)) {
-      error = "the host is not a DNS name, a dotted IPv4 address or a bracketed IPv6 address";
-      return std::nullopt;
+      return bad("the host is not a DNS name, a dotted IPv4 address or a bracketed IPv6 address");
     }
   }
   if (!port.empty()) {
     if (port.size() > 5 || !std::all_of(port.begin(), port.end(),
                                         [](unsigned char c) { return std::isdigit(c) != 0; })) {
-      error = "the port is not a number";
-      return std::nullopt;
+      return bad("the port is not a number");
     }
     url.port = std::stoi(std::string(port));
     if (url.port < 1 || url.port > 65535) {
-      error = "the port is out of range";
-      return std::nullopt;
+      return bad("the port is out of range");
     }
   } else {
     url.port = url.scheme == "https" ? 443 : 80;
@@ -224,16 +212,14 @@ std::optional<Url> ParseUrl(std::string_view text, std::string& error) {
   std::string_view path = rest.substr(0, q);
   if (path.empty()) path = "/";
   if (!ValidPath(path)) {
-    error = "the path has characters that must be percent-encoded";
-    return std::nullopt;
+    return bad("the path has characters that must be percent-encoded");
   }
   for (std::size_t i = 1; i <= path.size();) {
     const auto slash = path.find('/', i);
     const std::string_view seg =
         path.substr(i, slash == std::string_view::npos ? std::string_view::npos : slash - i);
     if (IsDotSegment(seg)) {
-      error = "the path has a dot segment";
-      return std::nullopt;
+      return bad("the path has a dot segment");
     }
     if (slash == std::string_view::npos) break;
     i = slash + 1;
@@ -242,8 +228,7 @@ std::optional<Url> ParseUrl(std::string_view text, std::string& error) {
   if (q != std::string_view::npos) {
     auto query = NormaliseQuery(rest.substr(q + 1));
     if (!query) {
-      error = "the query has characters that must be percent-encoded";
-      return std::nullopt;
+      return bad("the query has characters that must be percent-encoded");
     }
     url.query = std::move(*query);
   }
@@ -267,20 +252,13 @@ bool PathHasSegmentPrefix(std::string_view path, std::string_view prefix) {
   return path.size() == prefix.size() || path[prefix.size()] == '/';
 }
 
-std::optional<UrlAllowlist> UrlAllowlist::Create(const std::vector<std::string>& prefixes,
-                                                 std::string& error) {
+base::StatusOr<UrlAllowlist> UrlAllowlist::Create(const std::vector<std::string>& prefixes) {
   UrlAllowlist list;
   for (const auto& p : prefixes) {
-    std::string why;
-    auto url = ParseUrl(p, why);
-    if (!url) {
-      error = "--allow-fhir-server " + p + ": " + why;
-      return std::nullopt;
-    }
-    if (!url->query.empty()) {
-      error = "--allow-fhir-server " + p + ": a prefix has no query";
-      return std::nullopt;
-    }
+    auto url = ParseUrl(p);
+    if (!url.ok()) return url.status().Annotate("--allow-fhir-server " + p);
+    if (!url->query.empty())
+      return base::Status::InvalidArgument("--allow-fhir-server " + p + ": a prefix has no query");
     list.prefixes_.push_back(std::move(*url));
   }
   return list;

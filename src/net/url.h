@@ -8,13 +8,15 @@
 // origin exactly when scheme, host and port are equal.
 #pragma once
 
-#include <optional>
+#include "base/status.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace net {
 
+// A parsed URL: a value (copy freely; distinct objects may be used from different threads).
 struct Url {
   std::string scheme;  // "http" or "https"
   std::string host;    // lower case; IPv6 without brackets
@@ -29,8 +31,9 @@ struct Url {
   std::string ToString() const;  // the normalised URL
 };
 
-// Parses an absolute http or https URL; nullopt with `error` set otherwise. A fragment is refused.
-std::optional<Url> ParseUrl(std::string_view text, std::string& error);
+// Parses an absolute http or https URL. kInvalidArgument saying what is wrong otherwise (a fragment
+// is refused too). Thread-safe (no shared state).
+base::StatusOr<Url> ParseUrl(std::string_view text);
 
 bool SameOrigin(const Url& a, const Url& b);
 
@@ -43,11 +46,11 @@ bool PathHasSegmentPrefix(std::string_view path, std::string_view prefix);
 
 // FHIR servers the service may contact, by URL prefix. The embedded default (no prefixes given)
 // is loopback only: http and https on localhost, 127.0.0.0/8 and [::1], any port.
+// Thread safety: immutable after Create(); const members may be called from many threads at once.
 class UrlAllowlist {
  public:
-  // Parses every prefix; nullopt with `error` naming the bad one.
-  static std::optional<UrlAllowlist> Create(const std::vector<std::string>& prefixes,
-                                            std::string& error);
+  // Parses every prefix; kInvalidArgument naming the bad one ("--allow-fhir-server <prefix>: ...").
+  static base::StatusOr<UrlAllowlist> Create(const std::vector<std::string>& prefixes);
 
   bool Allows(const Url& url) const;
   std::string Describe() const;  // for the startup log: the origins and paths allowed

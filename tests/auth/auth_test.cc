@@ -75,18 +75,18 @@ class AuthTest : public ::testing::Test {
   static http::ServerObservers AuthObservers(std::shared_ptr<auth::Authenticator> auth) {
     http::ServerObservers o;
     o.authenticate = [auth](const std::string& m, const std::string& p, const std::string& a) {
-      return auth->Check(m, p, a);
+      return auth->Check(m, p, a).message();
     };
     return o;
   }
 
   void SetUp() override {
-    std::string error;
-    auth_ = auth::Authenticator::Create(config::AuthOptionsFromConfig(AuthConfig()), error);
-    ASSERT_TRUE(auth_) << error;
-    std::shared_ptr<auth::Authenticator> served =
-        auth::Authenticator::Create(config::AuthOptionsFromConfig(AuthConfig()), error);
-    live_ = std::make_unique<LiveServer>(AuthConfig(), AuthObservers(served));
+    auto created = auth::Authenticator::Create(config::AuthOptionsFromConfig(AuthConfig()));
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    auth_ = std::move(*created);
+    auto served = auth::Authenticator::Create(config::AuthOptionsFromConfig(AuthConfig()));
+    ASSERT_TRUE(served.ok()) << served.status().ToString();
+    live_ = std::make_unique<LiveServer>(AuthConfig(), AuthObservers(std::move(*served)));
   }
 
   httplib::Result Call(const std::string& path, const std::string& authorization) {
@@ -116,8 +116,9 @@ class AuthTest : public ::testing::Test {
     auto health = live_->client().Get("/healthz");
     ASSERT_TRUE(health);
     EXPECT_EQ(health->status, 200);
-    const std::string why = auth_->Check("GET", path, authorization);
-    EXPECT_NE(why.find(reason), std::string::npos) << "reason was: " << why;
+    const base::Status why = auth_->Check("GET", path, authorization);
+    EXPECT_EQ(why.code(), base::Status::Code::kUnauthenticated) << why.ToString();
+    EXPECT_NE(why.message().find(reason), std::string::npos) << "reason was: " << why.message();
   }
 
   void ExpectAccepted(EVP_PKEY* key, TokenSpec t) {
@@ -155,11 +156,11 @@ TEST_F(AuthTest, ValidEs256AndPs384Accepted) {
   TokenSpec t;
   t.alg = "ES256";
   t.kid = "es256";
-  EXPECT_EQ(auth_->Check("GET", "/cds-services", Bearer(es256_, t)), "");
+  EXPECT_TRUE(auth_->Check("GET", "/cds-services", Bearer(es256_, t)).ok());
   t.alg = "PS384";
   t.kid = "ps384";
   t.jti = NewJti();
-  EXPECT_EQ(auth_->Check("GET", "/cds-services", Bearer(rsa_, t)), "");
+  EXPECT_TRUE(auth_->Check("GET", "/cds-services", Bearer(rsa_, t)).ok());
 }
 
 TEST_F(AuthTest, AudArrayContainingTheUrlAccepted) {
@@ -175,7 +176,7 @@ TEST_F(AuthTest, AudArrayContainingTheUrlAccepted) {
 TEST_F(AuthTest, AudWithTrailingSlashAccepted) {
   TokenSpec t;
   t.aud_json = R"("https://cds.example.org/cds-services/")";
-  EXPECT_EQ(auth_->Check("GET", "/cds-services", Bearer(es384_, t)), "");
+  EXPECT_TRUE(auth_->Check("GET", "/cds-services", Bearer(es384_, t)).ok());
 }
 
 TEST_F(AuthTest, SpecExampleTokenHasAValidSignatureButIsExpired) {
@@ -183,12 +184,12 @@ TEST_F(AuthTest, SpecExampleTokenHasAValidSignatureButIsExpired) {
   config::ServerConfig c = AuthConfig();
   c.public_url = "https://cds.example.org";
   c.jwt_max_lifetime_seconds = 200000000;  // its iat..exp span is 3.5 years
-  std::string error;
-  auto a = auth::Authenticator::Create(config::AuthOptionsFromConfig(c), error);
-  ASSERT_TRUE(a) << error;
+  auto a = auth::Authenticator::Create(config::AuthOptionsFromConfig(c));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
   const auto when = std::chrono::system_clock::time_point(std::chrono::seconds(1422568000));
-  EXPECT_EQ(a->CheckAt("/cds-services/some-service", std::string("Bearer ") + kSpecToken, when),
-            "");
+  const base::Status verdict =
+      (*a)->CheckAt("/cds-services/some-service", std::string("Bearer ") + kSpecToken, when);
+  EXPECT_TRUE(verdict.ok()) << verdict.ToString();
   // ...and today it is expired.
   ExpectRefused("/cds-services/some-service", std::string("Bearer ") + kSpecToken, "expired");
 }
@@ -292,7 +293,7 @@ TEST_F(AuthTest, ReplayedJtiRefused) {
   auto first = Call("/cds-services", bearer);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->status, 200);
-  EXPECT_EQ(auth_->Check("GET", "/cds-services", bearer), "");  // the other instance: first use
+  EXPECT_TRUE(auth_->Check("GET", "/cds-services", bearer).ok());  // the other instance: first use
   ExpectRefused("/cds-services", bearer, "replayed jti");
 }
 
@@ -359,15 +360,19 @@ TEST(AuthOff, WithoutTrustedIssuersNoTokenIsNeeded) {
 }
 
 TEST(AuthConfig, BadConfigurationIsRefused) {
-  std::string error;
+  using Code = base::Status::Code;
   config::ServerConfig c;
   c.public_url = kPublicUrl;
   c.trusted_issuers = {"no-equals-sign"};
-  EXPECT_FALSE(auth::Authenticator::Create(config::AuthOptionsFromConfig(c), error));
+  EXPECT_EQ(auth::Authenticator::Create(config::AuthOptionsFromConfig(c)).status().code(),
+            Code::kInvalidArgument);
   c.trusted_issuers = {"https://x/=/nonexistent/jwks.json"};
-  EXPECT_FALSE(auth::Authenticator::Create(config::AuthOptionsFromConfig(c), error));
+  auto missing = auth::Authenticator::Create(config::AuthOptionsFromConfig(c));
+  EXPECT_EQ(missing.status().code(), Code::kIoError);
+  EXPECT_NE(missing.status().message().find("/nonexistent/jwks.json"), std::string::npos);
   c.public_url = "";
-  EXPECT_FALSE(auth::Authenticator::Create(config::AuthOptionsFromConfig(c), error));
+  EXPECT_EQ(auth::Authenticator::Create(config::AuthOptionsFromConfig(c)).status().code(),
+            Code::kInvalidArgument);
 }
 
 TEST(Jku, PrefixMatchesOnlyAtAPathBoundary) {
@@ -392,22 +397,26 @@ TEST(Base64Url, RoundTripAndStrictness) {
 }
 
 TEST(Jwks, RejectsBadKeys) {
-  std::string error;
-  // A point not on the curve.
+  // A point not on the curve: skipped, and `skipped` says why.
+  std::vector<std::string> skipped;
   auto keys = auth::ParseJwks(
       R"({"keys":[{"kty":"EC","crv":"P-384","kid":"k","x":"46SDH7Znh821wblCBglA61sNE9ZrHYKKt3qRtRTmSXyOI_FIGBLWrWa0GPUkDCEk","y":"46SDH7Znh821wblCBglA61sNE9ZrHYKKt3qRtRTmSXyOI_FIGBLWrWa0GPUkDCEk"}]})",
-      error);
-  EXPECT_TRUE(keys.empty());
-  keys = auth::ParseJwks(R"({"keys":[{"kty":"oct","kid":"k","k":"c2VjcmV0"}]})", error);
-  EXPECT_TRUE(keys.empty());
-  error.clear();
+      &skipped);
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_TRUE(keys->empty());
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_NE(skipped[0].find("JWK \"k\": EC key"), std::string::npos) << skipped[0];
+  keys = auth::ParseJwks(R"({"keys":[{"kty":"oct","kid":"k","k":"c2VjcmV0"}]})");
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_TRUE(keys->empty());
+  EXPECT_EQ(auth::ParseJwks(R"({"nokeys":[]})").status().code(),
+            base::Status::Code::kInvalidArgument);
   keys = auth::ParseJwks(
       std::string(R"({"keys":[)") +
-          R"({"kty":"EC","crv":"P-384","kid":"a","x":"46SDH7Znh821wblCBglA61sNE9ZrHYKKt3qRtRTmSXyOI_FIGBLWrWa0GPUkDCEk","y":"XMcRuuoGW7CXjQdy-F5i3FeBE0x9hPLdeFdSoDd3ELmx404tLX0VRRcqzAsPhXcI"},)" +
-          R"({"kty":"EC","crv":"P-384","kid":"a","x":"46SDH7Znh821wblCBglA61sNE9ZrHYKKt3qRtRTmSXyOI_FIGBLWrWa0GPUkDCEk","y":"XMcRuuoGW7CXjQdy-F5i3FeBE0x9hPLdeFdSoDd3ELmx404tLX0VRRcqzAsPhXcI"}]})",
-      error);
-  EXPECT_TRUE(keys.empty());
-  EXPECT_NE(error.find("twice"), std::string::npos);
+      R"({"kty":"EC","crv":"P-384","kid":"a","x":"46SDH7Znh821wblCBglA61sNE9ZrHYKKt3qRtRTmSXyOI_FIGBLWrWa0GPUkDCEk","y":"XMcRuuoGW7CXjQdy-F5i3FeBE0x9hPLdeFdSoDd3ELmx404tLX0VRRcqzAsPhXcI"},)" +
+      R"({"kty":"EC","crv":"P-384","kid":"a","x":"46SDH7Znh821wblCBglA61sNE9ZrHYKKt3qRtRTmSXyOI_FIGBLWrWa0GPUkDCEk","y":"XMcRuuoGW7CXjQdy-F5i3FeBE0x9hPLdeFdSoDd3ELmx404tLX0VRRcqzAsPhXcI"}]})");
+  ASSERT_FALSE(keys.ok());
+  EXPECT_NE(keys.status().message().find("twice"), std::string::npos);
 }
 
 }  // namespace

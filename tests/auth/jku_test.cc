@@ -74,13 +74,12 @@ class JkuTest : public ::testing::Test {
   }
 
   void Serve(const config::ServerConfig& config) {
-    std::string error;
-    std::shared_ptr<auth::Authenticator> auth =
-        auth::Authenticator::Create(config::AuthOptionsFromConfig(config), error);
-    ASSERT_TRUE(auth) << error;
+    auto created = auth::Authenticator::Create(config::AuthOptionsFromConfig(config));
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    std::shared_ptr<auth::Authenticator> auth = std::move(*created);
     http::ServerObservers o;
     o.authenticate = [auth](const std::string& m, const std::string& p, const std::string& a) {
-      return auth->Check(m, p, a);
+      return auth->Check(m, p, a).message();
     };
     live_ = std::make_unique<LiveServer>(config, std::move(o));
   }
@@ -177,17 +176,17 @@ TEST(JkuConfig, IssuerWithoutKeysOrJkuWarnsAtStartup) {
   config::ServerConfig c;
   c.public_url = kPublicUrl;
   c.trusted_issuers = {"https://keyless.example/=" + (dir / "empty.jwks").string()};
-  std::string error;
   ::testing::internal::CaptureStderr();
-  auto a = auth::Authenticator::Create(config::AuthOptionsFromConfig(c), error);
+  auto a = auth::Authenticator::Create(config::AuthOptionsFromConfig(c));
   const std::string log = ::testing::internal::GetCapturedStderr();
-  std::filesystem::remove_all(dir);
-  ASSERT_TRUE(a) << error;
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_NE(log.find("https://keyless.example/ has no keys"), std::string::npos) << log;
   c.trusted_jku = {"https://keyless.example/=https://keys.keyless.example/"};
   ::testing::internal::CaptureStderr();
-  a = auth::Authenticator::Create(config::AuthOptionsFromConfig(c), error);
+  a = auth::Authenticator::Create(config::AuthOptionsFromConfig(c));
+  EXPECT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_EQ(::testing::internal::GetCapturedStderr().find("has no keys"), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -138,9 +138,9 @@ class FetchHttpsTest : public ::testing::Test {
       std::lock_guard lock(fetches_mutex_);
       fetches_[key] = ok ? "ok" : reason;
     };
-    std::string error;
-    auto fetcher = fetch::FhirFetcher::Create(options, error);
-    EXPECT_TRUE(fetcher) << error;
+    auto created = fetch::FhirFetcher::Create(options);
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    std::shared_ptr<fetch::FhirFetcher> fetcher = created.ok() ? std::move(*created) : nullptr;
     return std::make_unique<LiveServer>(
         config, http::ServerObservers{},
         [fetcher](service::HookService& h) { h.set_fetcher(fetch::FhirFetcher::Hook(fetcher)); });

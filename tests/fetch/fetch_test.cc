@@ -16,10 +16,13 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <set>
+#include <thread>
 
 namespace {
 
@@ -100,15 +103,17 @@ class FetchTest : public ::testing::Test {
     config.fetch_deadline_ms = 5000;
     return config;
   }
-  std::unique_ptr<LiveServer> Serve(config::ServerConfig config = Config()) {
+  // `pool`: the fetch pool's size (0: the FetchOptions default).
+  std::unique_ptr<LiveServer> Serve(config::ServerConfig config = Config(), std::size_t pool = 0) {
     auto options = config::FetchOptionsFromConfig(config);
+    if (pool != 0) options.max_concurrent_fetches = pool;
     options.on_fetch = [this](const std::string& key, bool ok, const std::string& reason, double) {
       std::lock_guard lock(fetches_mutex_);
       fetches_.push_back(key + ":" + (ok ? "ok" : reason));
     };
-    std::string error;
-    auto fetcher = fetch::FhirFetcher::Create(options, error);
-    EXPECT_TRUE(fetcher) << error;
+    auto created = fetch::FhirFetcher::Create(options);
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    std::shared_ptr<fetch::FhirFetcher> fetcher = created.ok() ? std::move(*created) : nullptr;
     return std::make_unique<LiveServer>(
         config, http::ServerObservers{},
         [fetcher](service::HookService& h) { h.set_fetcher(fetch::FhirFetcher::Hook(fetcher)); });
@@ -400,6 +405,100 @@ TEST_F(FetchTest, NoFhirServerAnswers412WithoutFetching) {
   doc.RemoveMember("fhirServer");
   auto a = Post(*server, base::ToString(doc));
   ExpectPreconditionFailed(*server, a, "patient", "no fhirServer");
+}
+
+// ---------------------------------------------------------------- the bounded fetch pool
+
+// Threads of this process now (/proc/self/task has one entry per thread).
+std::size_t ThreadCount() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+// A thread that has been joined may stay listed for a moment while the kernel reaps it: waits (at
+// most 10 s, polling) for the count to come down to `expected`, and returns the last count.
+std::size_t ThreadCountSettlingAt(std::size_t expected) {
+  std::size_t n = ThreadCount();
+  for (int i = 0; i < 1000 && n > expected; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    n = ThreadCount();
+  }
+  return n;
+}
+
+TEST(FetchPool, TheFetcherStartsItsWorkersOnceAndJoinsThemWhenDestroyed) {
+  const std::size_t before = ThreadCount();
+  fetch::FetchOptions options;
+  options.max_concurrent_fetches = 4;
+  {
+    auto fetcher = fetch::FhirFetcher::Create(options);
+    ASSERT_TRUE(fetcher.ok()) << fetcher.status().ToString();
+    EXPECT_EQ(ThreadCount(), before + 4);
+  }
+  EXPECT_EQ(ThreadCountSettlingAt(before), before);
+  options.max_concurrent_fetches = 0;
+  EXPECT_EQ(fetch::FhirFetcher::Create(options).status().code(),
+            base::Status::Code::kInvalidArgument);
+}
+
+// More concurrent requests than pool workers, each with six keys to fetch from a server that
+// takes a while to answer: every request gets its cards, and the process never has more threads
+// than before the requests plus the test's own client threads (one detached thread per key, as
+// before the pool, would add up to 6 x kClients).
+TEST_F(FetchTest, ManyConcurrentRequestsShareTheBoundedPool) {
+  constexpr std::size_t kPool = 3;
+  constexpr int kClients = 6;
+  config::ServerConfig config;
+  config.fetch_deadline_ms = 60000;  // generous: the pool works through 36 delayed fetches
+  auto server = Serve(config, kPool);
+  auto post = [&server] {
+    auto client = server->client();
+    client.set_read_timeout(120, 0);  // a loaded machine may be slow; that is not what is tested
+    return client.Post("/cds-services/anakinra-order-sign",
+                       FetchRequest("adult-ra-clean", Base("/_test/delay/50")), "application/json");
+  };
+  auto expected = post();
+  ASSERT_TRUE(expected);
+  ASSERT_EQ(expected->status, 200) << expected->body;
+  const auto expected_cards = CardSignatures(expected->body);
+
+  const std::size_t baseline = ThreadCount();
+  std::atomic<bool> done{false};
+  std::atomic<std::size_t> most{0};
+  std::thread sampler([&] {
+    while (!done) {
+      const std::size_t n = ThreadCount();
+      if (n > most) most = n;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  std::vector<std::thread> clients;
+  std::vector<int> statuses(kClients, 0);
+  std::vector<std::vector<std::string>> cards(kClients);
+  for (int i = 0; i < kClients; ++i)
+    clients.emplace_back([&, i] {
+      auto r = post();
+      if (!r) return;
+      statuses[i] = r->status;
+      if (r->status == 200) cards[i] = CardSignatures(r->body);
+    });
+  for (auto& c : clients) c.join();
+  done = true;
+  sampler.join();
+
+  for (int i = 0; i < kClients; ++i) {
+    EXPECT_EQ(statuses[i], 200) << "client " << i;
+    EXPECT_EQ(cards[i], expected_cards) << "client " << i;
+  }
+  std::cout << "[ threads ] " << baseline << " before the requests, at most " << most.load()
+            << " during them (" << kClients << " client threads and the sampler included)\n";
+  EXPECT_LE(most.load(), baseline + kClients + 1)  // + the sampler
+      << "threads grew from " << baseline << " to " << most.load();
+  EXPECT_EQ(ThreadCountSettlingAt(baseline), baseline);
+  std::lock_guard lock(fetches_mutex_);
+  EXPECT_EQ(fetches_.size(), 6u * (kClients + 1));
+  for (const auto& f : fetches_) EXPECT_NE(f.find(":ok"), std::string::npos) << f;
 }
 
 // ---------------------------------------------------------------- policy v2 §0: paging, failed
