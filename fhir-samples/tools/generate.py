@@ -107,9 +107,10 @@ FREQ_TEXT = {'tid': 'three times daily for 7 days', 'qd': 'once daily', 'bid': '
 
 
 class Sample:
-    def __init__(self, name, title, shows, expected, page_size=None):
+    def __init__(self, name, title, shows, expected, page_size=None, hook='order-sign'):
         self.name, self.title, self.shows, self.expected = name, title, shows, expected
         self.page_size = page_size
+        self.hook = hook
         self.entries = []
         self.n = {}
         self.patient_ref = None
@@ -263,8 +264,8 @@ def card(code, indicator, suggestions=()):
     return {'code': code, 'indicator': indicator, 'suggestions': [list(s) for s in suggestions]}
 
 SAMPLES = []
-def sample(name, title, shows, cards, page_size=None):
-    s = Sample(name, title, shows, sorted(cards, key=lambda c: (c['code'], c['indicator'])), page_size)
+def sample(name, title, shows, cards, page_size=None, hook='order-sign'):
+    s = Sample(name, title, shows, sorted(cards, key=lambda c: (c['code'], c['indicator'])), page_size, hook)
     SAMPLES.append(s)
     return s
 
@@ -725,15 +726,106 @@ s.medreq('pcv20', 'draft', 0.5, 'mL', 'once', 'im', REF, None, 'vaccine-draft')
 s.medreq('hib', 'draft', 0.5, 'mL', 'once', 'im', REF, None, 'vaccine-draft')
 
 
+# ---------------------------------------------------------------- patient-view (policy section 7)
+# The chart is opened at the reference time; the patient's anakinra order is active (no draft).
+PV = 'patient-view'
+
+# 49
+s = sample('pv-well-monitored', 'F, 52 y, RA, on anakinra 6 months',
+           'patient-view, well monitored: ANC 10 days old (months 3-12: every 90 days), eGFR 88, no infection: no card',
+           [], hook=PV)
+s.patient('Vera', 'Monitored', 'female', '1974-05-05')
+s.adult_ra(kg=70)
+s.active_anakinra(authored='2026-05-12T10:00:00Z')
+
+# 50
+s = sample('pv-neutrophil-due', 'M, 58 y, RA, on anakinra 2 months, last ANC 50 days ago',
+           'patient-view, months 0-3 (a count every 30 days): the count is due: neutrophil-count info with a blood-count order',
+           [card('neutrophil-count', 'info', [['create']])], hook=PV)
+s.patient('Walter', 'Due', 'male', '1968-08-08')
+s.adult_ra(kg=80, anc=None)
+s.anc(3.9, '2026-10-01T08:30:00Z')
+s.active_anakinra(authored='2026-09-15T10:00:00Z')
+
+# 51
+s = sample('pv-neutrophil-low', 'F, 47 y, RA, on anakinra 4 months, ANC 0.8',
+           'patient-view: latest neutrophil count below 1.0 x10^9/L: neutrophil-count warning (review with the specialist)',
+           [card('neutrophil-count', 'warning')], hook=PV)
+s.patient('Xenia', 'Neutropenic', 'female', '1979-09-09')
+s.adult_ra(kg=62, anc=0.8)
+s.active_anakinra(authored='2026-07-20T10:00:00Z')
+
+# 52
+s = sample('pv-renal-once-daily', 'M, 71 y, RA, on anakinra once daily, eGFR now 22',
+           'patient-view: renal function fell below 30 mL/min while the order is once daily: renal-impairment info, no suggestion',
+           [card('renal-impairment', 'info')], hook=PV)
+s.patient('Yusuf', 'Renal', 'male', '1955-01-10')
+s.adult_ra(kg=75, egfr=22)
+s.active_anakinra(authored='2026-06-01T10:00:00Z')
+
+# 53
+s = sample('pv-tnf-antagonist', 'F, 44 y, RA, on anakinra and etanercept',
+           'patient-view: an active TNF antagonist alongside the active anakinra: tnf-antagonist critical, no suggestion (nothing is a draft)',
+           [card('tnf-antagonist', 'critical')], hook=PV)
+s.patient('Zora', 'Combined', 'female', '1982-02-12')
+s.adult_ra(kg=66)
+s.active_anakinra(authored='2026-06-01T10:00:00Z')
+s.medreq('etanercept', 'active', 50, 'mg', 'weekly', 'sc', '2026-10-20T10:00:00Z', 'ra', 'tnf')
+
+# 54
+s = sample('pv-second-anakinra', 'M, 50 y, RA, two active anakinra orders',
+           'patient-view: two active anakinra orders: one il1-blocker-duplication warning for the pair',
+           [card('il1-blocker-duplication', 'warning')], hook=PV)
+s.patient('Anton', 'Twice', 'male', '1976-03-03')
+s.adult_ra(kg=84)
+s.active_anakinra(authored='2026-06-01T10:00:00Z')
+s.medreq('anakinra', 'active', 100, 'mg', 'qd', 'sc', '2026-11-02T10:00:00Z', 'ra', 'anakinra-active')
+
+# 55
+s = sample('pv-live-vaccine', 'F, 36 y, RA, on anakinra, MMR ordered',
+           'patient-view: an active live-vaccine order for a patient on anakinra: live-vaccine warning',
+           [card('live-vaccine', 'warning')], hook=PV)
+s.patient('Bea', 'Vaccine', 'female', '1990-04-04')
+s.adult_ra(kg=58)
+s.active_anakinra(authored='2026-06-01T10:00:00Z')
+s.medreq('mmr', 'active', 0.5, 'mL', 'once', 'sc', '2026-11-18T10:00:00Z', 'rubella-nonimmune', 'vaccine')
+
+# 56
+s = sample('pv-serious-infection', 'M, 62 y, RA, on anakinra, pneumonia since 3 days',
+           'patient-view: an active serious infection in a patient on anakinra: active-infection warning (stop in RA; weigh the flare risk in NOMID/DIRA)',
+           [card('active-infection', 'warning')], hook=PV)
+s.patient('Carlo', 'Infected', 'male', '1964-06-06')
+s.adult_ra(kg=79)
+s.condition('pneumonia', '2026-11-17')
+s.active_anakinra(authored='2026-06-01T10:00:00Z')
+
+# 57
+s = sample('pv-pregnancy', 'F, 31 y, RA, on anakinra, now pregnant',
+           'patient-view: pregnancy recorded during treatment: pregnancy warning',
+           [card('pregnancy', 'warning')], hook=PV)
+s.patient('Dora', 'Expecting', 'female', '1995-07-07')
+s.adult_ra(kg=64)
+s.obs_coded('pregnancy-status', 'pregnant', '2026-11-12T09:00:00Z')
+s.active_anakinra(authored='2026-06-01T10:00:00Z')
+
+# 58
+s = sample('pv-not-on-anakinra', 'F, 45 y, RA on methotrexate only',
+           'patient-view for a patient with no anakinra order: no card, at once',
+           [], hook=PV)
+s.patient('Elke', 'Other', 'female', '1981-08-08')
+s.adult_ra(kg=70)
+s.medreq('methotrexate', 'active', 15, 'mg', 'weekly', 'po', '2025-02-10T10:00:00Z', 'ra', 'mtx')
+
+
 # ---------------------------------------------------------------- output
 
 # Every card code of the policy's catalogue (clinical-policy.md section 4) with its indicator.
 CATALOGUE = {
     'dose-above-maximum': {'critical'}, 'dose-above-range': {'warning'}, 'dose-below-range': {'warning'},
     'dose-frequency': {'warning'}, 'dose-not-checked': {'warning'}, 'data-not-checked': {'warning'},
-    'weight-required': {'warning'}, 'renal-impairment': {'warning'},
+    'weight-required': {'warning'}, 'renal-impairment': {'warning', 'info'},
     'hepatic-impairment': {'info'}, 'immunisation-pneumococcal': {'warning'}, 'immunisation-hib': {'warning'},
-    'antibiotic-prophylaxis': {'warning'}, 'neutrophil-count': {'warning'}, 'tnf-antagonist': {'critical'},
+    'antibiotic-prophylaxis': {'warning'}, 'neutrophil-count': {'warning', 'info'}, 'tnf-antagonist': {'critical'},
     'il1-blocker-duplication': {'critical', 'warning'}, 'live-vaccine': {'warning'},
     'ecoli-protein-hypersensitivity': {'critical', 'warning'},
     'active-infection': {'warning'}, 'immunosuppression-chronic-infection': {'info'}, 'pregnancy': {'warning'},
@@ -785,8 +877,8 @@ def golden_text(s):
     lines = [json.dumps(c, separators=(', ', ': ')) for c in s.expected]
     body = ('[\n    ' + ',\n    '.join(lines) + '\n  ]') if lines else '[]'
     paging = '  "pageSize": %d,\n' % s.page_size if s.page_size else ''
-    return ('{\n  "sample": %s,\n  "hook": "order-sign",\n  "now": %s,\n%s  "cards": %s\n}\n'
-            % (json.dumps(s.name), json.dumps(REF), paging, body))
+    return ('{\n  "sample": %s,\n  "hook": %s,\n  "now": %s,\n%s  "cards": %s\n}\n'
+            % (json.dumps(s.name), json.dumps(s.hook), json.dumps(REF), paging, body))
 
 
 def card_list(s):
@@ -803,7 +895,8 @@ README_HEAD = '''# FHIR R4 sample patients
 
 Test patients for the anakinra CDS Hooks service. Each `NAME.json` is a FHIR R4 **transaction**
 Bundle; `expected/NAME.cards.json` holds the cards the service must return for the hook
-`order-sign` when the sample's draft orders are signed. The clinical rules behind the goldens are
+`order-sign` when the sample's draft orders are signed (for the `pv-*` samples: `patient-view`,
+when the chart of a patient on anakinra is opened at the reference time). The clinical rules behind the goldens are
 `shared/clinical-policy.md` (version 2); the codes are those of `hooks/knowledge/codes.json`.
 
 ## Conventions
@@ -851,7 +944,7 @@ samples there and re-run it (`--check` reports files that are out of date and co
 
 ## Samples
 
-| sample | patient | what it shows | expected cards (order-sign) |
+| sample | patient | what it shows | expected cards (order-sign; `pv-*`: patient-view) |
 | --- | --- | --- | --- |
 '''
 

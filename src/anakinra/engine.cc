@@ -30,6 +30,34 @@ struct Focus {
   bool interacting = false;
 };
 
+bool PatientView(const cdshooks::Request& request) { return request.hook == "patient-view"; }
+
+// patient-view (policy §7): the patient's active or on-hold anakinra orders, from the
+// medications prefetch. `complete`: that key was read whole, so "none" means none.
+struct OnRecord {
+  bool anakinra = false;
+  bool complete = false;
+};
+
+OnRecord OnRecordOf(const FactReader& reader, const cdshooks::Request& request) {
+  OnRecord out;
+  const cdshooks::PrefetchValue meds = request.Prefetch(KeyName(DataKey::kMedications));
+  out.complete = CoverageOf(meds.state) == Coverage::kComplete;
+  fhir::ForEachResource(meds.value, [&](const base::Json& r) {
+    if (!fhir::IsMedicationOrder(r)) return;
+    const std::string_view status = fhir::Status(r);
+    if (status != "active" && status != "on-hold") return;
+    out.anakinra = out.anakinra || reader.Classify(r) == DrugClass::kAnakinra;
+  });
+  return out;
+}
+
+std::vector<std::string> PatientViewKeys() {
+  std::vector<std::string> keys;
+  for (DataKey k : KeysReadBy("patient-view")) keys.emplace_back(KeyName(k));
+  return keys;
+}
+
 Focus FocusOf(const FactReader& reader, const cdshooks::Request& request) {
   Focus focus;
   fhir::ForEachResource(request.draft_orders, [&](const base::Json& r) {
@@ -68,11 +96,29 @@ std::vector<std::string> NotComplete(const cdshooks::Request& request,
 
 }  // namespace
 
+std::vector<DataKey> KeysReadBy(std::string_view hook) {
+  if (hook == "patient-view")
+    return {DataKey::kPatient, DataKey::kMedications, DataKey::kConditions, DataKey::kObservations};
+  std::vector<DataKey> keys;
+  for (std::size_t i = 0; i < kDataKeyCount; ++i) keys.push_back(static_cast<DataKey>(i));
+  return keys;
+}
+
 Engine::Engine(std::shared_ptr<const Knowledge> knowledge) : knowledge_(std::move(knowledge)) {}
 
 Plan Engine::MakePlan(const cdshooks::Request& request) const {
   Plan plan;
   const FactReader reader(*knowledge_, request);
+  if (PatientView(request)) {
+    // Whether the patient is on anakinra is known only from a complete medications key: until
+    // then every key the view reads is fetched with it.
+    const OnRecord on = OnRecordOf(reader, request);
+    if (on.complete && !on.anakinra) return plan;  // nothing to do
+    plan.nothing_to_do = false;
+    plan.needed_keys = PatientViewKeys();
+    plan.keys_to_fetch = NotComplete(request, plan.needed_keys);
+    return plan;
+  }
   const Focus focus = FocusOf(reader, request);
   // A draft in focus whose medication is a reference the request cannot resolve may be anakinra:
   // it must be fetched before the request can be answered as "nothing to do".
@@ -86,9 +132,24 @@ Plan Engine::MakePlan(const cdshooks::Request& request) const {
 Evaluation Engine::Evaluate(const cdshooks::Request& request, fhir::EpochSeconds now) const {
   Evaluation result;
   const FactReader reader(*knowledge_, request);
-  const Focus focus = FocusOf(reader, request);
-  if (!focus.anakinra && !focus.interacting) return result;  // the fast path: {"cards": []}
-  const std::vector<std::string> needed = Needed(focus);
+  const bool patient_view = PatientView(request);
+  std::vector<std::string> needed;
+  if (patient_view) {
+    const OnRecord on = OnRecordOf(reader, request);
+    if (!on.anakinra) {
+      // Not on anakinra, as far as a complete list shows; an incomplete list is not "none".
+      if (!on.complete) {
+        result.precondition_failed = true;
+        result.missing_keys = {std::string(KeyName(DataKey::kMedications))};
+      }
+      return result;
+    }
+    needed = PatientViewKeys();
+  } else {
+    const Focus focus = FocusOf(reader, request);
+    if (!focus.anakinra && !focus.interacting) return result;  // the fast path: {"cards": []}
+    needed = Needed(focus);
+  }
 
   const std::vector<Order> orders = reader.ReadOrders();  // read once
   // Patient facts once per distinct reference time (node-based map: stable addresses).
@@ -104,7 +165,8 @@ Evaluation Engine::Evaluate(const cdshooks::Request& request, fhir::EpochSeconds
   for (const Order& o : orders) {
     if (!o.evaluated) continue;
     if (o.drug == DrugClass::kAnakinra) {
-      const fhir::EpochSeconds t = o.authored_on.value_or(now);
+      // Order hooks: the facts when the order was written; patient-view: now (policy §7).
+      const fhir::EpochSeconds t = patient_view ? now : o.authored_on.value_or(now);
       input.anakinra.push_back(AnakinraInFocus{&o, facts_at(t), reader.TreatmentOf(o, orders)});
     } else if (Interacting(o.drug)) {
       interacting_in_focus = true;

@@ -15,6 +15,7 @@
 // Thread-safe: the engine holds only immutable knowledge; every call has its own state.
 #pragma once
 
+#include "anakinra/facts.h"
 #include "anakinra/knowledge.h"
 #include "cdshooks/card.h"
 #include "cdshooks/request.h"
@@ -22,6 +23,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace anakinra {
@@ -51,6 +53,11 @@ struct Evaluation {
   std::vector<std::string> missing_keys;  // needed keys still missing or incomplete
   std::vector<NotChecked> not_checked;
 };
+
+// The prefetch keys the rules of a hook read: every key for the order hooks; patient, medications,
+// conditions and observations for patient-view (no allergy or immunisation card there). A service
+// must have a template for each (checked when hooks/ is loaded).
+std::vector<DataKey> KeysReadBy(std::string_view hook);
 
 class Engine {
  public:

@@ -223,7 +223,10 @@ std::vector<Order> FactReader::ReadOrders() const {
     if (const base::Json* prior = ObjectMember(r, "priorPrescription"))
       if (auto ref = base::StringMember(*prior, "reference"))
         o.prior_prescription = ReferenceToKey(*ref);
-    o.evaluated = draft && InFocus(r);
+    // patient-view (policy §7): the rules run on the patient's active anakinra orders.
+    o.evaluated = draft ? InFocus(r)
+                        : request_.hook == "patient-view" && o.drug == DrugClass::kAnakinra &&
+                              o.status == "active";
     return o;
   };
   fhir::ForEachResource(request_.draft_orders, [&](const base::Json& r) {
@@ -254,6 +257,8 @@ std::vector<Order> FactReader::ReadOrders() const {
       ReadReasons(*o.resource, o);
     }
   }
+  for (std::size_t i = drafts; i < orders.size(); ++i)  // patient-view: the active orders
+    if (orders[i].evaluated) ReadDosing(*orders[i].resource, orders[i]);
   return orders;
 }
 
@@ -326,7 +331,8 @@ void FactReader::ReadReasons(const base::Json& order, Order& out) const {
 
 Treatment FactReader::TreatmentOf(const Order& order, const std::vector<Order>& orders) const {
   Treatment t;
-  bool continuing = order.renewal || order.revision;
+  // An order already on record (patient-view) is a treatment under way.
+  bool continuing = order.renewal || order.revision || !order.draft;
   for (const Order& o : orders)
     if (&o != &order && !o.draft && o.drug == DrugClass::kAnakinra && ActiveOrOnHold(o.status))
       continuing = true;

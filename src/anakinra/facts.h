@@ -95,9 +95,11 @@ struct Order {
   std::string id;     // "123"; empty when absent
   std::string label;  // medication name (EHR text); "an unnamed medication" when none
   DrugClass drug = DrugClass::kOther;
-  std::string status;      // the order's status code
-  bool draft = false;      // in context.draftOrders (deletable or updatable by a suggestion)
-  bool evaluated = false;  // in focus: selected (order-select) or any draft (order-sign)
+  std::string status;  // the order's status code
+  bool draft = false;  // in context.draftOrders (deletable or updatable by a suggestion)
+  // In focus: selected (order-select), any draft (order-sign), or an active anakinra order
+  // (patient-view).
+  bool evaluated = false;
   std::optional<fhir::EpochSeconds> authored_on;  // date-only: the end of that day
   // A medicationReference that could not be resolved from the request (nor fetched): it
   // identifies nothing and is never guessed; counted and logged.

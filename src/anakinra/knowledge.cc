@@ -552,37 +552,43 @@ const std::map<std::string, CardKeys>& RequiredCardText() {
                              "todo", "weight-stale", "weight-implausible"},
                             {}};
     m["renal-impairment"] = {
-        {"default"},
+        {"default", "monitoring"},
         {"found-value", "found-condition", "why", "todo-qod", "todo-see-dose-card",
-         "todo-already-qod", "todo-update-qod", "egfr-normalised"},
+         "todo-already-qod", "todo-update-qod", "egfr-normalised", "todo-monitoring",
+         "todo-monitoring-frequency-unknown"},
         {"update-qod"}};
-    for (const char* c : {"hepatic-impairment", "antibiotic-prophylaxis", "active-infection",
+    for (const char* c : {"hepatic-impairment", "antibiotic-prophylaxis",
                           "immunosuppression-chronic-infection", "pregnancy", "breastfeeding"})
       m[c] = {{"default"}, {"found", "why", "todo"}, {}};
+    m["active-infection"] = {
+        {"default", "monitoring"}, {"found", "why", "todo", "todo-monitoring"}, {}};
     for (const char* c : {"immunisation-pneumococcal", "immunisation-hib"})
       m[c] = {{"default"}, {"found", "why-child", "why-adult", "todo"}, {"order-vaccine"}};
     m["neutrophil-count"] = {
         {"default", "low", "missing-start", "missing-continuation"},
         {"found-low", "found-none", "found-old", "found-old-low", "found-implausible", "why",
-         "todo-low-start", "todo-low-continuation", "todo-order"},
+         "todo-low-start", "todo-low-continuation", "todo-order", "why-monitoring"},
         {"order-blood-count"}};
-    m["tnf-antagonist"] = {{"default", "reverse"},
-                           {"found-active", "found-draft", "found-reverse", "found-reverse-draft",
-                            "todo-reverse-draft", "why", "todo-choose", "todo-remove",
-                            "todo-stop-one", "todo-reverse", "todo-reverse-no-suggestion"},
-                           {"remove-anakinra", "remove-other"}};
+    m["tnf-antagonist"] = {
+        {"default", "reverse", "monitoring"},
+        {"found-active", "found-draft", "found-reverse", "found-reverse-draft",
+         "todo-reverse-draft", "why", "todo-choose", "todo-remove", "todo-stop-one", "todo-reverse",
+         "todo-reverse-no-suggestion", "found-monitoring", "todo-monitoring"},
+        {"remove-anakinra", "remove-other"}};
     m["il1-blocker-duplication"] = {
-        {"default", "second-anakinra", "reverse"},
+        {"default", "second-anakinra", "reverse", "monitoring", "monitoring-second-anakinra"},
         {"found-active", "found-draft", "found-second-active", "found-second-draft",
          "found-reverse", "found-reverse-draft", "todo-reverse-draft", "why", "why-second",
          "todo-replace", "todo-stop-one", "todo-remove", "todo-reverse",
-         "todo-reverse-no-suggestion"},
+         "todo-reverse-no-suggestion", "found-monitoring", "todo-monitoring",
+         "found-monitoring-second", "todo-monitoring-second"},
         {"remove-anakinra", "remove-other"}};
-    m["live-vaccine"] = {{"default", "reverse"},
-                         {"found-active", "found-draft", "found-reverse", "found-reverse-draft",
-                          "todo-reverse-draft", "why", "todo-no-suggestion", "todo-remove",
-                          "todo-reverse", "todo-reverse-no-suggestion"},
-                         {"remove-vaccine"}};
+    m["live-vaccine"] = {
+        {"default", "reverse", "monitoring"},
+        {"found-active", "found-draft", "found-reverse", "found-reverse-draft",
+         "todo-reverse-draft", "why", "todo-no-suggestion", "todo-remove", "todo-reverse",
+         "todo-reverse-no-suggestion", "found-monitoring", "todo-monitoring"},
+        {"remove-vaccine"}};
     m["ecoli-protein-hypersensitivity"] = {
         {"default", "intolerance"},
         {"found", "found-intolerance", "why", "todo", "todo-intolerance"},
@@ -595,7 +601,7 @@ const std::map<std::string, CardKeys>& RequiredCardText() {
         {}};
     m[""] = {{},
              {"birth-date-incomplete", "no-id-update", "no-id-delete", "ignored-values",
-              "mgkg-not-checked", "unverified-band"},
+              "mgkg-not-checked", "unverified-band", "on-anakinra-for"},
              {}};
     m["checks"] = {
         {},

@@ -103,6 +103,11 @@ class Evaluator {
       : in_(in), k_(in.knowledge), d_(in.knowledge.dosing), not_checked_(not_checked) {}
 
   std::vector<Finding> Run() {
+    if (in_.hook == "patient-view") {
+      for (const AnakinraInFocus& x : in_.anakinra)
+        if (x.order != nullptr && x.patient != nullptr) MonitorAnakinra(x);
+      return std::vector<Finding>(findings_.begin(), findings_.end());
+    }
     for (const AnakinraInFocus& x : in_.anakinra)
       if (x.order != nullptr && x.patient != nullptr) EvaluateAnakinra(x);
     const bool anakinra_in_focus = std::any_of(
@@ -191,6 +196,90 @@ class Evaluator {
     if (renal) RenalCard(a, p, &outcome);
   }
 
+  // ---- patient-view: a patient on anakinra (policy §7) ----------------------------------------
+  // The order hooks' rules on an active order, without dose or start cards: interactions,
+  // infection, pregnancy and breast-feeding, renal function against the order's frequency, and
+  // the neutrophil schedule of the treatment's phase. Every card says how long the patient has
+  // been on anakinra, when the start is known.
+  void MonitorAnakinra(const AnakinraInFocus& x) {
+    const Order& a = *x.order;
+    const PatientFacts& p = *x.patient;
+    const std::size_t before = findings_.size();
+    Interactions(a, p);
+    NoteIncomplete(p, "conditions", DataKey::kConditions);
+    auto simple = [&](const char* code, const std::vector<Evidence>& ev) {
+      if (ev.empty()) return;
+      if (Finding* f = Add(code, "")) {
+        f->params["drug"] = a.label;
+        f->params["evidence"] = EvidenceText(ev);
+        f->params["evidenceShort"] = ev.front().label;
+        if (std::string(code) == "active-infection") {  // "do not start" does not apply
+          f->summary = "monitoring";
+          f->todo = {"todo-monitoring"};
+        }
+      }
+    };
+    simple("active-infection", p.serious_infection);
+    NoteIncomplete(p, "pregnancy", DataKey::kObservations);
+    simple("pregnancy", p.pregnancy);
+    simple("breastfeeding", p.breastfeeding);
+    if (RenalImpairment(p)) MonitorRenal(a, p);
+    Neutrophils(p, x.treatment);
+    for (std::size_t i = before; i < findings_.size(); ++i) {
+      Finding& f = findings_[i];
+      if (f.code == "neutrophil-count") {
+        // On treatment whatever the start date: the start wording never applies here.
+        if (f.summary == "missing-start") f.summary = "missing-continuation";
+        if (f.summary == "missing-continuation") f.indicator = "info";
+        for (auto& t : f.todo)
+          if (t == "todo-low-start") t = "todo-low-continuation";
+        f.why = {"why-monitoring"};
+      }
+      if (!x.treatment.began) continue;
+      f.params["onAnakinra"] = Duration(p.reference_time - *x.treatment.began);
+      f.params["since"] = fhir::FormatDate(*x.treatment.began);
+      f.notes.push_back("on-anakinra-for");
+    }
+  }
+
+  // "3 months", "1 year and 2 months", "12 days".
+  static std::string Duration(fhir::EpochSeconds seconds) {
+    const long days =
+        static_cast<long>(std::max<fhir::EpochSeconds>(0, seconds) / fhir::kSecondsPerDay);
+    const long months = static_cast<long>(static_cast<double>(days) / (365.25 / 12));
+    auto unit = [](long n, const char* one, const char* many) {
+      return std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    if (months < 1) return unit(days, "day", "days");
+    if (months < 12) return unit(months, "month", "months");
+    const long years = months / 12;
+    const long rest = months % 12;
+    return unit(years, "year", "years") + (rest ? " and " + unit(rest, "month", "months") : "");
+  }
+
+  // Severe renal impairment and an active order that is not every other day: info, no
+  // suggestion (the dose was checked when it was ordered; a change is a prescriber's decision).
+  void MonitorRenal(const Order& a, const PatientFacts& p) {
+    NoteIncomplete(p, "renal-impairment", DataKey::kObservations);
+    bool all_qod = !a.dose_lines.empty();
+    bool frequency_known = !a.dose_lines.empty();
+    for (const DoseLine& l : a.dose_lines) {
+      if (!l.frequency) {
+        frequency_known = false;
+        all_qod = false;
+      } else if (!fhir::SameFrequency(l.frequency->per_day, 0.5)) {
+        all_qod = false;
+      }
+    }
+    if (all_qod) return;  // already every other day
+    RenalCard(a, p, nullptr);
+    if (Finding* f = Find("renal-impairment", a.key)) {
+      f->indicator = "info";
+      f->summary = "monitoring";
+      f->todo = {frequency_known ? "todo-monitoring" : "todo-monitoring-frequency-unknown"};
+    }
+  }
+
   void Interactions(const Order& a, const PatientFacts& p) {
     std::vector<const Order*> tnf, il1, anakinra, live;
     std::size_t a_index = 0;
@@ -215,6 +304,8 @@ class Evaluator {
             if (a.renewal || a.revision) break;
             if (!a.prior_prescription.empty() && a.prior_prescription == o.key) break;
             if (!a.id.empty() && a.id == o.id) break;
+            // patient-view: both active orders are in focus; the later one reports the pair.
+            if (o.evaluated && i > a_index) break;
           } else if (o.evaluated && i > a_index) {
             break;  // two anakinra drafts in focus: the later one reports the pair
           }
@@ -235,6 +326,14 @@ class Evaluator {
     auto any_active = [](const std::vector<const Order*>& list) {
       return std::any_of(list.begin(), list.end(), [](const Order* o) { return IsActive(*o); });
     };
+    const bool monitoring = !a.draft;  // patient-view: the patient is on both
+    // patient-view: the patient is already on both; nothing to remove, the wording says so.
+    auto on_both = [&](Finding& f) {
+      if (!monitoring) return;
+      f.found = {"found-monitoring"};
+      f.todo = {"todo-monitoring"};
+      f.summary = "monitoring";
+    };
     if (!tnf.empty()) {
       if (Finding* f = Add("tnf-antagonist", a.key)) {
         f->params["drug"] = a.label;
@@ -246,6 +345,7 @@ class Evaluator {
                    : f->suggestions.size() == 1 ? "todo-remove"
                                                 : "todo-stop-one"};
         f->selection_behavior = "at-most-one";
+        on_both(*f);
       }
     }
     if (!il1.empty() || !anakinra.empty()) {
@@ -268,6 +368,12 @@ class Evaluator {
         f->todo = {il1.empty()              ? "todo-replace"
                    : f->suggestions.empty() ? "todo-stop-one"
                                             : "todo-remove"};
+        on_both(*f);
+        if (monitoring && il1.empty()) {
+          f->summary = "monitoring-second-anakinra";
+          f->found = {"found-monitoring-second"};
+          f->todo = {"todo-monitoring-second"};
+        }
       }
     }
     if (!live.empty()) {
@@ -277,6 +383,7 @@ class Evaluator {
         f->found = {any_active(live) ? "found-active" : "found-draft"};
         for (const Order* o : live) AddDelete(*f, *o, "remove-vaccine");
         f->todo = {f->suggestions.empty() ? "todo-no-suggestion" : "todo-remove"};
+        on_both(*f);
       }
     }
   }
@@ -464,11 +571,15 @@ class Evaluator {
     bool start = true;
     const int window = NeutrophilWindow(p, t, start);
     const auto& n = p.neutrophils;
-    const bool low = n && n->value < d_.neutrophil_threshold - kEps;
+    // patient-view (policy §7) warns below the monitoring threshold; the order hooks below the
+    // start threshold, in every phase (§4).
+    const double threshold =
+        in_.hook == "patient-view" ? d_.neutrophil_threshold_monitoring : d_.neutrophil_threshold;
+    const bool low = n && n->value < threshold - kEps;
     const bool within = n && (p.reference_time - n->time) <=
                                  static_cast<fhir::EpochSeconds>(window) * fhir::kSecondsPerDay;
     auto common = [&](Finding& f) {
-      f.params["threshold"] = Num(d_.neutrophil_threshold);
+      f.params["threshold"] = Num(threshold);
       f.params["window"] = std::to_string(window);
       if (n) {
         f.params["count"] = Num(n->value);

@@ -60,9 +60,9 @@ int main(int argc, char** argv) {
       "Evaluate a CDS Hooks request, or a FHIR Bundle from fhir-samples/, and print the cards");
   evaluate
       ->add_option("--hook", hook,
-                   "order-sign or order-select (default: the request's hook; "
+                   "order-sign, order-select or patient-view (default: the request's hook; "
                    "order-sign for a Bundle)")
-      ->check(CLI::IsMember({"order-sign", "order-select"}));
+      ->check(CLI::IsMember({"order-sign", "order-select", "patient-view"}));
   evaluate->add_option("--format", format, "json (the response body) or text (for a person)")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();
@@ -81,8 +81,8 @@ int main(int argc, char** argv) {
   auto* request = cli.add_subcommand(
       "request",
       "Print the CDS Hooks request built from a fhir-samples Bundle (for curl or load tests)");
-  request->add_option("--hook", request_hook, "order-sign (default) or order-select")
-      ->check(CLI::IsMember({"order-sign", "order-select"}));
+  request->add_option("--hook", request_hook, "order-sign (default), order-select or patient-view")
+      ->check(CLI::IsMember({"order-sign", "order-select", "patient-view"}));
   std::size_t request_page_size = 0;
   request
       ->add_option("--page-size", request_page_size,

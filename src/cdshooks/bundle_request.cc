@@ -155,16 +155,18 @@ std::shared_ptr<rapidjson::Document> RequestFromBundle(const base::Json& bundle,
       others.push_back(&r);
     }
   });
-  if (drafts.empty()) {
+  const bool order_hook = service.hook != "patient-view";  // patient-view has no draft orders
+  if (drafts.empty() && order_hook) {
     error = "the bundle holds no draft order (status \"draft\")";
     return nullptr;
   }
   std::string patient_id = patient != nullptr ? std::string(fhir::ResourceId(*patient)) : "";
-  if (patient_id.empty()) {
+  if (patient_id.empty() && !drafts.empty()) {
     auto ref = base::Member(*drafts.front(), "subject");
     auto r = ref ? base::StringMember(*ref, "reference") : std::nullopt;
     patient_id = r ? std::string(fhir::ReferenceId(*r)) : "unknown";
   }
+  if (patient_id.empty()) patient_id = "unknown";
 
   auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
   Alloc& a = doc->GetAllocator();
@@ -188,7 +190,7 @@ std::shared_ptr<rapidjson::Document> RequestFromBundle(const base::Json& bundle,
   draft_bundle.AddMember("type", "collection", a);
   draft_bundle.AddMember("entry", entries, a);
   if (service.hook == "order-select") context.AddMember("selections", selections, a);
-  context.AddMember("draftOrders", draft_bundle, a);
+  if (order_hook) context.AddMember("draftOrders", draft_bundle, a);
   doc->AddMember("context", context, a);
 
   Value prefetch(rapidjson::kObjectType);

@@ -149,7 +149,10 @@ std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
     if (auto encounter = base::StringMember(*context, "encounterId"))
       out.encounter_id = std::string(*encounter);
     const base::Json* drafts = base::Member(*context, "draftOrders");
-    if (drafts == nullptr) {
+    if (service.hook == "patient-view") {
+      // No draft orders in this hook's context (CDS Hooks patient-view: patientId, userId,
+      // encounterId); any sent are ignored.
+    } else if (drafts == nullptr) {
       check.Fail("required", "Missing required field context.draftOrders (a FHIR Bundle).",
                  "context.draftOrders");
     } else if (!drafts->IsObject() || fhir::ResourceType(*drafts) != "Bundle") {

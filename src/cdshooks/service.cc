@@ -9,7 +9,9 @@
 
 namespace cdshooks {
 
-bool IsKnownHook(std::string_view hook) { return hook == "order-select" || hook == "order-sign"; }
+bool IsKnownHook(std::string_view hook) {
+  return hook == "order-select" || hook == "order-sign" || hook == "patient-view";
+}
 
 std::optional<ServiceCatalog> ServiceCatalog::Load(std::string_view json, std::string& error) {
   rapidjson::Document doc;

@@ -39,8 +39,8 @@ std::shared_ptr<service::HookService> LoadHookService(const std::string& hooks_d
   const auto loincs = knowledge->ObservationLoincCodes();
   for (const auto& s : catalog->services()) {
     // Every key the rules read must have a template, or a request could never be complete.
-    for (std::size_t i = 0; i < anakinra::kDataKeyCount; ++i) {
-      const std::string key(anakinra::KeyName(static_cast<anakinra::DataKey>(i)));
+    for (const anakinra::DataKey k : anakinra::KeysReadBy(s.hook)) {
+      const std::string key(anakinra::KeyName(k));
       if (s.prefetch.count(key) == 0) {
         error = "services.json: " + s.id + " has no prefetch template for \"" + key +
                 "\", which the rules read";

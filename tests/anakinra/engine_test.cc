@@ -125,4 +125,59 @@ TEST_F(EngineTest, IncompleteKeyIsStillMissing) {
   EXPECT_TRUE(evaluation.precondition_failed);
 }
 
+// ---------------------------------------------------------------- patient-view (policy §7)
+
+const std::vector<std::string> kPatientViewKeys = {"patient", "medications", "conditions",
+                                                   "observations"};
+
+TEST(KeysReadBy, PatientViewReadsNoAllergiesOrImmunisations) {
+  EXPECT_EQ(anakinra::KeysReadBy("patient-view").size(), 4u);
+  EXPECT_EQ(anakinra::KeysReadBy("order-sign").size(), anakinra::kDataKeyCount);
+  EXPECT_EQ(anakinra::KeysReadBy("order-select").size(), anakinra::kDataKeyCount);
+}
+
+TEST_F(EngineTest, PatientViewNotOnAnakinraIsNothingToDoOnlyWithACompleteList) {
+  RequestSpec spec;
+  spec.hook = "patient-view";
+  spec.prefetch["medications"] = Bundle({Med("o", "active", "Metformin")});
+  EXPECT_TRUE(engine_.MakePlan(MakeRequest(spec)).nothing_to_do);
+  EXPECT_TRUE(engine_.Evaluate(MakeRequest(spec), kNow).cards.empty());
+  EXPECT_FALSE(engine_.Evaluate(MakeRequest(spec), kNow).precondition_failed);
+
+  // The same page with more to come: "no anakinra" is not known, so every key is fetched and,
+  // when that fails, the answer is 412 for medications (never an empty list read from a page).
+  spec.states["medications"] = PrefetchState::kIncomplete;
+  const auto plan = engine_.MakePlan(MakeRequest(spec));
+  EXPECT_FALSE(plan.nothing_to_do);
+  EXPECT_EQ(plan.needed_keys, kPatientViewKeys);
+  EXPECT_EQ(plan.keys_to_fetch, kPatientViewKeys);
+  const auto evaluation = engine_.Evaluate(MakeRequest(spec), kNow);
+  EXPECT_TRUE(evaluation.precondition_failed);
+  EXPECT_EQ(evaluation.missing_keys, std::vector<std::string>{"medications"});
+}
+
+TEST_F(EngineTest, PatientViewOnAnakinraFetchesOnlyTheKeysItReads) {
+  RequestSpec spec;
+  spec.hook = "patient-view";
+  spec.prefetch["medications"] = Bundle({Anakinra("a", "active")});
+  spec.prefetch["patient"] = Patient(R"("1980-01-01")");
+  const auto plan = engine_.MakePlan(MakeRequest(spec));
+  EXPECT_FALSE(plan.nothing_to_do);
+  EXPECT_EQ(plan.needed_keys, kPatientViewKeys);
+  EXPECT_EQ(plan.keys_to_fetch, (std::vector<std::string>{"conditions", "observations"}));
+}
+
+TEST_F(EngineTest, PatientViewOnHoldOnlyGivesNoCard) {
+  // The rules run on active orders (policy §7); a paused treatment has no schedule to keep.
+  RequestSpec spec;
+  spec.hook = "patient-view";
+  spec.prefetch["medications"] = Bundle({Anakinra("a", "on-hold")});
+  spec.prefetch["patient"] = Patient(R"("1980-01-01")");
+  spec.prefetch["conditions"] = Bundle({});
+  spec.prefetch["observations"] = Bundle({});
+  const auto evaluation = engine_.Evaluate(MakeRequest(spec), kNow);
+  EXPECT_TRUE(evaluation.cards.empty());
+  EXPECT_FALSE(evaluation.precondition_failed);
+}
+
 }  // namespace

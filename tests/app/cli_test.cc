@@ -67,6 +67,7 @@ TEST(Cli, EvaluateTextShowsEverySampleCards) {
         ParseJsonOrDie(ReadFile(SourcePath("fhir-samples/expected/" + name + ".cards.json")));
     std::string options = "--format text";
     if (golden.HasMember("now")) options += std::string(" --now ") + golden["now"].GetString();
+    if (golden.HasMember("hook")) options += std::string(" --hook ") + golden["hook"].GetString();
     if (golden.HasMember("pageSize"))
       options += " --page-size " + std::to_string(golden["pageSize"].GetUint());
     const ProcessRun r = Exec("evaluate " + options + " " + e.path().string());
@@ -162,7 +163,7 @@ TEST(Cli, RequestStatusFilterTakesACommaList) {
   const std::string only_active = services;
   WriteFile(dir + "/services.json", only_active);
   EXPECT_EQ(medication_ids(dir).count("ak-adult-second-anakinra-anakinra-active"), 0u);
-  ASSERT_EQ(ReplaceAll(services, "&status=active\"", "&status=active,on-hold\""), 2);
+  ASSERT_EQ(ReplaceAll(services, "&status=active\"", "&status=active,on-hold\""), 3);
   WriteFile(dir + "/services.json", services);
   EXPECT_EQ(medication_ids(dir).count("ak-adult-second-anakinra-anakinra-active"), 1u);
 }

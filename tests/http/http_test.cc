@@ -20,14 +20,14 @@ void ExpectOperationOutcome(const httplib::Result& r, int status, const std::str
   EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*");
 }
 
-TEST(Http, DiscoveryListsBothServicesWithPrefetch) {
+TEST(Http, DiscoveryListsTheThreeServicesWithPrefetch) {
   LiveServer server;
   auto r = server.client().Get("/cds-services");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*");
   auto doc = Json(r->body);
-  ASSERT_EQ(doc["services"].Size(), 2u);
+  ASSERT_EQ(doc["services"].Size(), 3u);
   std::set<std::string> ids;
   for (const auto& s : doc["services"].GetArray()) {
     ids.insert(s["id"].GetString());
@@ -39,6 +39,7 @@ TEST(Http, DiscoveryListsBothServicesWithPrefetch) {
   }
   EXPECT_TRUE(ids.count("anakinra-order-select"));
   EXPECT_TRUE(ids.count("anakinra-order-sign"));
+  EXPECT_TRUE(ids.count("anakinra-patient-view"));
 }
 
 TEST(Http, PreflightOnEveryRoute) {
