@@ -137,14 +137,11 @@ bool LooksLikeHookRequest(const base::Json& body) {
          base::Member(body, "resourceType") == nullptr;
 }
 
-std::shared_ptr<rapidjson::Document> RequestFromBundle(const base::Json& bundle,
-                                                       const ServiceDefinition& service,
-                                                       std::string& error,
-                                                       const BundleRequestOptions& options) {
-  if (fhir::ResourceType(bundle) != "Bundle") {
-    error = "not a FHIR Bundle or a CDS Hooks request";
-    return nullptr;
-  }
+base::StatusOr<std::shared_ptr<rapidjson::Document>> RequestFromBundle(
+    const base::Json& bundle, const ServiceDefinition& service,
+    const BundleRequestOptions& options) {
+  if (fhir::ResourceType(bundle) != "Bundle")
+    return base::Status::InvalidArgument("not a FHIR Bundle or a CDS Hooks request");
   std::vector<const base::Json*> drafts, others;
   const base::Json* patient = nullptr;
   fhir::ForEachResource(&bundle, [&](const base::Json& r) {
@@ -155,10 +152,8 @@ std::shared_ptr<rapidjson::Document> RequestFromBundle(const base::Json& bundle,
       others.push_back(&r);
     }
   });
-  if (drafts.empty()) {
-    error = "the bundle holds no draft order (status \"draft\")";
-    return nullptr;
-  }
+  if (drafts.empty())
+    return base::Status::InvalidArgument("the bundle holds no draft order (status \"draft\")");
   std::string patient_id = patient != nullptr ? std::string(fhir::ResourceId(*patient)) : "";
   if (patient_id.empty()) {
     auto ref = base::Member(*drafts.front(), "subject");

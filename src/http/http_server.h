@@ -72,8 +72,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds the listening socket (port 0 picks a free port). Returns false with `error` set.
-  bool Bind(std::string& error);
+  // Binds the listening socket (port 0 picks a free port). kFailedPrecondition when TLS cannot
+  // start (unreadable or mismatched PEM files), kUnavailable when the address cannot be bound.
+  base::Status Bind();
   int port() const { return port_; }
   // Serves until Stop(); returns false if the server failed.
   bool Run();
