@@ -21,10 +21,10 @@ class Loader {
   base::Status status;
   bool failed() const { return !status.ok(); }
 
-  void Fail(std::string message) {
+  void Fail(const std::string& message) {
     if (status.ok()) status = base::Status::InvalidArgument("knowledge: " + message);
   }
-  void FailIo(std::string message) {
+  void FailIo(const std::string& message) {
     if (status.ok()) status = base::Status::IoError("knowledge: " + message);
   }
   // What a missing object reads as after its mistake is recorded.

@@ -64,6 +64,13 @@ struct ServerObservers {
       extra_gets;
 };
 
+// Thread safety: Bind, then Run on one thread; Stop may be called from any thread (a signal
+// watcher) and makes Run return; requests are served on a bounded pool whose handlers share the
+// (thread-safe) HookService and observers. Ownership: shares the hook service; owns the listener.
+// Errors: Bind returns a Status; every error answer is an OperationOutcome made by
+// service::ErrorResult from a base::Status (httplib's own 404/413/400/... keep the status httplib
+// chose, with the issue code that status has always had); a handler's exception becomes a 500
+// and is logged.
 class HttpServer {
  public:
   HttpServer(HttpOptions options, std::shared_ptr<service::HookService> handler,
