@@ -40,8 +40,8 @@ Input Load(const bench::Case& c) {
 
 cdshooks::Request Parsed(const Input& in) {
   cdshooks::Request request;
-  if (auto e = cdshooks::ParseRequest(in.body, *in.service, {}, request))
-    throw std::runtime_error(in.c->name + ": request refused: " + e->issues.front().diagnostics);
+  if (base::Status e = cdshooks::ParseRequest(in.body, *in.service, {}, request); !e.ok())
+    throw std::runtime_error(in.c->name + ": request refused: " + e.message());
   return request;
 }
 

@@ -19,17 +19,17 @@ namespace {
 std::shared_ptr<service::HookService> Handler() {
   static const auto handler = [] {
     const std::string hooks = ANAKINRA_SOURCE_DIR "/hooks";
-    std::string error;
-    auto knowledge = anakinra::LoadKnowledge(hooks, error);
+    auto knowledge = anakinra::LoadKnowledge(hooks);
     std::ifstream in(hooks + "/services.json");
     std::ostringstream ss;
     ss << in.rdbuf();
-    auto catalog = cdshooks::ServiceCatalog::Load(ss.str(), error);
-    if (!knowledge || !catalog) {
-      std::cerr << "fuzz_request: cannot load " << hooks << ": " << error << "\n";
+    auto catalog = cdshooks::ServiceCatalog::Load(ss.str());
+    if (!knowledge.ok() || !catalog.ok()) {
+      const base::Status error = knowledge.ok() ? catalog.status() : knowledge.status();
+      std::cerr << "fuzz_request: cannot load " << hooks << ": " << error.message() << "\n";
       std::abort();
     }
-    auto engine = std::make_shared<anakinra::Engine>(std::move(knowledge));
+    auto engine = std::make_shared<anakinra::Engine>(std::move(*knowledge));
     return std::make_shared<service::HookService>(engine, std::move(*catalog),
                                                   cdshooks::ParseLimits{64});
   }();

@@ -5,6 +5,7 @@
 // names the file and the entry.
 #pragma once
 
+#include "base/status.h"
 #include "cdshooks/card.h"
 #include "fhir/code_set.h"
 
@@ -179,7 +180,9 @@ const std::vector<std::string>& CardCodes();
 // shared sentences (key "") and check names (key "checks").
 const std::map<std::string, CardKeys>& RequiredCardText();
 
-// Loads hooks/knowledge/*.json and hooks/cards.json from `hooks_dir`.
-std::shared_ptr<const Knowledge> LoadKnowledge(const std::string& hooks_dir, std::string& error);
+// Loads hooks/knowledge/*.json and hooks/cards.json from `hooks_dir`. Errors: kInvalidArgument
+// (kIoError when a file cannot be read) whose message, "knowledge: <file>: <entry>: <what>",
+// names what to fix; the first mistake found stops the load. Never throws.
+base::StatusOr<std::shared_ptr<const Knowledge>> LoadKnowledge(const std::string& hooks_dir);
 
 }  // namespace anakinra

@@ -1,4 +1,6 @@
 // Renders a CDS Hooks response (or an OperationOutcome) as plain text for a person at a terminal.
+//
+// Thread safety: a pure function. Errors: none; a body that is not JSON is returned as it is.
 #pragma once
 
 #include <string>

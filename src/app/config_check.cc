@@ -8,11 +8,11 @@ namespace app {
 
 int RunConfigCheck(const std::string& path) {
   config::ServerConfig config;
-  auto problems = config::ApplyConfigFile(path, config);
-  if (problems.empty())
-    for (auto& p : config::CheckConfig(config)) problems.push_back(path + ": " + p);
-  if (!problems.empty()) {
-    for (const auto& p : problems) std::cerr << p << "\n";
+  base::Status status = config::ApplyConfigFile(path, config);
+  if (status.ok()) status = config::CheckConfig(config).Annotate(path);
+  if (!status.ok()) {
+    const auto problems = status.problems();
+    for (const auto& p : problems) std::cerr << p.message << "\n";
     std::cerr << problems.size() << (problems.size() == 1 ? " mistake" : " mistakes")
               << "; settings and their types: docs/operations.md\n";
     return 1;

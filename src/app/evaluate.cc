@@ -19,17 +19,16 @@ constexpr int kExitRefused = 3;
 // The handler and the input file, or nullptr after saying on stderr what failed.
 std::shared_ptr<service::HookService> LoadInputs(const std::string& hooks_dir,
                                                  const std::string& file, std::string& body) {
-  std::string error;
-  auto handler = service::LoadHookService(hooks_dir, 256, error);
-  if (!handler) {
-    std::cerr << "anakinra-cds: " << error << "\n";
+  auto handler = service::LoadHookService(hooks_dir, 256);
+  if (!handler.ok()) {
+    std::cerr << "anakinra-cds: " << handler.status().message() << "\n";
     return nullptr;
   }
   if (!service::ReadAll(file, body)) {
     std::cerr << "anakinra-cds: cannot read " << file << "\n";
     return nullptr;
   }
-  return handler;
+  return std::move(*handler);
 }
 
 }  // namespace
@@ -43,7 +42,7 @@ const cdshooks::ServiceDefinition* FindServiceForHook(const cdshooks::ServiceCat
 
 int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std::string& format,
                 const std::string& file, const std::string& now_text, std::size_t page_size) {
-  std::string error, body;
+  std::string body;
   auto handler = LoadInputs(hooks_dir, file, body);
   if (!handler) return kExitFailure;
   auto now = std::chrono::system_clock::now();
@@ -58,7 +57,9 @@ int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std
   auto doc = std::make_shared<rapidjson::Document>();
   service::HookResult result;
   if (base::Status e = base::ParseJson(body, 256, *doc); !e.ok()) {
-    result = service::ErrorResult(cdshooks::MakeError(400, "structure", e.message()));
+    result = service::ErrorResult(
+        base::Status::FromProblems(base::Status::Code::kInvalidArgument,
+                                   {base::Status::Problem{"structure", e.message(), {}}}));
   } else {
     std::string wanted = hook;
     if (cdshooks::LooksLikeHookRequest(*doc)) {
@@ -74,15 +75,16 @@ int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std
     if (!cdshooks::LooksLikeHookRequest(*doc)) {
       cdshooks::BundleRequestOptions options;
       options.page_size = page_size;
-      doc = cdshooks::RequestFromBundle(*doc, *service, error, options);
-      if (!doc) {
-        std::cerr << "anakinra-cds: " << file << ": " << error << "\n";
+      auto built = cdshooks::RequestFromBundle(*doc, *service, options);
+      if (!built.ok()) {
+        std::cerr << "anakinra-cds: " << file << ": " << built.status().message() << "\n";
         return kExitRefused;
       }
+      doc = std::move(*built);
     }
     cdshooks::Request request;
-    if (auto invalid = cdshooks::ReadRequest(doc, *service, request)) {
-      result = service::ErrorResult(*invalid);
+    if (base::Status invalid = cdshooks::ReadRequest(doc, *service, request); !invalid.ok()) {
+      result = service::ErrorResult(invalid);
     } else {
       result = handler->Evaluate(*service, request, now);
     }
@@ -97,7 +99,7 @@ int RunEvaluate(const std::string& hooks_dir, const std::string& hook, const std
 
 int RunRequest(const std::string& hooks_dir, const std::string& hook, const std::string& file,
                std::size_t page_size) {
-  std::string error, body;
+  std::string body;
   auto handler = LoadInputs(hooks_dir, file, body);
   if (!handler) return kExitFailure;
   rapidjson::Document bundle;
@@ -113,12 +115,12 @@ int RunRequest(const std::string& hooks_dir, const std::string& hook, const std:
   }
   cdshooks::BundleRequestOptions options;
   options.page_size = page_size;
-  auto request = cdshooks::RequestFromBundle(bundle, *service, error, options);
-  if (!request) {
-    std::cerr << "anakinra-cds: " << file << ": " << error << "\n";
+  auto request = cdshooks::RequestFromBundle(bundle, *service, options);
+  if (!request.ok()) {
+    std::cerr << "anakinra-cds: " << file << ": " << request.status().message() << "\n";
     return kExitRefused;
   }
-  std::cout << base::ToString(*request) << "\n";
+  std::cout << base::ToString(**request) << "\n";
   return 0;
 }
 

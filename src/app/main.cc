@@ -111,9 +111,8 @@ int main(int argc, char** argv) {
     sources.flags = global_flags.Given();
     for (auto& f : serve_flags.Given()) sources.flags.push_back(std::move(f));
     config::ServerConfig config;
-    const auto problems = config::LoadConfig(sources, config);
-    if (!problems.empty()) {
-      for (const auto& p : problems) std::cerr << "anakinra-cds: " << p << "\n";
+    if (base::Status loaded = config::LoadConfig(sources, config); !loaded.ok()) {
+      for (const auto& p : loaded.problems()) std::cerr << "anakinra-cds: " << p.message << "\n";
       return 2;
     }
     if (config.hooks_dir.empty()) config.hooks_dir = app::DefaultHooksDir();
@@ -121,9 +120,9 @@ int main(int argc, char** argv) {
   }
   if (*report) {
     config::ServerConfig report_config;
-    if (const auto problems = config::ApplyFlags(report_flags.Given(), report_config);
-        !problems.empty()) {
-      for (const auto& p : problems) std::cerr << "anakinra-cds: " << p << "\n";
+    if (base::Status applied = config::ApplyFlags(report_flags.Given(), report_config);
+        !applied.ok()) {
+      for (const auto& p : applied.problems()) std::cerr << "anakinra-cds: " << p.message << "\n";
       return 2;
     }
     return app::RunFeedbackReport(report_config.data_dir, report_since, report_format);

@@ -89,12 +89,14 @@ int RunServe(const config::ServerConfig& config) {
   base::SetLogLevel(level);
   ShutdownSignals::Block();
   std::string error;
-  auto handler = service::LoadHookService(config.hooks_dir, config.max_json_depth, error);
-  if (!handler) {
+  auto loaded = service::LoadHookService(config.hooks_dir, config.max_json_depth);
+  if (!loaded.ok()) {
+    error = loaded.status().message();
     base::LogEvent(base::LogLevel::kError, "startup", error);
     std::cerr << "anakinra-cds: " << error << "\n";
     return kExitFailure;
   }
+  std::shared_ptr<service::HookService> handler = std::move(*loaded);
   http::ServerObservers observers;
   std::shared_ptr<auth::Authenticator> auth;
   if (!config.trusted_issuers.empty() || !config.trusted_jku.empty()) {
@@ -138,7 +140,8 @@ int RunServe(const config::ServerConfig& config) {
                      std::to_string(config.fetch_deadline_ms) +
                      " ms; allowed FHIR servers: " + fetcher->allowlist().Describe());
   http::HttpServer http(config::HttpOptionsFromConfig(config), handler, std::move(observers));
-  if (!http.Bind(error)) {
+  if (base::Status bound = http.Bind(); !bound.ok()) {
+    error = bound.message();
     base::LogEvent(base::LogLevel::kError, "startup", error);
     std::cerr << "anakinra-cds: " << error << "\n";
     return kExitFailure;

@@ -137,14 +137,11 @@ bool LooksLikeHookRequest(const base::Json& body) {
          base::Member(body, "resourceType") == nullptr;
 }
 
-std::shared_ptr<rapidjson::Document> RequestFromBundle(const base::Json& bundle,
-                                                       const ServiceDefinition& service,
-                                                       std::string& error,
-                                                       const BundleRequestOptions& options) {
-  if (fhir::ResourceType(bundle) != "Bundle") {
-    error = "not a FHIR Bundle or a CDS Hooks request";
-    return nullptr;
-  }
+base::StatusOr<std::shared_ptr<rapidjson::Document>> RequestFromBundle(
+    const base::Json& bundle, const ServiceDefinition& service,
+    const BundleRequestOptions& options) {
+  if (fhir::ResourceType(bundle) != "Bundle")
+    return base::Status::InvalidArgument("not a FHIR Bundle or a CDS Hooks request");
   std::vector<const base::Json*> drafts, others;
   const base::Json* patient = nullptr;
   fhir::ForEachResource(&bundle, [&](const base::Json& r) {
@@ -156,10 +153,8 @@ std::shared_ptr<rapidjson::Document> RequestFromBundle(const base::Json& bundle,
     }
   });
   const bool order_hook = service.hook != "patient-view";  // patient-view has no draft orders
-  if (drafts.empty() && order_hook) {
-    error = "the bundle holds no draft order (status \"draft\")";
-    return nullptr;
-  }
+  if (drafts.empty() && order_hook)
+    return base::Status::InvalidArgument("the bundle holds no draft order (status \"draft\")");
   std::string patient_id = patient != nullptr ? std::string(fhir::ResourceId(*patient)) : "";
   if (patient_id.empty() && !drafts.empty()) {
     auto ref = base::Member(*drafts.front(), "subject");

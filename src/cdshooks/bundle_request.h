@@ -4,10 +4,12 @@
 // each prefetch template. Used by the CLI and the tests to evaluate a sample directly.
 //
 // Thread safety: a pure function of its arguments. Ownership: the returned document copies what
-// it needs from `bundle`. Errors: nullptr with `error` set; never throws on FHIR content.
+// it needs from `bundle`. Errors: a kInvalidArgument Status saying why; never throws on FHIR
+// content.
 #pragma once
 
 #include "base/json.h"
+#include "base/status.h"
 #include "cdshooks/service.h"
 
 #include <rapidjson/document.h>
@@ -24,13 +26,12 @@ struct BundleRequestOptions {
   std::size_t page_size = 0;
 };
 
-// Returns the request document, or nullptr with `error` set (no Patient, not a Bundle).
+// Returns the request document (never null), or kInvalidArgument (not a Bundle, no draft order).
 // Template filters understood: status=a,b (any of), code=system|code,... and _sort=-date
 // (entries newest first, as a server would sort them).
-std::shared_ptr<rapidjson::Document> RequestFromBundle(const base::Json& bundle,
-                                                       const ServiceDefinition& service,
-                                                       std::string& error,
-                                                       const BundleRequestOptions& options = {});
+base::StatusOr<std::shared_ptr<rapidjson::Document>> RequestFromBundle(
+    const base::Json& bundle, const ServiceDefinition& service,
+    const BundleRequestOptions& options = {});
 
 // True for a body that looks like a CDS Hooks request rather than a FHIR resource.
 bool LooksLikeHookRequest(const base::Json& body);

@@ -2,6 +2,9 @@
 //
 // A Card holds everything the spec lets a service say; ResponseJson writes {"cards": [...]} and
 // omits every optional member that is empty, as the spec requires (no null, "", [] or {}).
+//
+// Thread safety: cards are values (an Action shares its resource document, read-only once
+// written); ResponseJson is a pure function. Errors: none.
 #pragma once
 
 #include <rapidjson/document.h>

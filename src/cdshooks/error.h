@@ -1,4 +1,8 @@
-// Protocol errors: an HTTP status and the OperationOutcome issues that tell the caller what to fix.
+// The OperationOutcome issue and its JSON: what the hook service writes when it answers with an
+// error (service::ErrorResult makes every OperationOutcome from a base::Status; no other layer
+// decides an HTTP status).
+//
+// Thread safety: Issue is a value; OperationOutcomeJson is a pure function. Errors: none.
 #pragma once
 
 #include <string>
@@ -12,16 +16,6 @@ struct Issue {
   std::string expression;        // JSON path of the offending element, when there is one
   std::string severity = "error";
 };
-
-struct Error {
-  int http_status = 400;
-  std::vector<Issue> issues;
-};
-
-inline Error MakeError(int status, std::string code, std::string diagnostics,
-                       std::string expression = {}) {
-  return Error{status, {Issue{std::move(code), std::move(diagnostics), std::move(expression)}}};
-}
 
 // A FHIR R4 OperationOutcome for the issues, as compact JSON.
 std::string OperationOutcomeJson(const std::vector<Issue>& issues);

@@ -6,12 +6,21 @@
 namespace cdshooks {
 namespace {
 
-void Fail(Error& e, std::string code, std::string diagnostics, std::string expression) {
-  e.issues.push_back(Issue{std::move(code), std::move(diagnostics), std::move(expression)});
+using Problems = std::vector<base::Status::Problem>;
+
+void Fail(Problems& e, std::string kind, std::string diagnostics, std::string expression) {
+  e.push_back(
+      base::Status::Problem{std::move(kind), std::move(diagnostics), std::move(expression)});
+}
+
+base::Status Invalid(std::string kind, std::string diagnostics, std::string expression = {}) {
+  Problems one;
+  Fail(one, std::move(kind), std::move(diagnostics), std::move(expression));
+  return base::Status::FromProblems(base::Status::Code::kInvalidArgument, std::move(one));
 }
 
 std::optional<std::string> RequiredString(const base::Json& obj, const char* name,
-                                          const std::string& path, Error& e) {
+                                          const std::string& path, Problems& e) {
   const base::Json* v = base::Member(obj, name);
   if (v == nullptr) {
     Fail(e, "required", "Missing required field " + path + name + ".", path + name);
@@ -33,17 +42,17 @@ bool IsTimestamp(std::string_view s) {
 
 }  // namespace
 
-std::optional<Error> ParseFeedback(std::string_view body, std::size_t max_depth,
-                                   std::vector<Feedback>& out) {
+base::Status ParseFeedback(std::string_view body, std::size_t max_depth,
+                           std::vector<Feedback>& out) {
   rapidjson::Document doc;
   if (base::Status e = base::ParseJson(body, max_depth, doc); !e.ok())
-    return MakeError(400, "structure", "The feedback body is not valid JSON: " + e.message() + ".");
+    return Invalid("structure", "The feedback body is not valid JSON: " + e.message() + ".");
   const base::Json* list = base::Member(doc, "feedback");
   if (!doc.IsObject() || list == nullptr || !list->IsArray() || list->Empty())
-    return MakeError(400, "structure",
-                     "The feedback body must be an object with a non-empty \"feedback\" array.",
-                     "feedback");
-  Error error{400, {}};
+    return Invalid("structure",
+                   "The feedback body must be an object with a non-empty \"feedback\" array.",
+                   "feedback");
+  Problems error;
   rapidjson::SizeType i = 0;
   for (const auto& item : list->GetArray()) {
     const std::string path = "feedback[" + std::to_string(i++) + "].";
@@ -129,11 +138,11 @@ std::optional<Error> ParseFeedback(std::string_view body, std::size_t max_depth,
            path + "acceptedSuggestions");
     out.push_back(std::move(f));
   }
-  if (!error.issues.empty()) {
+  if (!error.empty()) {
     out.clear();
-    return error;
+    return base::Status::FromProblems(base::Status::Code::kInvalidArgument, std::move(error));
   }
-  return std::nullopt;
+  return base::Status::Ok();
 }
 
 }  // namespace cdshooks

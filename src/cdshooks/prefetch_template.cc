@@ -79,8 +79,8 @@ std::string PercentEncode(std::string_view value) {
   return out;
 }
 
-std::optional<ExpandedTemplate> ExpandPrefetchTemplate(std::string_view tmpl,
-                                                       const Request& request, std::string& why) {
+base::StatusOr<ExpandedTemplate> ExpandPrefetchTemplate(std::string_view tmpl,
+                                                        const Request& request) {
   ExpandedTemplate result;
   std::string& out = result.query;
   std::size_t i = 0;
@@ -88,22 +88,21 @@ std::optional<ExpandedTemplate> ExpandPrefetchTemplate(std::string_view tmpl,
     if (tmpl.compare(i, 2, "{{") == 0) {
       const auto end = tmpl.find("}}", i + 2);
       if (end == std::string_view::npos) {
-        why = "the template has a \"{{\" without a closing \"}}\"";
-        return std::nullopt;
+        return base::Status::InvalidArgument("the template has a \"{{\" without a closing \"}}\"");
       }
       std::string_view token = tmpl.substr(i + 2, end - i - 2);
       while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
       while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+      std::string why;
       auto value = TokenValue(token, request, why);
-      if (!value) return std::nullopt;
+      if (!value) return base::Status::FailedPrecondition(std::move(why));
       out += PercentEncode(*value);
       i = end + 2;
       continue;
     }
     const auto c = static_cast<unsigned char>(tmpl[i]);
     if (c == '#') {
-      why = "the template contains a fragment ('#')";
-      return std::nullopt;
+      return base::Status::InvalidArgument("the template contains a fragment ('#')");
     }
     if (IsUrlChar(c))
       out += static_cast<char>(c);
@@ -115,24 +114,21 @@ std::optional<ExpandedTemplate> ExpandPrefetchTemplate(std::string_view tmpl,
   const auto path_end = out.find('?');
   const std::string path = out.substr(0, path_end);
   if (path.empty() || path.find(':') != std::string::npos) {
-    why = "the template is not a relative FHIR URL";
-    return std::nullopt;
+    return base::Status::InvalidArgument("the template is not a relative FHIR URL");
   }
   const auto slash = path.find('/');
   result.resource_type = path.substr(0, slash);
   // "Type?query" and "Type" are searches; "Type/id" is a read.
   result.search = slash == std::string::npos;
   if (result.resource_type.empty() || result.resource_type == "." || result.resource_type == "..") {
-    why = "the template does not start with a resource type";
-    return std::nullopt;
+    return base::Status::InvalidArgument("the template does not start with a resource type");
   }
   for (std::size_t p = 0; p < path.size();) {  // no dot segments: they could climb the base
     const auto next = path.find('/', p);
     const std::string seg =
         path.substr(p, next == std::string::npos ? std::string::npos : next - p);
     if (seg == "." || seg == ".." || seg.empty()) {
-      why = "the template's path has an empty or dot segment";
-      return std::nullopt;
+      return base::Status::InvalidArgument("the template's path has an empty or dot segment");
     }
     if (next == std::string::npos) break;
     p = next + 1;

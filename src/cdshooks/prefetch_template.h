@@ -7,8 +7,11 @@
 // path segment or a query parameter. Literal template text outside the URL character set (e.g.
 // the `|` of a token search) is percent-encoded too. A token that cannot be filled makes the key
 // unfetchable: Expand says which token and why.
+//
+// Thread safety: pure functions of their arguments.
 #pragma once
 
+#include "base/status.h"
 #include "cdshooks/request.h"
 
 #include <optional>
@@ -23,10 +26,12 @@ struct ExpandedTemplate {
   std::string resource_type;  // the first path segment, e.g. "Patient"
 };
 
-// Fills `tmpl` from `request`. On failure returns nullopt and sets `why` to a sentence fragment
-// such as "token {{context.encounterId}} has no value: the request's context has no encounterId".
-std::optional<ExpandedTemplate> ExpandPrefetchTemplate(std::string_view tmpl,
-                                                       const Request& request, std::string& why);
+// Fills `tmpl` from `request`. On failure the Status's message is a sentence fragment such as
+// "token {{context.encounterId}} has no value: the request's context has no encounterId":
+// kFailedPrecondition when a token has no value in this request, kInvalidArgument when the
+// template itself (or what a value made of it) is not a relative FHIR URL.
+base::StatusOr<ExpandedTemplate> ExpandPrefetchTemplate(std::string_view tmpl,
+                                                        const Request& request);
 
 // Percent-encodes every byte that is not an RFC 3986 unreserved character.
 std::string PercentEncode(std::string_view value);

@@ -6,10 +6,13 @@
 namespace cdshooks {
 namespace {
 
+// Collects every problem of a request (kind: the OperationOutcome issue code the 400 answer
+// carries; where: its expression).
 class Checker {
  public:
-  void Fail(std::string code, std::string diagnostics, std::string expression) {
-    error_.issues.push_back(Issue{std::move(code), std::move(diagnostics), std::move(expression)});
+  void Fail(std::string kind, std::string diagnostics, std::string expression) {
+    problems_.push_back(
+        base::Status::Problem{std::move(kind), std::move(diagnostics), std::move(expression)});
   }
 
   // Reads a required (or optional) non-empty string member into `out`.
@@ -32,11 +35,13 @@ class Checker {
     out.assign(v->GetString(), v->GetStringLength());
   }
 
-  bool failed() const { return !error_.issues.empty(); }
-  Error take() { return std::move(error_); }
+  bool failed() const { return !problems_.empty(); }
+  base::Status take() {
+    return base::Status::FromProblems(base::Status::Code::kInvalidArgument, std::move(problems_));
+  }
 
  private:
-  Error error_{400, {}};
+  std::vector<base::Status::Problem> problems_;
 };
 
 bool IsHttpUrl(std::string_view url) {
@@ -44,6 +49,13 @@ bool IsHttpUrl(std::string_view url) {
     return url.size() > scheme.size() && url.substr(0, scheme.size()) == scheme;
   };
   return rest("https://") || rest("http://");
+}
+
+// One problem of a 400 answer.
+base::Status Invalid(std::string kind, std::string diagnostics, std::string expression = {}) {
+  return base::Status::FromProblems(
+      base::Status::Code::kInvalidArgument,
+      {base::Status::Problem{std::move(kind), std::move(diagnostics), std::move(expression)}});
 }
 
 }  // namespace
@@ -69,8 +81,8 @@ void Request::AddFetchedResource(std::shared_ptr<rapidjson::Document> doc) {
   extra_documents.push_back(std::move(doc));
 }
 
-std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition& service,
-                                  const ParseLimits& limits, Request& out) {
+base::Status ParseRequest(std::string_view body, const ServiceDefinition& service,
+                          const ParseLimits& limits, Request& out) {
   // Parsed in place: the document's strings point into a copy of the body that lives (and dies)
   // with the document, so no string is copied twice.
   struct Parsed {
@@ -84,15 +96,14 @@ std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition
   parsed->text.append(16, '\0');
   std::shared_ptr<rapidjson::Document> doc(parsed, &parsed->doc);
   if (base::Status e = base::ParseJsonInsitu(parsed->text.data(), limits.max_depth, *doc); !e.ok())
-    return MakeError(400, "structure", "The request body is not valid JSON: " + e.message() + ".");
+    return Invalid("structure", "The request body is not valid JSON: " + e.message() + ".");
   return ReadRequest(std::move(doc), service, out);
 }
 
-std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
-                                 const ServiceDefinition& service, Request& out) {
+base::Status ReadRequest(std::shared_ptr<rapidjson::Document> doc, const ServiceDefinition& service,
+                         Request& out) {
   const base::Json& root = *doc;
-  if (!root.IsObject())
-    return MakeError(400, "structure", "The request body must be a JSON object.");
+  if (!root.IsObject()) return Invalid("structure", "The request body must be a JSON object.");
   Checker check;
   check.String(root, "hook", "", true, out.hook);
   check.String(root, "hookInstance", "", true, out.hook_instance);
@@ -225,7 +236,7 @@ std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
 
   if (check.failed()) return check.take();
   out.document = std::move(doc);
-  return std::nullopt;
+  return base::Status::Ok();
 }
 
 }  // namespace cdshooks

@@ -1,18 +1,20 @@
 // The CDS Hooks 2.0 request model (order-select and order-sign), parsed and validated.
 //
-// ParseRequest accepts a request body for one service and either fills a Request or returns a
-// 400 Error whose issues name every problem found. Only a broken CDS Hooks envelope is a 400
-// (policy v2 §0): malformed JSON, a missing or wrong-typed hook, hookInstance or required context
-// field, draftOrders that is not a Bundle, selections naming orders not in draftOrders, a broken
-// fhirAuthorization. What is inside a prefetch value never is: each key's completeness is decided
-// by AssessPrefetch (prefetch_assess.h), and a value of the wrong shape (a string, an object
-// without resourceType, a prefetch that is not an object) is a missing key (kFailed, with why).
-// The Request owns its JSON document; all resource pointers point into it (or into documents
-// added later with SetPrefetch / AddFetchedResource). Not thread-safe to mutate; const use is.
+// ParseRequest accepts a request body for one service and either fills a Request or returns an
+// invalid-argument Status whose problems name every problem found (each problem's kind is the
+// OperationOutcome issue code, its `where` the expression; service::ErrorResult makes the 400).
+// Only a broken CDS Hooks envelope is a 400 (policy v2 §0): malformed JSON, a missing or
+// wrong-typed hook, hookInstance or required context field, draftOrders that is not a Bundle,
+// selections naming orders not in draftOrders, a broken fhirAuthorization. What is inside a
+// prefetch value never is: each key's completeness is decided by AssessPrefetch
+// (prefetch_assess.h), and a value of the wrong shape (a string, an object without resourceType, a
+// prefetch that is not an object) is a missing key (kFailed, with why). The Request owns its JSON
+// document; all resource pointers point into it (or into documents added later with SetPrefetch /
+// AddFetchedResource). Not thread-safe to mutate; const use is.
 #pragma once
 
 #include "base/json.h"
-#include "cdshooks/error.h"
+#include "base/status.h"
 #include "cdshooks/service.h"
 
 #include <rapidjson/document.h>
@@ -87,12 +89,13 @@ struct ParseLimits {
   std::size_t max_depth = 64;
 };
 
-// Parses `body` as a request to `service`. Returns nullopt and fills `out` when valid.
-std::optional<Error> ParseRequest(std::string_view body, const ServiceDefinition& service,
-                                  const ParseLimits& limits, Request& out);
+// Parses `body` as a request to `service`. OK and `out` filled when valid; else kInvalidArgument
+// with one problem per mistake (`out` may then be partly filled and must not be used).
+base::Status ParseRequest(std::string_view body, const ServiceDefinition& service,
+                          const ParseLimits& limits, Request& out);
 
-// Validates an already parsed document (used by ParseRequest and by the CLI).
-std::optional<Error> ReadRequest(std::shared_ptr<rapidjson::Document> doc,
-                                 const ServiceDefinition& service, Request& out);
+// Validates an already parsed document (used by ParseRequest and by the CLI); the same contract.
+base::Status ReadRequest(std::shared_ptr<rapidjson::Document> doc, const ServiceDefinition& service,
+                         Request& out);
 
 }  // namespace cdshooks

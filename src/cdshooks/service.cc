@@ -13,16 +13,15 @@ bool IsKnownHook(std::string_view hook) {
   return hook == "order-select" || hook == "order-sign" || hook == "patient-view";
 }
 
-std::optional<ServiceCatalog> ServiceCatalog::Load(std::string_view json, std::string& error) {
+base::StatusOr<ServiceCatalog> ServiceCatalog::Load(std::string_view json) {
   rapidjson::Document doc;
   if (base::Status e = base::ParseJson(json, 64, doc); !e.ok()) {
-    error = "service definitions: " + e.message();
-    return std::nullopt;
+    return base::Status::InvalidArgument("service definitions: " + e.message());
   }
   const base::Json* list = base::Member(doc, "services");
   if (list == nullptr || !list->IsArray() || list->Empty()) {
-    error = "service definitions: \"services\" must be a non-empty array";
-    return std::nullopt;
+    return base::Status::InvalidArgument(
+        "service definitions: \"services\" must be a non-empty array");
   }
   ServiceCatalog catalog;
   std::set<std::string> ids;
@@ -34,32 +33,31 @@ std::optional<ServiceCatalog> ServiceCatalog::Load(std::string_view json, std::s
     auto hook = base::StringMember(s, "hook");
     auto description = base::StringMember(s, "description");
     if (!id || id->empty() || !hook || !description || description->empty()) {
-      error = where + ": id, hook and description are required strings";
-      return std::nullopt;
+      return base::Status::InvalidArgument(where +
+                                           ": id, hook and description are required strings");
     }
     def.id = std::string(*id);
     def.hook = std::string(*hook);
     def.description = std::string(*description);
     if (!IsKnownHook(def.hook)) {
-      error = where + " (" + def.id + "): unsupported hook \"" + def.hook + "\"";
-      return std::nullopt;
+      return base::Status::InvalidArgument(where + " (" + def.id + "): unsupported hook \"" +
+                                           def.hook + "\"");
     }
     if (!ids.insert(def.id).second) {
-      error = where + ": duplicate id \"" + def.id + "\"";
-      return std::nullopt;
+      return base::Status::InvalidArgument(where + ": duplicate id \"" + def.id + "\"");
     }
     def.title = std::string(base::StringMember(s, "title").value_or(""));
     def.usage_requirements = std::string(base::StringMember(s, "usageRequirements").value_or(""));
     if (const base::Json* prefetch = base::Member(s, "prefetch")) {
       if (!prefetch->IsObject()) {
-        error = where + " (" + def.id + "): prefetch must be an object";
-        return std::nullopt;
+        return base::Status::InvalidArgument(where + " (" + def.id +
+                                             "): prefetch must be an object");
       }
       for (const auto& m : prefetch->GetObject()) {
         if (!m.value.IsString() || m.value.GetStringLength() == 0) {
-          error = where + " (" + def.id + "): prefetch." + m.name.GetString() +
-                  " must be a query template string";
-          return std::nullopt;
+          return base::Status::InvalidArgument(where + " (" + def.id + "): prefetch." +
+                                               m.name.GetString() +
+                                               " must be a query template string");
         }
         def.prefetch.emplace(m.name.GetString(), m.value.GetString());
       }

@@ -2,7 +2,12 @@
 //
 // The file holds {"services": [...]} exactly as discovery returns it. Load checks every entry
 // (id, hook, description, prefetch templates) and names the entry that is wrong.
+//
+// Thread safety: a loaded ServiceCatalog is immutable; const use from several threads is safe.
+// Ownership: Find returns a pointer into the catalog, valid while the catalog lives (unmoved).
 #pragma once
+
+#include "base/status.h"
 
 #include <map>
 #include <optional>
@@ -23,9 +28,11 @@ struct ServiceDefinition {
 
 class ServiceCatalog {
  public:
-  // Parses and checks a discovery document; on failure `error` says which entry is wrong.
-  static std::optional<ServiceCatalog> Load(std::string_view json, std::string& error);
+  // Parses and checks a discovery document; on failure kInvalidArgument whose message says which
+  // entry is wrong ("service definitions: services[1]: duplicate id \"a\"").
+  static base::StatusOr<ServiceCatalog> Load(std::string_view json);
 
+  // The service with this id, or nullptr.
   const ServiceDefinition* Find(std::string_view id) const;
   const std::vector<ServiceDefinition>& services() const { return services_; }
   // The discovery response body, serialized once at load.

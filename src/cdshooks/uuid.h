@@ -1,4 +1,6 @@
 // Random (version 4) UUIDs for cards and suggestions.
+//
+// Thread safety: both functions are safe from any thread. Errors: none.
 #pragma once
 
 #include <string>

@@ -2,6 +2,7 @@
 
 #include "base/json.h"
 #include "base/log.h"
+#include "base/status.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -295,7 +296,24 @@ std::string SettingsMarkdownTable() {
   return out;
 }
 
-std::vector<std::string> ApplyConfigJson(std::string_view text, ServerConfig& config) {
+namespace {
+
+// One Problem per mistake (its message as today), as one invalid-argument Status.
+base::Status Mistakes(std::vector<std::string> messages,
+                      base::Status::Code code = base::Status::Code::kInvalidArgument) {
+  std::vector<base::Status::Problem> problems;
+  problems.reserve(messages.size());
+  for (auto& m : messages) problems.push_back(base::Status::Problem{{}, std::move(m), {}});
+  return base::Status::FromProblems(code, std::move(problems));
+}
+
+// Every mistake's message, each with `prefix` in front.
+void AppendMessages(const base::Status& status, const std::string& prefix,
+                    std::vector<std::string>& out) {
+  for (auto& p : status.problems()) out.push_back(prefix + p.message);
+}
+
+std::vector<std::string> ConfigJsonMistakes(std::string_view text, ServerConfig& config) {
   if (text.find('\0') != std::string_view::npos)
     return {LineColumn(text, text.find('\0')) + ": not valid JSON: a NUL byte"};
   rapidjson::Document doc;
@@ -336,22 +354,30 @@ std::vector<std::string> ApplyConfigJson(std::string_view text, ServerConfig& co
   return problems;
 }
 
-std::vector<std::string> ApplyConfigFile(const std::string& path, ServerConfig& config) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {path + ": cannot read the file"};
-  std::string text(kMaxConfigFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return {path + ": cannot read the file"};
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxConfigFileBytes)
-    return {path + ": larger than " + std::to_string(kMaxConfigFileBytes) + " bytes"};
-  auto problems = ApplyConfigJson(text, config);
-  for (auto& p : problems) p = path + ": " + p;
-  return problems;
+}  // namespace
+
+base::Status ApplyConfigJson(std::string_view text, ServerConfig& config) {
+  return Mistakes(ConfigJsonMistakes(text, config));
 }
 
-std::vector<std::string> ApplyEnvironment(
-    ServerConfig& config, const std::function<const char*(const char*)>& getenv_fn) {
+base::Status ApplyConfigFile(const std::string& path, ServerConfig& config) {
+  using Code = base::Status::Code;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Mistakes({path + ": cannot read the file"}, Code::kIoError);
+  std::string text(kMaxConfigFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return Mistakes({path + ": cannot read the file"}, Code::kIoError);
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigFileBytes)
+    return Mistakes({path + ": larger than " + std::to_string(kMaxConfigFileBytes) + " bytes"},
+                    Code::kResourceExhausted);
+  auto problems = ConfigJsonMistakes(text, config);
+  for (auto& p : problems) p = path + ": " + p;
+  return Mistakes(std::move(problems));
+}
+
+base::Status ApplyEnvironment(ServerConfig& config,
+                              const std::function<const char*(const char*)>& getenv_fn) {
   std::vector<std::string> problems;
   ServerConfig out = config;
   for (const auto& s : Settings()) {
@@ -362,10 +388,10 @@ std::vector<std::string> ApplyEnvironment(
       problems.push_back(name + ": " + e);
   }
   if (problems.empty()) config = std::move(out);
-  return problems;
+  return Mistakes(std::move(problems));
 }
 
-std::vector<std::string> ApplyFlags(const std::vector<FlagValues>& flags, ServerConfig& config) {
+base::Status ApplyFlags(const std::vector<FlagValues>& flags, ServerConfig& config) {
   std::vector<std::string> problems;
   ServerConfig out = config;
   for (const auto& f : flags) {
@@ -374,10 +400,10 @@ std::vector<std::string> ApplyFlags(const std::vector<FlagValues>& flags, Server
       problems.push_back(std::string(f.setting->flag) + ": " + e);
   }
   if (problems.empty()) config = std::move(out);
-  return problems;
+  return Mistakes(std::move(problems));
 }
 
-std::vector<std::string> CheckConfig(const ServerConfig& c) {
+base::Status CheckConfig(const ServerConfig& c) {
   std::vector<std::string> problems;
   base::LogLevel level;
   if (!base::ParseLogLevel(c.log_level, level))
@@ -402,20 +428,19 @@ std::vector<std::string> CheckConfig(const ServerConfig& c) {
         "against it)");
   for (const auto& origin : c.allowed_origins)
     if (origin.empty()) problems.push_back("\"allowed_origins\": an entry is empty");
-  return problems;
+  return Mistakes(std::move(problems));
 }
 
-std::vector<std::string> LoadConfig(const ConfigSources& sources, ServerConfig& config) {
+base::Status LoadConfig(const ConfigSources& sources, ServerConfig& config) {
   ServerConfig merged;
   std::vector<std::string> problems;
-  if (!sources.file.empty()) problems = ApplyConfigFile(sources.file, merged);
-  for (auto& p : ApplyEnvironment(merged, sources.getenv_fn))
-    problems.push_back("environment: " + p);
-  for (auto& p : ApplyFlags(sources.flags, merged)) problems.push_back(std::move(p));
-  if (!problems.empty()) return problems;
-  problems = CheckConfig(merged);
-  if (problems.empty()) config = std::move(merged);
-  return problems;
+  if (!sources.file.empty()) AppendMessages(ApplyConfigFile(sources.file, merged), "", problems);
+  AppendMessages(ApplyEnvironment(merged, sources.getenv_fn), "environment: ", problems);
+  AppendMessages(ApplyFlags(sources.flags, merged), "", problems);
+  if (!problems.empty()) return Mistakes(std::move(problems));
+  base::Status checked = CheckConfig(merged);
+  if (checked.ok()) config = std::move(merged);
+  return checked;
 }
 
 }  // namespace config

@@ -15,11 +15,14 @@
 // output of `anakinra-cds config settings` into docs/operations.md.
 //
 // Thread safety: Settings() is a constant table, safe from any thread; the other functions touch
-// only their arguments. Errors: every function returns one message per mistake (empty: none),
-// each naming the key (or the variable, or the flag, where the value came from); the config is
-// only changed when there is no mistake.
+// only their arguments. Errors: every function returns a Status, OK when there is no mistake,
+// else (made with Status::FromProblems) one Problem per mistake whose message names the key (or
+// the variable, or the flag, where the value came from); callers print each problem's message.
+// The config is only changed when there is no mistake. Codes: kInvalidArgument, except a file
+// that cannot be read (kIoError) or is too large (kResourceExhausted).
 #pragma once
 
+#include "base/status.h"
 #include "config/server_config.h"
 
 #include <cstddef>
@@ -72,11 +75,11 @@ inline constexpr std::size_t kMaxConfigJsonDepth = 4;
 
 // Applies a JSON object's settings (the bounded parser; trailing data after the object, duplicate
 // keys, unknown keys, wrong types and out-of-range numbers are mistakes).
-std::vector<std::string> ApplyConfigJson(std::string_view text, ServerConfig& config);
+base::Status ApplyConfigJson(std::string_view text, ServerConfig& config);
 // The same for a file; messages start with the path.
-std::vector<std::string> ApplyConfigFile(const std::string& path, ServerConfig& config);
+base::Status ApplyConfigFile(const std::string& path, ServerConfig& config);
 // Applies the ANAKINRA_* variables that are set; messages name the variable.
-std::vector<std::string> ApplyEnvironment(
+base::Status ApplyEnvironment(
     ServerConfig& config, const std::function<const char*(const char*)>& getenv_fn =
                               [](const char* n) { return std::getenv(n); });
 
@@ -87,11 +90,11 @@ struct FlagValues {
 };
 // Applies flag values (a scalar takes its last value, a list takes every value); messages name
 // the flag.
-std::vector<std::string> ApplyFlags(const std::vector<FlagValues>& flags, ServerConfig& config);
+base::Status ApplyFlags(const std::vector<FlagValues>& flags, ServerConfig& config);
 
 // Checks the combination (log level, TLS pair, ISS=VALUE entries, public_url with authentication,
 // non-empty entries). The only place these are checked. Messages name the keys.
-std::vector<std::string> CheckConfig(const ServerConfig& config);
+base::Status CheckConfig(const ServerConfig& config);
 
 // Where a `serve` configuration comes from.
 struct ConfigSources {
@@ -101,6 +104,6 @@ struct ConfigSources {
 };
 // defaults < file < environment < flags, then CheckConfig (only when the sources had no mistake).
 // Messages from the file start with its path and those from the environment with "environment: ".
-std::vector<std::string> LoadConfig(const ConfigSources& sources, ServerConfig& config);
+base::Status LoadConfig(const ConfigSources& sources, ServerConfig& config);
 
 }  // namespace config

@@ -369,10 +369,9 @@ service::FetchResult FhirFetcher::Fetch(const cdshooks::ServiceDefinition& servi
       jobs.push_back(std::move(job));
       continue;
     }
-    std::string why;
-    auto expanded = cdshooks::ExpandPrefetchTemplate(tmpl->second, request, why);
-    if (!expanded) {
-      fail(key, fetch_reason::kTemplate, why, origin);
+    auto expanded = cdshooks::ExpandPrefetchTemplate(tmpl->second, request);
+    if (!expanded.ok()) {
+      fail(key, fetch_reason::kTemplate, expanded.status().message(), origin);
       continue;
     }
     auto url = net::ParseUrl(origin + base_path + "/" + expanded->query);

@@ -31,18 +31,25 @@ std::string RoutePattern(const httplib::Request& req) {
   return "(unmatched)";
 }
 
-std::string StatusCode(int status) {
+// An error httplib answered by itself, as a Status whose problem's kind is the issue code of
+// the answer (service::ErrorResult makes the body; the HTTP status stays httplib's).
+base::Status StatusOfHttpError(int status, std::string message) {
+  using Code = base::Status::Code;
+  auto one = [&](Code code, const char* kind) {
+    return base::Status::FromProblems(code, {base::Status::Problem{kind, std::move(message), {}}});
+  };
   switch (status) {
     case 404:
-      return "not-found";
+      return one(Code::kNotFound, "not-found");
     case 405:
-      return "not-supported";
+      return one(Code::kInvalidArgument, "not-supported");
     case 413:
-      return "too-costly";
+      return one(Code::kResourceExhausted, "too-costly");
     case 400:
-      return "invalid";
+      return one(Code::kInvalidArgument, "invalid");
     default:
-      return status >= 500 ? "exception" : "processing";
+      return status >= 500 ? one(Code::kInternal, "exception")
+                           : one(Code::kInvalidArgument, "processing");
   }
 }
 
@@ -163,22 +170,20 @@ HttpServer::~HttpServer() { Stop(); }
 
 bool HttpServer::tls() const { return !config_.tls_cert_file.empty(); }
 
-bool HttpServer::Bind(std::string& error) {
-  if (!http_->is_valid()) {
-    error = "cannot start TLS: check --tls-cert and --tls-key (readable PEM files that match)";
-    return false;
-  }
+base::Status HttpServer::Bind() {
+  if (!http_->is_valid())
+    return base::Status::FailedPrecondition(
+        "cannot start TLS: check --tls-cert and --tls-key (readable PEM files that match)");
   if (config_.port == 0) {
     port_ = http_->bind_to_any_port(config_.host);
   } else {
     port_ = http_->bind_to_port(config_.host, config_.port) ? config_.port : -1;
   }
-  if (port_ <= 0) {
-    error = "cannot listen on " + config_.host + ":" + std::to_string(config_.port) +
-            " (address in use, or not a local address)";
-    return false;
-  }
-  return true;
+  if (port_ <= 0)
+    return base::Status::Unavailable("cannot listen on " + config_.host + ":" +
+                                     std::to_string(config_.port) +
+                                     " (address in use, or not a local address)");
+  return base::Status::Ok();
 }
 
 bool HttpServer::Run() { return http_->listen_after_bind(); }
@@ -228,11 +233,11 @@ void HttpServer::Routes() {
           const std::string reason =
               observers_.authenticate(req.method, req.path, req.get_header_value("Authorization"));
           if (reason.empty()) return httplib::Server::HandlerResponse::Unhandled;
-          res.status = 401;
+          const service::HookResult r =
+              service::ErrorResult(base::Status::Unauthenticated("Authentication required."));
+          res.status = r.status;
           res.set_header("WWW-Authenticate", "Bearer");
-          res.set_content(cdshooks::OperationOutcomeJson(
-                              {cdshooks::Issue{"login", "Authentication required.", ""}}),
-                          kFhirJson);
+          res.set_content(r.body, kFhirJson);
           cors(req, res);
           base::LogRequest(
               {req.method, RoutePattern(req), 401, 0, "", "", {}, "unauthorized: " + reason});
@@ -262,31 +267,33 @@ void HttpServer::Routes() {
     });
   }
 
-  http_->Post(
-      R"(/cds-services/([^/]+)/feedback)", wrap([this](const httplib::Request& req) {
-        const std::string id = req.matches[1];
-        const auto* service = handler_->catalog().Find(id);
-        if (service == nullptr)
-          return service::ErrorResult(
-              cdshooks::MakeError(404, "not-found", "Unknown CDS service \"" + id + "\"."));
-        std::vector<cdshooks::Feedback> feedback;
-        if (auto error = cdshooks::ParseFeedback(req.body, config_.max_json_depth, feedback)) {
-          auto r = service::ErrorResult(*error);
-          r.service_id = service->id;
-          return r;
-        }
-        if (observers_.on_feedback) {
-          if (base::Status stored = observers_.on_feedback(service->id, feedback); !stored.ok()) {
-            auto r = service::ErrorResult(stored);
-            r.service_id = service->id;
-            return r;
-          }
-        }
-        service::HookResult r;
-        r.service_id = service->id;
-        r.body = "{}";
-        return r;
-      }));
+  http_->Post(R"(/cds-services/([^/]+)/feedback)", wrap([this](const httplib::Request& req) {
+                const std::string id = req.matches[1];
+                const auto* service = handler_->catalog().Find(id);
+                if (service == nullptr)
+                  return service::ErrorResult(
+                      base::Status::NotFound("Unknown CDS service \"" + id + "\"."));
+                std::vector<cdshooks::Feedback> feedback;
+                if (base::Status error =
+                        cdshooks::ParseFeedback(req.body, config_.max_json_depth, feedback);
+                    !error.ok()) {
+                  auto r = service::ErrorResult(error);
+                  r.service_id = service->id;
+                  return r;
+                }
+                if (observers_.on_feedback) {
+                  if (base::Status stored = observers_.on_feedback(service->id, feedback);
+                      !stored.ok()) {
+                    auto r = service::ErrorResult(stored);
+                    r.service_id = service->id;
+                    return r;
+                  }
+                }
+                service::HookResult r;
+                r.service_id = service->id;
+                r.body = "{}";
+                return r;
+              }));
 
   http_->Post(R"(/cds-services/([^/]+))", wrap([this](const httplib::Request& req) {
                 service::HookResult r = handler_->Call(std::string(req.matches[1]), req.body,
@@ -297,9 +304,12 @@ void HttpServer::Routes() {
               }));
 
   auto not_allowed = wrap([](const httplib::Request& req) {
-    return service::ErrorResult(cdshooks::MakeError(
-        405, "not-supported",
-        "Method " + req.method + " is not allowed on " + RoutePattern(req) + "."));
+    return service::ErrorResult(base::Status::FromProblems(
+        base::Status::Code::kInvalidArgument,
+        {base::Status::Problem{
+            "not-supported",
+            "Method " + req.method + " is not allowed on " + RoutePattern(req) + ".",
+            {}}}));
   });
   http_->Get(R"(/cds-services/([^/]+)(/feedback)?)", not_allowed);
   http_->Post("/cds-services", not_allowed);
@@ -319,9 +329,9 @@ void HttpServer::Routes() {
                                                                     const httplib::Request& req,
                                                                     httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    res.set_content(cdshooks::OperationOutcomeJson({cdshooks::Issue{
-                        StatusCode(res.status), StatusMessage(res.status, req), ""}}),
-                    kFhirJson);
+    res.set_content(
+        service::ErrorResult(StatusOfHttpError(res.status, StatusMessage(res.status, req))).body,
+        kFhirJson);
     cors(req, res);
     base::LogRequest(
         {req.method, RoutePattern(req), res.status, 0, "", "", {}, StatusMessage(res.status, req)});
@@ -329,22 +339,22 @@ void HttpServer::Routes() {
     return httplib::Server::HandlerResponse::Handled;
   }));
 
-  http_->set_exception_handler([cors](const httplib::Request& req, httplib::Response& res,
-                                      const std::exception_ptr& ep) {
-    std::string what = "unknown exception";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    res.status = 500;
-    res.set_content(
-        cdshooks::OperationOutcomeJson({cdshooks::Issue{"exception", StatusMessage(500, req), ""}}),
-        kFhirJson);
-    cors(req, res);
-    base::LogRequest({req.method, RoutePattern(req), 500, 0, "", "", {}, "exception: " + what});
-  });
+  http_->set_exception_handler(
+      [cors](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& ep) {
+        std::string what = "unknown exception";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        const service::HookResult r =
+            service::ErrorResult(base::Status::Internal(StatusMessage(500, req)));
+        res.status = r.status;
+        res.set_content(r.body, kFhirJson);
+        cors(req, res);
+        base::LogRequest({req.method, RoutePattern(req), 500, 0, "", "", {}, "exception: " + what});
+      });
 }
 
 }  // namespace http

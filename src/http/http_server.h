@@ -64,6 +64,13 @@ struct ServerObservers {
       extra_gets;
 };
 
+// Thread safety: Bind, then Run on one thread; Stop may be called from any thread (a signal
+// watcher) and makes Run return; requests are served on a bounded pool whose handlers share the
+// (thread-safe) HookService and observers. Ownership: shares the hook service; owns the listener.
+// Errors: Bind returns a Status; every error answer is an OperationOutcome made by
+// service::ErrorResult from a base::Status (httplib's own 404/413/400/... keep the status httplib
+// chose, with the issue code that status has always had); a handler's exception becomes a 500
+// and is logged.
 class HttpServer {
  public:
   HttpServer(HttpOptions options, std::shared_ptr<service::HookService> handler,
@@ -72,8 +79,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds the listening socket (port 0 picks a free port). Returns false with `error` set.
-  bool Bind(std::string& error);
+  // Binds the listening socket (port 0 picks a free port). kFailedPrecondition when TLS cannot
+  // start (unreadable or mismatched PEM files), kUnavailable when the address cannot be bound.
+  base::Status Bind();
   int port() const { return port_; }
   // Serves until Stop(); returns false if the server failed.
   bool Run();

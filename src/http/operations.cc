@@ -37,10 +37,10 @@ void AddOperationsObservers(ServerObservers& observers,
                               const std::string& service,
                               const std::vector<cdshooks::Feedback>& entries) -> base::Status {
     std::string why;
-    if (auto e = store->StoreFeedback(service, entries, NowSeconds(), why)) {
+    if (base::Status e = store->StoreFeedback(service, entries, NowSeconds(), why); !e.ok()) {
       metrics->RecordStoreError("feedback");
       base::LogEvent(base::LogLevel::kError, "feedback-store", "cannot store feedback: " + why);
-      return base::Status::Unavailable(e->issues.front().diagnostics);
+      return e;
     }
     metrics->RecordFeedback(entries);
     return base::Status::Ok();

@@ -39,13 +39,6 @@ std::string KeyWhy(const cdshooks::Request& request, const std::string& key,
 
 }  // namespace
 
-HookResult ErrorResult(const cdshooks::Error& error) {
-  HookResult r;
-  r.status = error.http_status;
-  r.body = cdshooks::OperationOutcomeJson(error.issues);
-  return r;
-}
-
 int HttpStatusOf(base::Status::Code code) {
   using Code = base::Status::Code;
   switch (code) {
@@ -69,6 +62,15 @@ int HttpStatusOf(base::Status::Code code) {
       return 500;
   }
   return 500;
+}
+
+int HttpStatusOf(const base::Status& status) {
+  // The one distinction a code does not make: an operation the server does not support at all.
+  if (status.code() == base::Status::Code::kInvalidArgument) {
+    const auto problems = status.problems();
+    if (!problems.empty() && problems.front().kind == "not-supported") return 405;
+  }
+  return HttpStatusOf(status.code());
 }
 
 namespace {
@@ -107,7 +109,7 @@ HookResult ErrorResult(const base::Status& status) {
     issues.push_back(cdshooks::Issue{p.kind.empty() ? IssueTypeOf(s.code()) : std::move(p.kind),
                                      std::move(p.message), std::move(p.where)});
   HookResult r;
-  r.status = HttpStatusOf(s.code());
+  r.status = HttpStatusOf(s);
   r.body = cdshooks::OperationOutcomeJson(issues);
   return r;
 }
@@ -120,15 +122,13 @@ HookResult HookService::Call(std::string_view service_id, std::string_view body,
                              std::chrono::system_clock::time_point now) const {
   const cdshooks::ServiceDefinition* service = catalog_.Find(service_id);
   if (service == nullptr) {
-    auto r = ErrorResult(
-        cdshooks::MakeError(404, "not-found",
-                            "Unknown CDS service \"" + std::string(service_id) +
-                                "\". GET /cds-services lists the services of this server."));
-    return r;
+    return ErrorResult(
+        base::Status::NotFound("Unknown CDS service \"" + std::string(service_id) +
+                               "\". GET /cds-services lists the services of this server."));
   }
   cdshooks::Request request;
-  if (auto error = cdshooks::ParseRequest(body, *service, limits_, request)) {
-    auto r = ErrorResult(*error);
+  if (base::Status error = cdshooks::ParseRequest(body, *service, limits_, request); !error.ok()) {
+    auto r = ErrorResult(error);
     r.service_id = service->id;
     return r;
   }
@@ -199,10 +199,10 @@ HookResult HookService::Evaluate(const cdshooks::ServiceDefinition& service,
 
   const anakinra::Evaluation evaluation = engine_->Evaluate(request, seconds);  // once
   if (evaluation.precondition_failed) {
-    cdshooks::Error error{412, {}};
+    std::vector<base::Status::Problem> missing;
     for (const auto& key : evaluation.missing_keys) {
       const auto tmpl = service.prefetch.find(key);
-      error.issues.push_back(cdshooks::Issue{
+      missing.push_back(base::Status::Problem{
           "processing",
           "Prefetch \"" + key + "\" (" +
               (tmpl == service.prefetch.end() ? std::string() : tmpl->second) +
@@ -211,7 +211,8 @@ HookResult HookService::Evaluate(const cdshooks::ServiceDefinition& service,
               "give a reachable, allowed fhirServer.",
           "prefetch." + key});
     }
-    auto r = ErrorResult(error);
+    auto r = ErrorResult(
+        base::Status::FromProblems(base::Status::Code::kFailedPrecondition, std::move(missing)));
     r.service_id = result.service_id;
     r.hook_instance = result.hook_instance;
     r.unresolved_medications = result.unresolved_medications;

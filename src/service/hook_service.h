@@ -29,6 +29,7 @@
 
 namespace service {
 
+// One answer: status, body and what the logs and metrics need. A value.
 struct HookResult {
   int status = 200;
   std::string body;  // {"cards": [...]} or an OperationOutcome
@@ -42,6 +43,11 @@ struct HookResult {
   std::size_t unresolved_medications = 0;
 };
 
+// Thread safety: Call and Evaluate may run concurrently from many threads once configured;
+// set_fetcher is not synchronised and must happen before serving. Ownership: shares the engine
+// (and its knowledge), owns its catalog; the fetcher is called on the calling thread. Errors:
+// never thrown; every failure is a HookResult whose body is an OperationOutcome (ErrorResult):
+// unknown service 404, broken envelope 400, missing prefetch 412.
 class HookService {
  public:
   HookService(std::shared_ptr<const anakinra::Engine> engine, cdshooks::ServiceCatalog catalog,
@@ -66,16 +72,17 @@ class HookService {
   PrefetchFetcher fetcher_;
 };
 
-// An OperationOutcome answer with the given status.
-HookResult ErrorResult(const cdshooks::Error& error);
-
 // The HTTP status a Status code becomes (the one place this is decided): invalid argument 400,
 // unauthenticated 401, not found 404, resource exhausted 413, failed precondition 412,
 // unavailable / deadline exceeded / I/O error 503, internal 500.
 int HttpStatusOf(base::Status::Code code);
-// An error Status as an OperationOutcome answer: one issue per problem, its FHIR issue type the
-// problem's kind, or the code's (invalid, login, not-found, too-costly, transient, timeout,
-// exception) when the problem has none. An OK status is a bug and answers 500.
+// The HTTP status of an error answer: HttpStatusOf(code), except an invalid argument whose first
+// problem's kind is "not-supported" (a method the route does not allow), which is 405.
+int HttpStatusOf(const base::Status& status);
+// An error Status as an OperationOutcome answer (the only maker of OperationOutcome bodies): one
+// issue per problem, its FHIR issue type the problem's kind, or the code's (invalid, login,
+// not-found, too-costly, transient, timeout, exception) when the problem has none, its expression
+// the problem's `where`; the status is HttpStatusOf(status). An OK status is a bug and answers 500.
 HookResult ErrorResult(const base::Status& status);
 
 }  // namespace service

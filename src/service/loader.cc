@@ -25,41 +25,38 @@ bool ReadAll(const std::string& path, std::string& out) {
   return true;
 }
 
-std::shared_ptr<service::HookService> LoadHookService(const std::string& hooks_dir,
-                                                      std::size_t max_depth, std::string& error) {
-  auto knowledge = anakinra::LoadKnowledge(hooks_dir, error);
-  if (!knowledge) return nullptr;
+base::StatusOr<std::shared_ptr<HookService>> LoadHookService(const std::string& hooks_dir,
+                                                             std::size_t max_depth) {
+  auto loaded = anakinra::LoadKnowledge(hooks_dir);
+  if (!loaded.ok()) return loaded.status();
+  std::shared_ptr<const anakinra::Knowledge> knowledge = std::move(*loaded);
   std::string services_json;
-  if (!ReadAll(hooks_dir + "/services.json", services_json)) {
-    error = "cannot read " + hooks_dir + "/services.json";
-    return nullptr;
-  }
-  auto catalog = cdshooks::ServiceCatalog::Load(services_json, error);
-  if (!catalog) return nullptr;
+  if (!ReadAll(hooks_dir + "/services.json", services_json))
+    return base::Status::IoError("cannot read " + hooks_dir + "/services.json");
+  auto catalog = cdshooks::ServiceCatalog::Load(services_json);
+  if (!catalog.ok()) return catalog.status();
   const auto loincs = knowledge->ObservationLoincCodes();
   for (const auto& s : catalog->services()) {
     // Every key the rules read must have a template, or a request could never be complete.
     for (const anakinra::DataKey k : anakinra::KeysReadBy(s.hook)) {
       const std::string key(anakinra::KeyName(k));
-      if (s.prefetch.count(key) == 0) {
-        error = "services.json: " + s.id + " has no prefetch template for \"" + key +
-                "\", which the rules read";
-        return nullptr;
-      }
+      if (s.prefetch.count(key) == 0)
+        return base::Status::InvalidArgument("services.json: " + s.id +
+                                             " has no prefetch template for \"" + key +
+                                             "\", which the rules read");
     }
     auto it = s.prefetch.find("observations");
     if (it == s.prefetch.end()) continue;
     for (const auto& code : loincs)
       if (it->second.find("http://loinc.org|" + code + ",") == std::string::npos &&
-          it->second.find("http://loinc.org|" + code + "&") == std::string::npos) {
-        error = "services.json: " + s.id + " prefetch.observations lacks LOINC " + code +
-                ", which the rules read";
-        return nullptr;
-      }
+          it->second.find("http://loinc.org|" + code + "&") == std::string::npos)
+        return base::Status::InvalidArgument("services.json: " + s.id +
+                                             " prefetch.observations lacks LOINC " + code +
+                                             ", which the rules read");
   }
   auto engine = std::make_shared<anakinra::Engine>(std::move(knowledge));
-  return std::make_shared<service::HookService>(std::move(engine), std::move(*catalog),
-                                                cdshooks::ParseLimits{max_depth});
+  return std::make_shared<HookService>(std::move(engine), std::move(*catalog),
+                                       cdshooks::ParseLimits{max_depth});
 }
 
 }  // namespace service

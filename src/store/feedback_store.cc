@@ -176,13 +176,12 @@ bool FeedbackStore::RecordIssued(const std::string& service, const std::vector<I
   return true;
 }
 
-std::optional<cdshooks::Error> FeedbackStore::StoreFeedback(
-    const std::string& service, const std::vector<cdshooks::Feedback>& entries,
-    std::int64_t received_at, std::string& log_reason) {
+base::Status FeedbackStore::StoreFeedback(const std::string& service,
+                                          const std::vector<cdshooks::Feedback>& entries,
+                                          std::int64_t received_at, std::string& log_reason) {
   const auto unavailable = [] {
-    return cdshooks::MakeError(503, "transient",
-                               "The feedback could not be stored; nothing of it was kept. Retry "
-                               "later.");
+    return base::Status::Unavailable(
+        "The feedback could not be stored; nothing of it was kept. Retry later.");
   };
   std::lock_guard<std::mutex> lock(mutex_);
   if (db_ == nullptr) {
@@ -221,7 +220,7 @@ std::optional<cdshooks::Error> FeedbackStore::StoreFeedback(
   if (!ok) Exec("ROLLBACK", ignored);
   Exec("PRAGMA synchronous=NORMAL", ignored);
   if (!ok) return unavailable();
-  return std::nullopt;
+  return base::Status::Ok();
 }
 
 std::vector<CodeReport> FeedbackStore::Report(std::optional<std::int64_t> since,

@@ -25,7 +25,7 @@
 // Thread-safe: one connection guarded by a mutex; statements are prepared once.
 #pragma once
 
-#include "cdshooks/error.h"
+#include "base/status.h"
 #include "cdshooks/feedback.h"
 
 #include <cstdint>
@@ -80,11 +80,11 @@ class FeedbackStore {
   bool RecordIssued(const std::string& service, const std::vector<IssuedCard>& cards,
                     std::int64_t issued_at, std::string& error);
 
-  // Stores a validated feedback body, all entries or none. nullopt once committed; else a 503
-  // error for the caller (the reason is in `log_reason`, for the log).
-  std::optional<cdshooks::Error> StoreFeedback(const std::string& service,
-                                               const std::vector<cdshooks::Feedback>& entries,
-                                               std::int64_t received_at, std::string& log_reason);
+  // Stores a validated feedback body, all entries or none. OK once committed; else kUnavailable
+  // with the message for the caller (the reason is in `log_reason`, for the log).
+  base::Status StoreFeedback(const std::string& service,
+                             const std::vector<cdshooks::Feedback>& entries,
+                             std::int64_t received_at, std::string& log_reason);
 
   // The report, for cards issued at or after `since` (and unknown-card feedback whose outcome
   // is at or after it). Sorted by code.

@@ -50,10 +50,9 @@ class HooksCopy {
     Write(dir_ / file, text);
   }
   std::string Load() {
-    std::string error;
-    auto k = anakinra::LoadKnowledge(dir_.string(), error);
-    EXPECT_EQ(k, nullptr) << "loaded although broken";
-    return error;
+    auto k = anakinra::LoadKnowledge(dir_.string());
+    EXPECT_FALSE(k.ok()) << "loaded although broken";
+    return k.status().message();
   }
 
  private:
@@ -61,10 +60,9 @@ class HooksCopy {
 };
 
 std::shared_ptr<const anakinra::Knowledge> Real() {
-  std::string error;
-  auto k = anakinra::LoadKnowledge(Hooks(), error);
-  EXPECT_NE(k, nullptr) << error;
-  return k;
+  auto k = anakinra::LoadKnowledge(Hooks());
+  EXPECT_TRUE(k.ok()) << k.status().message();
+  return k.ok() ? std::move(*k) : nullptr;
 }
 
 TEST(RealKnowledge, LoadsAndBindsEveryValueSet) {

@@ -130,11 +130,10 @@ TEST_P(SampleGolden, CardsMatchGolden) {
   ASSERT_NE(service, nullptr) << hook;
   cdshooks::BundleRequestOptions options;
   if (expected_doc.HasMember("pageSize")) options.page_size = expected_doc["pageSize"].GetUint();
-  std::string error;
-  auto request = cdshooks::RequestFromBundle(bundle, *service, error, options);
-  ASSERT_NE(request, nullptr) << name << ": " << error;
+  auto request = cdshooks::RequestFromBundle(bundle, *service, options);
+  ASSERT_TRUE(request.ok()) << name << ": " << request.status().message();
 
-  auto result = RealHandler()->Call(service->id, base::ToString(*request), now);
+  auto result = RealHandler()->Call(service->id, base::ToString(**request), now);
   ASSERT_EQ(result.status, 200) << result.body;
   const auto response = ParseJsonOrDie(result.body);
   const auto actual = Shapes(response["cards"], "topic");
@@ -240,10 +239,9 @@ TEST(SampleCoverage, GoldensPinTheReferenceTimeAndPaging) {
     const auto bundle = ParseJsonOrDie(ReadFile(SourcePath("fhir-samples/" + name + ".json")));
     cdshooks::BundleRequestOptions options;
     options.page_size = doc["pageSize"].GetUint();
-    std::string error;
-    auto request =
-        cdshooks::RequestFromBundle(bundle, *ServiceForHook("order-sign"), error, options);
-    ASSERT_NE(request, nullptr) << error;
+    auto built = cdshooks::RequestFromBundle(bundle, *ServiceForHook("order-sign"), options);
+    ASSERT_TRUE(built.ok()) << built.status().message();
+    const auto& request = *built;
     int paged = 0;
     for (const auto& m : (*request)["prefetch"].GetObject()) {
       if (!m.value.IsObject() || !m.value.HasMember("link")) continue;

@@ -4,9 +4,9 @@
 
 namespace {
 
-std::string Diagnostics(const cdshooks::Error& e) {
+std::string Diagnostics(const base::Status& e) {
   std::string all;
-  for (const auto& i : e.issues) all += i.diagnostics + " | ";
+  for (const auto& p : e.problems()) all += p.message + " | ";
   return all;
 }
 
@@ -15,7 +15,7 @@ TEST(ParseFeedback, AcceptedWithSuggestions) {
   auto e = cdshooks::ParseFeedback(
       R"({"feedback":[{"card":"c1","outcome":"accepted","acceptedSuggestions":[{"id":"s1"}],"outcomeTimestamp":"2026-11-24T10:00:00.52Z"}]})",
       64, out);
-  ASSERT_FALSE(e) << Diagnostics(*e);
+  ASSERT_TRUE(e.ok()) << Diagnostics(e);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].accepted_suggestions, std::vector<std::string>{"s1"});
 }
@@ -25,7 +25,7 @@ TEST(ParseFeedback, OverriddenWithReasonAndComment) {
   auto e = cdshooks::ParseFeedback(
       R"({"feedback":[{"card":"c1","outcome":"overridden","overrideReason":{"reason":{"system":"urn:x","code":"r"},"userComment":"ok"},"outcomeTimestamp":"2026-11-24T10:00:00+01:00"}]})",
       64, out);
-  ASSERT_FALSE(e) << Diagnostics(*e);
+  ASSERT_TRUE(e.ok()) << Diagnostics(e);
   ASSERT_TRUE(out[0].override_reason);
   EXPECT_EQ(out[0].override_reason->code, "r");
   EXPECT_EQ(out[0].user_comment, "ok");
@@ -56,10 +56,10 @@ TEST(ParseFeedback, RejectsInvalidEntriesAndKeepsNothing) {
   for (const auto& c : cases) {
     std::vector<cdshooks::Feedback> out;
     auto e = cdshooks::ParseFeedback(c.body, 64, out);
-    ASSERT_TRUE(e) << c.body;
-    EXPECT_EQ(e->http_status, 400);
-    EXPECT_NE(Diagnostics(*e).find(c.fragment), std::string::npos)
-        << c.body << " → " << Diagnostics(*e);
+    ASSERT_FALSE(e.ok()) << c.body;
+    EXPECT_EQ(e.code(), base::Status::Code::kInvalidArgument);
+    EXPECT_NE(Diagnostics(e).find(c.fragment), std::string::npos)
+        << c.body << " → " << Diagnostics(e);
     EXPECT_TRUE(out.empty());
   }
 }

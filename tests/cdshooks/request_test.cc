@@ -25,16 +25,16 @@ std::string Body(const std::string& hook, const std::string& extra_context = "",
          kDrafts + extra_context + "}}";
 }
 
-std::string Diagnostics(const cdshooks::Error& e) {
+std::string Diagnostics(const base::Status& e) {
   std::string all;
-  for (const auto& i : e.issues) all += i.diagnostics + " | ";
+  for (const auto& p : e.problems()) all += p.message + " | ";
   return all;
 }
 
 TEST(ParseRequest, ValidOrderSign) {
   cdshooks::Request r;
   auto e = cdshooks::ParseRequest(Body("order-sign"), Service("order-sign"), {}, r);
-  ASSERT_FALSE(e) << Diagnostics(*e);
+  ASSERT_TRUE(e.ok()) << Diagnostics(e);
   EXPECT_EQ(r.hook, "order-sign");
   EXPECT_EQ(r.patient_id, "p1");
   ASSERT_NE(r.draft_orders, nullptr);
@@ -46,62 +46,69 @@ TEST(ParseRequest, WrongTypedEncounterIdIsIgnored) {
   cdshooks::Request r, named;
   auto e = cdshooks::ParseRequest(Body("order-sign", R"(,"encounterId":5)"), Service("order-sign"),
                                   {}, r);
-  ASSERT_FALSE(e) << Diagnostics(*e);
+  ASSERT_TRUE(e.ok()) << Diagnostics(e);
   EXPECT_TRUE(r.encounter_id.empty());
   e = cdshooks::ParseRequest(Body("order-sign", R"(,"encounterId":"e1")"), Service("order-sign"),
                              {}, named);
-  ASSERT_FALSE(e) << Diagnostics(*e);
+  ASSERT_TRUE(e.ok()) << Diagnostics(e);
   EXPECT_EQ(named.encounter_id, "e1");
 }
 
 TEST(ParseRequest, OrderSelectNeedsSelectionsThatExist) {
   cdshooks::Request r;
   auto missing = cdshooks::ParseRequest(Body("order-select"), Service("order-select"), {}, r);
-  ASSERT_TRUE(missing);
-  EXPECT_NE(Diagnostics(*missing).find("context.selections"), std::string::npos);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(Diagnostics(missing).find("context.selections"), std::string::npos);
 
   cdshooks::Request r2;
   auto ok =
       cdshooks::ParseRequest(Body("order-select", R"(,"selections":["MedicationRequest/m1"])"),
                              Service("order-select"), {}, r2);
-  EXPECT_FALSE(ok);
+  EXPECT_TRUE(ok.ok());
   EXPECT_EQ(r2.selections.size(), 1u);
 
   cdshooks::Request r3;
   auto unknown =
       cdshooks::ParseRequest(Body("order-select", R"(,"selections":["MedicationRequest/zz"])"),
                              Service("order-select"), {}, r3);
-  ASSERT_TRUE(unknown);
-  EXPECT_NE(Diagnostics(*unknown).find("names no order"), std::string::npos);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(Diagnostics(unknown).find("names no order"), std::string::npos);
 }
 
 TEST(ParseRequest, HookMustMatchService) {
   cdshooks::Request r;
   auto e = cdshooks::ParseRequest(Body("order-sign"), Service("order-select"), {}, r);
-  ASSERT_TRUE(e);
-  EXPECT_EQ(e->http_status, 400);
-  EXPECT_NE(Diagnostics(*e).find("does not match"), std::string::npos);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.code(), base::Status::Code::kInvalidArgument);
+  EXPECT_NE(Diagnostics(e).find("does not match"), std::string::npos);
 }
 
 TEST(ParseRequest, ReportsEveryProblemAtOnce) {
   cdshooks::Request r;
   auto e = cdshooks::ParseRequest(R"({"hook":5,"context":{"patientId":""}})", Service("order-sign"),
                                   {}, r);
-  ASSERT_TRUE(e);
-  const std::string d = Diagnostics(*e);
+  ASSERT_FALSE(e.ok());
+  const std::string d = Diagnostics(e);
   EXPECT_NE(d.find("hook must be a string"), std::string::npos);
   EXPECT_NE(d.find("hookInstance"), std::string::npos);
   EXPECT_NE(d.find("context.userId"), std::string::npos);
   EXPECT_NE(d.find("context.patientId must not be empty"), std::string::npos);
   EXPECT_NE(d.find("context.draftOrders"), std::string::npos);
+  // Each problem keeps its OperationOutcome issue code (kind) and expression (where).
+  const auto problems = e.problems();
+  ASSERT_GE(problems.size(), 2u);
+  EXPECT_EQ(problems[0].kind, "structure");
+  EXPECT_EQ(problems[0].where, "hook");
+  EXPECT_EQ(problems[1].kind, "required");
+  EXPECT_EQ(problems[1].where, "hookInstance");
 }
 
 TEST(ParseRequest, NotAnObjectOrNotJson) {
   for (const char* body : {"[]", "null", "\"x\"", "{", ""}) {
     cdshooks::Request r;
     auto e = cdshooks::ParseRequest(body, Service("order-sign"), {}, r);
-    ASSERT_TRUE(e) << body;
-    EXPECT_EQ(e->http_status, 400);
+    ASSERT_FALSE(e.ok()) << body;
+    EXPECT_EQ(e.code(), base::Status::Code::kInvalidArgument);
   }
 }
 
@@ -110,8 +117,8 @@ TEST(ParseRequest, FhirAuthorizationNeedsFhirServerAndFields) {
   auto e = cdshooks::ParseRequest(
       Body("order-sign", "", R"("fhirAuthorization":{"access_token":"t","token_type":"MAC"},)"),
       Service("order-sign"), {}, r);
-  ASSERT_TRUE(e);
-  const std::string d = Diagnostics(*e);
+  ASSERT_FALSE(e.ok());
+  const std::string d = Diagnostics(e);
   EXPECT_NE(d.find("fhirServer is required"), std::string::npos);
   EXPECT_NE(d.find("token_type must be"), std::string::npos);
   EXPECT_NE(d.find("expires_in"), std::string::npos);
@@ -123,8 +130,8 @@ TEST(ParseRequest, FhirServerMustBeHttpUrl) {
   cdshooks::Request r;
   auto e = cdshooks::ParseRequest(Body("order-sign", "", R"("fhirServer":"file:///etc/passwd",)"),
                                   Service("order-sign"), {}, r);
-  ASSERT_TRUE(e);
-  EXPECT_NE(Diagnostics(*e).find("fhirServer must be"), std::string::npos);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(Diagnostics(e).find("fhirServer must be"), std::string::npos);
 }
 
 TEST(ParseRequest, PrefetchShapes) {
@@ -134,7 +141,7 @@ TEST(ParseRequest, PrefetchShapes) {
           "order-sign", "",
           R"("prefetch":{"patient":null,"medications":{"resourceType":"OperationOutcome","issue":[]},"other":7},)"),
       Service("order-sign"), {}, r);
-  ASSERT_FALSE(e) << Diagnostics(*e);
+  ASSERT_TRUE(e.ok()) << Diagnostics(e);
   EXPECT_EQ(r.Prefetch("patient").state, cdshooks::PrefetchState::kNull);
   EXPECT_EQ(r.Prefetch("medications").state, cdshooks::PrefetchState::kFailed);
   EXPECT_EQ(r.Prefetch("other").state, cdshooks::PrefetchState::kAbsent);  // not ours: ignored
@@ -148,7 +155,7 @@ TEST(ParseRequest, PrefetchShapes) {
           "order-sign", "",
           R"("prefetch":{"patient":"123","medications":{"resourceType":"Bundle","entry":{}},"user":"123"},)"),
       Service("order-sign"), {}, shapes);
-  ASSERT_FALSE(e2) << Diagnostics(*e2);
+  ASSERT_TRUE(e2.ok()) << Diagnostics(e2);
   EXPECT_EQ(shapes.Prefetch("patient").state, cdshooks::PrefetchState::kFailed);
   EXPECT_NE(shapes.Prefetch("patient").why.find("a string"), std::string::npos);
   EXPECT_EQ(shapes.Prefetch("medications").state, cdshooks::PrefetchState::kFailed);
@@ -157,7 +164,7 @@ TEST(ParseRequest, PrefetchShapes) {
   cdshooks::Request not_object;
   auto e3 = cdshooks::ParseRequest(Body("order-sign", "", R"("prefetch":[1,2],)"),
                                    Service("order-sign"), {}, not_object);
-  ASSERT_FALSE(e3) << Diagnostics(*e3);
+  ASSERT_TRUE(e3.ok()) << Diagnostics(e3);
   EXPECT_EQ(not_object.Prefetch("patient").state, cdshooks::PrefetchState::kFailed);
   EXPECT_EQ(not_object.Prefetch("medications").state, cdshooks::PrefetchState::kFailed);
 }
@@ -170,7 +177,7 @@ TEST(ParseRequest, PagedPrefetchIsIncompleteAndErrorEntriesFail) {
           R"("prefetch":{"medications":{"resourceType":"Bundle","type":"searchset","link":[{"relation":"next","url":"http://127.0.0.1:1/MedicationRequest?page=2"}],"entry":[{"resource":{"resourceType":"MedicationRequest","id":"a"}}]},)"
           R"("patient":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"fatal","code":"exception"}]}}]}},)"),
       Service("order-sign"), {}, r);
-  ASSERT_FALSE(e) << Diagnostics(*e);
+  ASSERT_TRUE(e.ok()) << Diagnostics(e);
   const auto meds = r.Prefetch("medications");
   EXPECT_EQ(meds.state, cdshooks::PrefetchState::kIncomplete);
   EXPECT_EQ(meds.next, "http://127.0.0.1:1/MedicationRequest?page=2");
@@ -190,8 +197,8 @@ TEST(ParseRequest, BrokenEnvelopeIsStill400) {
        std::string(R"({"hook":"order-sign","hookInstance":"x","context":"c"})")}) {
     cdshooks::Request r;
     auto e = cdshooks::ParseRequest(body, Service("order-sign"), {}, r);
-    ASSERT_TRUE(e) << body;
-    EXPECT_EQ(e->http_status, 400) << body;
+    ASSERT_FALSE(e.ok()) << body;
+    EXPECT_EQ(e.code(), base::Status::Code::kInvalidArgument) << body;
   }
 }
 
@@ -199,27 +206,28 @@ TEST(ParseRequest, DepthLimit) {
   cdshooks::Request r;
   const std::string deep = std::string(100, '[') + std::string(100, ']');
   auto e = cdshooks::ParseRequest(deep, Service("order-sign"), cdshooks::ParseLimits{64}, r);
-  ASSERT_TRUE(e);
-  EXPECT_NE(Diagnostics(*e).find("deeper than 64"), std::string::npos);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(Diagnostics(e).find("deeper than 64"), std::string::npos);
 }
 
 TEST(ServiceCatalog, LoadsAndNamesBadEntries) {
-  std::string error;
   auto ok = cdshooks::ServiceCatalog::Load(
-      R"({"services":[{"id":"a","hook":"order-sign","description":"d","prefetch":{"p":"Patient/{{context.patientId}}"}}]})",
-      error);
-  ASSERT_TRUE(ok) << error;
+      R"({"services":[{"id":"a","hook":"order-sign","description":"d","prefetch":{"p":"Patient/{{context.patientId}}"}}]})");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_NE(ok->Find("a"), nullptr);
   EXPECT_EQ(ok->Find("b"), nullptr);
 
-  EXPECT_FALSE(cdshooks::ServiceCatalog::Load(R"({"services":[]})", error));
-  EXPECT_FALSE(cdshooks::ServiceCatalog::Load(
-      R"({"services":[{"id":"a","hook":"patient-chart","description":"d"}]})", error));
-  EXPECT_NE(error.find("unsupported hook"), std::string::npos);
-  EXPECT_FALSE(cdshooks::ServiceCatalog::Load(
-      R"({"services":[{"id":"a","hook":"order-sign","description":"d"},{"id":"a","hook":"order-sign","description":"d"}]})",
-      error));
-  EXPECT_NE(error.find("duplicate id"), std::string::npos);
+  EXPECT_FALSE(cdshooks::ServiceCatalog::Load(R"({"services":[]})").ok());
+  auto bad = cdshooks::ServiceCatalog::Load(
+      R"({"services":[{"id":"a","hook":"patient-chart","description":"d"}]})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), base::Status::Code::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "service definitions: services[0] (a): unsupported hook \"patient-chart\"");
+  bad = cdshooks::ServiceCatalog::Load(
+      R"({"services":[{"id":"a","hook":"order-sign","description":"d"},{"id":"a","hook":"order-sign","description":"d"}]})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("duplicate id"), std::string::npos);
 }
 
 }  // namespace

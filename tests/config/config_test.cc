@@ -20,18 +20,41 @@ namespace {
 using config::ApplyConfigJson;
 using config::ServerConfig;
 
+// Each mistake's message (the config functions return one Problem per mistake).
+std::vector<std::string> Messages(const base::Status& status) {
+  std::vector<std::string> out;
+  for (const auto& p : status.problems()) out.push_back(p.message);
+  return out;
+}
+
 std::string Joined(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += s + "\n";
   return out;
 }
 
+// One Problem per mistake in an invalid-argument Status; the config is untouched.
+TEST(ConfigFile, MistakesAreOneStatusWithAProblemEach) {
+  ServerConfig c;
+  const base::Status s = ApplyConfigJson(R"({"port":"x","prot":1})", c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), base::Status::Code::kInvalidArgument);
+  ASSERT_EQ(s.problems().size(), 2u);
+  EXPECT_EQ(s.message(), s.problems()[0].message);
+  EXPECT_NE(s.problems()[1].message.find("\"prot\": unknown setting"), std::string::npos);
+  EXPECT_EQ(c.port, ServerConfig{}.port);
+  EXPECT_EQ(config::ApplyConfigFile("/nonexistent/anakinra.json", c).code(),
+            base::Status::Code::kIoError);
+  EXPECT_TRUE(ApplyConfigJson(R"({"port":9090})", c).ok());
+  EXPECT_EQ(c.port, 9090);
+}
+
 TEST(ConfigFile, AppliesEveryKind) {
   ServerConfig c;
-  auto problems = ApplyConfigJson(R"({"host":"0.0.0.0","port":9090,"max_body_bytes":1024,
+  auto problems = Messages(ApplyConfigJson(R"({"host":"0.0.0.0","port":9090,"max_body_bytes":1024,
       "allowed_origins":["https://a.example","https://b.example"],"log_level":"warn",
       "data_dir":"/var/lib/x","fetch_deadline_ms":300})",
-                                  c);
+                                           c));
   EXPECT_TRUE(problems.empty()) << Joined(problems);
   EXPECT_EQ(c.host, "0.0.0.0");
   EXPECT_EQ(c.port, 9090);
@@ -51,14 +74,14 @@ TEST(ConfigFile, EveryDefaultRoundTrips) {
     json += std::string(json.size() > 1 ? "," : "") + "\"" + s.key + "\":" + s.Format(defaults);
   json += "}";
   ServerConfig c;
-  auto problems = ApplyConfigJson(json, c);
+  auto problems = Messages(ApplyConfigJson(json, c));
   EXPECT_TRUE(problems.empty()) << Joined(problems) << json;
   for (const auto& s : config::Settings()) EXPECT_EQ(s.Format(c), s.Format(defaults)) << s.key;
 }
 
 TEST(ConfigFile, UnknownKeyNamesItAndSuggests) {
   ServerConfig c;
-  auto problems = ApplyConfigJson(R"({"prot":9090})", c);
+  auto problems = Messages(ApplyConfigJson(R"({"prot":9090})", c));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("\"prot\": unknown setting"), std::string::npos) << problems[0];
   EXPECT_NE(problems[0].find("did you mean \"port\""), std::string::npos) << problems[0];
@@ -66,10 +89,10 @@ TEST(ConfigFile, UnknownKeyNamesItAndSuggests) {
 
 TEST(ConfigFile, WrongTypesAndRangesNameTheKeyAndChangeNothing) {
   ServerConfig c;
-  auto problems = ApplyConfigJson(
+  auto problems = Messages(ApplyConfigJson(
       R"({"port":"8080","host":1,"allowed_origins":"*","max_body_bytes":-1,"threads":1.5,"port2":0,
           "fetch_deadline_ms":0,"trusted_issuers":["a",2]})",
-      c);
+      c));
   const std::string all = Joined(problems);
   EXPECT_EQ(problems.size(), 8u) << all;
   EXPECT_NE(all.find("\"port\": must be an integer from 0 to 65535, got a string"),
@@ -95,17 +118,17 @@ TEST(ConfigFile, WrongTypesAndRangesNameTheKeyAndChangeNothing) {
 
 TEST(ConfigFile, InvalidJsonGivesLineAndColumn) {
   ServerConfig c;
-  auto problems = ApplyConfigJson("{\n  \"port\": 8080,\n  \"host\" \"x\"\n}", c);
+  auto problems = Messages(ApplyConfigJson("{\n  \"port\": 8080,\n  \"host\" \"x\"\n}", c));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0].rfind("3:10: not valid JSON", 0), 0u) << problems[0];
-  problems = ApplyConfigJson("[1]", c);
+  problems = Messages(ApplyConfigJson("[1]", c));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("must be a JSON object"), std::string::npos);
 }
 
 TEST(ConfigFile, MissingFileIsAProblem) {
   ServerConfig c;
-  auto problems = config::ApplyConfigFile("/nonexistent/anakinra.json", c);
+  auto problems = Messages(config::ApplyConfigFile("/nonexistent/anakinra.json", c));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("cannot read"), std::string::npos);
 }
@@ -121,7 +144,7 @@ TEST(ConfigEnv, AppliesVariablesAndNamesBadOnes) {
     return it == env.end() ? nullptr : it->second.c_str();
   };
   ServerConfig c;
-  auto problems = config::ApplyEnvironment(c, getenv_fn);
+  auto problems = Messages(config::ApplyEnvironment(c, getenv_fn));
   EXPECT_TRUE(problems.empty()) << Joined(problems);
   EXPECT_EQ(c.port, 9191);
   EXPECT_EQ(c.allowed_origins,
@@ -131,7 +154,7 @@ TEST(ConfigEnv, AppliesVariablesAndNamesBadOnes) {
 
   env = {{"ANAKINRA_PORT", "80x"}, {"ANAKINRA_THREADS", "-2"}};
   ServerConfig d;
-  problems = config::ApplyEnvironment(d, getenv_fn);
+  problems = Messages(config::ApplyEnvironment(d, getenv_fn));
   const std::string all = Joined(problems);
   ASSERT_EQ(problems.size(), 2u) << all;
   EXPECT_NE(all.find("ANAKINRA_PORT: must be an integer from 0 to 65535, got \"80x\""),
@@ -152,11 +175,11 @@ TEST(ConfigEnv, EveryKeyHasItsVariable) {
 
 TEST(ConfigCheck, Combinations) {
   ServerConfig c;
-  EXPECT_TRUE(config::CheckConfig(c).empty());
+  EXPECT_TRUE(Messages(config::CheckConfig(c)).empty());
   c.log_level = "verbose";
   c.tls_cert_file = "cert.pem";
   c.trusted_issuers = {"no-equals-sign"};
-  const std::string all = Joined(config::CheckConfig(c));
+  const std::string all = Joined(Messages(config::CheckConfig(c)));
   EXPECT_NE(all.find("\"log_level\""), std::string::npos) << all;
   EXPECT_NE(all.find("\"tls_cert_file\" and \"tls_key_file\""), std::string::npos) << all;
   EXPECT_NE(all.find("\"trusted_issuers\": \"no-equals-sign\" must be ISS=VALUE"),
@@ -167,7 +190,7 @@ TEST(ConfigCheck, Combinations) {
   c = ServerConfig{};
   c.trusted_jku = {"https://iss=https://jku.example/"};
   c.public_url = "https://cds.example";
-  EXPECT_TRUE(config::CheckConfig(c).empty()) << Joined(config::CheckConfig(c));
+  EXPECT_TRUE(Messages(config::CheckConfig(c)).empty()) << Joined(Messages(config::CheckConfig(c)));
 }
 
 // --- The file parser: bounded, one JSON object and nothing after it, each key once. ---
@@ -177,22 +200,23 @@ TEST(ConfigFile, TrailingDataAfterTheObjectIsRefused) {
        {std::string(R"({"port":9090} x)"), std::string(R"({"port":9090}{"port":1})"),
         std::string(R"({"port":9090},)"), std::string("{\"port\":9090}\0{\"port\":1}", 25)}) {
     ServerConfig c;
-    auto problems = ApplyConfigJson(text, c);
+    auto problems = Messages(ApplyConfigJson(text, c));
     ASSERT_EQ(problems.size(), 1u) << text;
     EXPECT_NE(problems[0].find("not valid JSON"), std::string::npos) << problems[0];
     EXPECT_EQ(c.port, ServerConfig{}.port) << text;
   }
   ServerConfig c;
-  EXPECT_TRUE(ApplyConfigJson("{\"port\":9090}\n\t \n", c).empty());  // whitespace is fine
+  EXPECT_TRUE(
+      Messages(ApplyConfigJson("{\"port\":9090}\n\t \n", c)).empty());  // whitespace is fine
   EXPECT_EQ(c.port, 9090);
-  auto problems = ApplyConfigJson(R"({"port":9090} x)", c);
+  auto problems = Messages(ApplyConfigJson(R"({"port":9090} x)", c));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0].rfind("1:15: not valid JSON", 0), 0u) << problems[0];
 }
 
 TEST(ConfigFile, DuplicateKeyIsRefused) {
   ServerConfig c;
-  auto problems = ApplyConfigJson(R"({"port":9090,"host":"0.0.0.0","port":9191})", c);
+  auto problems = Messages(ApplyConfigJson(R"({"port":9090,"host":"0.0.0.0","port":9191})", c));
   ASSERT_EQ(problems.size(), 1u) << Joined(problems);
   EXPECT_EQ(problems[0], "\"port\": given more than once");
   EXPECT_EQ(c.port, ServerConfig{}.port);  // nothing applied
@@ -201,11 +225,11 @@ TEST(ConfigFile, DuplicateKeyIsRefused) {
 
 TEST(ConfigFile, NestingIsBounded) {
   ServerConfig c;
-  auto problems = ApplyConfigJson(R"({"allowed_origins":[[[["x"]]]]})", c);
+  auto problems = Messages(ApplyConfigJson(R"({"allowed_origins":[[[["x"]]]]})", c));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("nested deeper than"), std::string::npos) << problems[0];
   std::string deep(100000, '[');
-  problems = ApplyConfigJson("{\"host\":" + deep, c);
+  problems = Messages(ApplyConfigJson("{\"host\":" + deep, c));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("nested deeper than"), std::string::npos) << problems[0];
 }
@@ -217,7 +241,7 @@ TEST(ConfigFile, LargeFileIsRefused) {
     out << "{\"host\":\"" << std::string(config::kMaxConfigFileBytes, 'a') << "\"}";
   }
   ServerConfig c;
-  auto problems = config::ApplyConfigFile(path, c);
+  auto problems = Messages(config::ApplyConfigFile(path, c));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("larger than"), std::string::npos) << problems[0];
   std::filesystem::remove(path);
@@ -271,10 +295,11 @@ TEST(SettingsTable, BoundsHoldInEverySource) {
       const bool ok = n >= s.min && n <= s.max;
       const std::string v = std::to_string(n);
       ServerConfig file, env, flag;
-      auto from_file = ApplyConfigJson("{\"" + std::string(s.key) + "\":" + v + "}", file);
-      auto from_env = config::ApplyEnvironment(env, [&](const char* name) -> const char* {
+      auto from_file =
+          Messages(ApplyConfigJson("{\"" + std::string(s.key) + "\":" + v + "}", file));
+      auto from_env = Messages(config::ApplyEnvironment(env, [&](const char* name) -> const char* {
         return name == s.env() ? v.c_str() : nullptr;
-      });
+      }));
       EXPECT_EQ(from_file.empty(), ok) << s.key << "=" << v << " " << Joined(from_file);
       EXPECT_EQ(from_env.empty(), ok) << s.env() << "=" << v << " " << Joined(from_env);
       if (ok) {
@@ -287,7 +312,7 @@ TEST(SettingsTable, BoundsHoldInEverySource) {
         EXPECT_EQ(from_env, std::vector<std::string>{s.env() + ": " + why + v});
       }
       if (*s.flag == '\0') continue;
-      auto from_flag = config::ApplyFlags({{&s, {v}}}, flag);
+      auto from_flag = Messages(config::ApplyFlags({{&s, {v}}}, flag));
       EXPECT_EQ(from_flag.empty(), ok) << s.flag << " " << v << " " << Joined(from_flag);
       if (!ok) {
         ASSERT_EQ(from_flag.size(), 1u);
@@ -297,24 +322,24 @@ TEST(SettingsTable, BoundsHoldInEverySource) {
     }
   }
   ServerConfig c;  // beyond 64-bit integers
-  auto problems = ApplyConfigJson(R"({"max_body_bytes":18446744073709551615})", c);
+  auto problems = Messages(ApplyConfigJson(R"({"max_body_bytes":18446744073709551615})", c));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("got a larger number"), std::string::npos) << problems[0];
 }
 
 TEST(ConfigFlags, ScalarsTakeTheLastValueListsTakeEvery) {
   ServerConfig c;
-  auto problems = config::ApplyFlags(
+  auto problems = Messages(config::ApplyFlags(
       {{config::FindSetting("port"), {"1", "9292"}},
        {config::FindSetting("allowed_origins"), {"https://a.example", "https://b.example,c"}},
        {config::FindSetting("log_level"), {"warn"}}},
-      c);
+      c));
   EXPECT_TRUE(problems.empty()) << Joined(problems);
   EXPECT_EQ(c.port, 9292);
   EXPECT_EQ(c.allowed_origins,
             (std::vector<std::string>{"https://a.example", "https://b.example,c"}));
   EXPECT_EQ(c.log_level, "warn");
-  problems = config::ApplyFlags({{config::FindSetting("port"), {"80x"}}}, c);
+  problems = Messages(config::ApplyFlags({{config::FindSetting("port"), {"80x"}}}, c));
   EXPECT_EQ(problems,
             std::vector<std::string>{"--port: must be an integer from 0 to 65535, got \"80x\""});
   EXPECT_EQ(c.port, 9292);  // unchanged
@@ -337,30 +362,30 @@ TEST(ConfigLoad, PrecedenceIsFlagsEnvironmentFileDefaults) {
   };
   sources.flags = {{config::FindSetting("port"), {"1003"}}};
   ServerConfig c;
-  EXPECT_TRUE(config::LoadConfig(sources, c).empty());
+  EXPECT_TRUE(Messages(config::LoadConfig(sources, c)).empty());
   EXPECT_EQ(c.port, 1003);              // flag
   EXPECT_EQ(c.host, "10.0.0.2");        // environment
   EXPECT_EQ(c.data_dir, "/from/file");  // file
   EXPECT_EQ(c.log_level, "info");       // default
   sources.flags.clear();
-  EXPECT_TRUE(config::LoadConfig(sources, c).empty());
+  EXPECT_TRUE(Messages(config::LoadConfig(sources, c)).empty());
   EXPECT_EQ(c.port, 1002);
   env.clear();
-  EXPECT_TRUE(config::LoadConfig(sources, c).empty());
+  EXPECT_TRUE(Messages(config::LoadConfig(sources, c)).empty());
   EXPECT_EQ(c.port, 1001);
   EXPECT_EQ(c.host, "10.0.0.1");
 
   // Mistakes of every source together, each naming where; then the combination check.
   env = {{"ANAKINRA_THREADS", "many"}};
   sources.flags = {{config::FindSetting("port"), {"-1"}}};
-  auto problems = config::LoadConfig(sources, c);
+  auto problems = Messages(config::LoadConfig(sources, c));
   ASSERT_EQ(problems.size(), 2u) << Joined(problems);
   EXPECT_EQ(problems[0].rfind("environment: ANAKINRA_THREADS: ", 0), 0u) << problems[0];
   EXPECT_EQ(problems[1].rfind("--port: ", 0), 0u) << problems[1];
   EXPECT_EQ(c.port, 1001);  // unchanged
   env.clear();
   sources.flags = {{config::FindSetting("tls_cert_file"), {"cert.pem"}}};
-  problems = config::LoadConfig(sources, c);
+  problems = Messages(config::LoadConfig(sources, c));
   ASSERT_EQ(problems.size(), 1u) << Joined(problems);
   EXPECT_NE(problems[0].find("\"tls_cert_file\" and \"tls_key_file\""), std::string::npos);
   std::filesystem::remove(path);

@@ -71,7 +71,7 @@ std::vector<store::CodeReport> ReportOf(FeedbackStore& store,
 
 void Store(FeedbackStore& store, const std::vector<cdshooks::Feedback>& entries) {
   std::string why;
-  EXPECT_FALSE(store.StoreFeedback("anakinra-order-sign", entries, 1000, why)) << why;
+  EXPECT_TRUE(store.StoreFeedback("anakinra-order-sign", entries, 1000, why).ok()) << why;
 }
 
 TEST(FeedbackStore, CountsRatesAndTopReasons) {
@@ -210,7 +210,8 @@ TEST(FeedbackStore, ConcurrentWritersLoseNothing) {
         EXPECT_TRUE(store->RecordIssued("s", {{id, "tnf-antagonist", "critical"}}, 100, error))
             << error;
         std::string why;
-        EXPECT_FALSE(store->StoreFeedback("s", {i % 2 ? Accepted(id) : Overridden(id)}, 100, why))
+        EXPECT_TRUE(
+            store->StoreFeedback("s", {i % 2 ? Accepted(id) : Overridden(id)}, 100, why).ok())
             << why;
       }
     });

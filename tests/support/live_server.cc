@@ -23,8 +23,7 @@ LiveServer::LiveServer(config::ServerConfig config, http::ServerObservers observ
   }
   http_ = std::make_unique<http::HttpServer>(config::HttpOptionsFromConfig(config), handler,
                                              std::move(observers));
-  std::string error;
-  if (!http_->Bind(error)) throw std::runtime_error(error);
+  if (base::Status bound = http_->Bind(); !bound.ok()) throw std::runtime_error(bound.message());
   thread_ = std::thread([this] { http_->Run(); });
   // Wait until the server answers.
   for (int i = 0; i < 200; ++i) {

@@ -30,20 +30,17 @@ rapidjson::Document ParseJsonOrDie(const std::string& text) {
 
 std::shared_ptr<const anakinra::Knowledge> RealKnowledge() {
   static const auto knowledge = [] {
-    std::string error;
-    auto k = anakinra::LoadKnowledge(SourcePath("hooks"), error);
-    if (!k) throw std::runtime_error(error);
-    return k;
+    auto k = anakinra::LoadKnowledge(SourcePath("hooks"));
+    if (!k.ok()) throw std::runtime_error(k.status().message());
+    return std::move(*k);
   }();
   return knowledge;
 }
 
 std::shared_ptr<service::HookService> RealHandler() {
   static const auto handler = [] {
-    std::string error;
-    auto catalog =
-        cdshooks::ServiceCatalog::Load(ReadFile(SourcePath("hooks/services.json")), error);
-    if (!catalog) throw std::runtime_error(error);
+    auto catalog = cdshooks::ServiceCatalog::Load(ReadFile(SourcePath("hooks/services.json")));
+    if (!catalog.ok()) throw std::runtime_error(catalog.status().message());
     auto engine = std::make_shared<anakinra::Engine>(RealKnowledge());
     return std::make_shared<service::HookService>(engine, std::move(*catalog),
                                                   cdshooks::ParseLimits{});
@@ -54,10 +51,9 @@ std::shared_ptr<service::HookService> RealHandler() {
 std::string SampleRequest(const std::string& sample_name, const std::string& hook) {
   auto bundle = ParseJsonOrDie(ReadFile(SourcePath("fhir-samples/" + sample_name + ".json")));
   const auto* service = RealHandler()->catalog().Find("anakinra-" + hook);
-  std::string error;
-  auto doc = cdshooks::RequestFromBundle(bundle, *service, error);
-  if (!doc) throw std::runtime_error(sample_name + ": " + error);
-  return base::ToString(*doc);
+  auto doc = cdshooks::RequestFromBundle(bundle, *service);
+  if (!doc.ok()) throw std::runtime_error(sample_name + ": " + doc.status().message());
+  return base::ToString(**doc);
 }
 
 void SetFhirServer(rapidjson::Document& request, const std::string& fhir_server,
