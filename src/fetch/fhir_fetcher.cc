@@ -84,7 +84,7 @@ Failure FailureOf(const base::Status& status, int deadline_ms) {
     case Code::kUnauthenticated:
       return {fetch_reason::kTls, status.message() +
                                       "; the certificate must verify against "
-                                      "--fhir-ca-file or the system CAs"};
+                                      "the configured CA bundle (fhir_ca_file) or the system CAs"};
     default:
       return {fetch_reason::kConnect, status.message()};
   }
@@ -324,7 +324,7 @@ service::FetchResult FhirFetcher::Fetch(const cdshooks::ServiceDefinition& servi
   if (!allowlist_->Allows(*base))
     return fail_all(fetch_reason::kNotAllowed,
                     "fhirServer " + base->Origin() + base->path +
-                        " is not on this service's allowlist (--allow-fhir-server)",
+                        " is not on this service's allowlist (setting allowed_fhir_servers)",
                     base->Origin());
   const std::string origin = base->Origin();
 

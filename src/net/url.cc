@@ -256,9 +256,10 @@ base::StatusOr<UrlAllowlist> UrlAllowlist::Create(const std::vector<std::string>
   UrlAllowlist list;
   for (const auto& p : prefixes) {
     auto url = ParseUrl(p);
-    if (!url.ok()) return url.status().Annotate("--allow-fhir-server " + p);
+    if (!url.ok()) return url.status().Annotate("allowed FHIR server prefix " + p);
     if (!url->query.empty())
-      return base::Status::InvalidArgument("--allow-fhir-server " + p + ": a prefix has no query");
+      return base::Status::InvalidArgument("allowed FHIR server prefix " + p +
+                                           ": a prefix has no query");
     list.prefixes_.push_back(std::move(*url));
   }
   return list;

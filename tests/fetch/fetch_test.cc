@@ -359,7 +359,7 @@ TEST_F(FetchTest, DisallowedFhirServerIsNeverContacted) {
   auto a = Post(*server, FetchRequest("adult-ra-clean", "http://10.255.255.1/fhir"));
   ExpectPreconditionFailed(*server, a, "patient",
                            "fhirServer http://10.255.255.1:80/fhir is not on this service's "
-                           "allowlist (--allow-fhir-server)");
+                           "allowlist (setting allowed_fhir_servers)");
   ExpectPreconditionFailed(*server, a, "observations", "not on this service's allowlist");
   std::lock_guard lock(fetches_mutex_);
   ASSERT_FALSE(fetches_.empty());
