@@ -185,8 +185,10 @@ TEST(StoreKill, SigkillDuringABurstKeepsEveryAcknowledgedFeedbackRow) {
   EXPECT_EQ(missing_feedback, 0) << "of " << acked.entries.size();
   EXPECT_EQ(missing_card, 0) << "of " << acked.entries.size();
   EXPECT_EQ(Count(db, "SELECT COALESCE(SUM(rows), 0) FROM issued_card_dropped"), 0);
-  // Issued rows without feedback may be lost with the kill (analytics), never invented.
-  EXPECT_LE(Count(db, "SELECT COUNT(*) FROM issued_card"), acked.cards.load());
+  // Issued rows without feedback may be lost with the kill (analytics, docs/operations.md); the
+  // server may also have issued cards whose answer the kill cut off, so no upper bound here.
+  EXPECT_GE(Count(db, "SELECT COUNT(*) FROM issued_card"),
+            static_cast<std::int64_t>(acked.entries.size()));
   sqlite3_close(db);
 
   // And the server serves again on the same file.
