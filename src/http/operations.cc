@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <utility>
 
 namespace http {
 namespace {
@@ -64,7 +65,7 @@ void AddOperationsObservers(ServerObservers& observers,
           {r.issued[i].first, r.issued[i].second, i < r.indicators.size() ? r.indicators[i] : ""});
     // Queued for the store's writer thread; a full queue drops the rows (counted and logged by
     // the store's on_issued_lost) and the cards are answered all the same.
-    (void)store->RecordIssued(r.service_id, cards, NowSeconds());
+    (void)store->RecordIssued(r.service_id, std::move(cards), NowSeconds());
   };
   observers.on_feedback = [store, metrics](
                               const std::string& service,
