@@ -222,6 +222,7 @@ base::Status FeedbackStore::RecordIssued(const std::string& service, std::vector
     if (!accepting_) return base::Status::FailedPrecondition("feedback store closed");
     full = queued_rows_ + n > options_.queue_rows;
     if (full) {
+      wake = drops_.empty();  // the writer records the first drops soon, not at the next row
       for (const auto& c : cards) CountDrop(c.code, 1, issued_at);
     } else {
       const bool was_empty = queue_.empty();
@@ -383,8 +384,25 @@ base::Status FeedbackStore::StoreFeedback(const std::string& service,
   std::vector<Entry> rows;
   std::map<std::string, Dropped> drops;
   TakeQueue(rows, drops);
-  const std::size_t queued_rows = RowsOf(rows);
-  st = WriteQueuedLocked(rows, drops);
+  std::size_t queued_rows = RowsOf(rows);
+  st = Exec("SAVEPOINT issued");
+  if (st.ok()) {
+    // A failure of the issued rows alone must not refuse the feedback: they are undone, counted
+    // as dropped, and the feedback goes on.
+    const base::Status issued = WriteQueuedLocked(rows, drops);
+    if (!issued.ok()) {
+      Ignore(Exec("ROLLBACK TO issued"));
+      {
+        std::lock_guard<std::mutex> q(queue_mutex_);
+        MergeDrops(drops_, drops);
+      }
+      drops.clear();
+      LoseRows(rows, issued.message());
+      rows.clear();
+      queued_rows = 0;
+    }
+    st = Exec("RELEASE issued");
+  }
   if (st.ok()) {
     for (const auto& f : entries) {
       sqlite3_reset(insert_feedback_);
