@@ -235,9 +235,9 @@ base::Status FeedbackStore::RecordIssued(const std::string& service, std::vector
   }
   if (wake) queue_cv_.notify_one();
   if (!full) return base::Status::Ok();
-  dropped_.fetch_add(static_cast<std::int64_t>(cards.size()), std::memory_order_relaxed);
-  if (options_.on_issued_lost) options_.on_issued_lost(cards.size(), "queue full");
-  return base::Status::ResourceExhausted("issued-card queue full: " + std::to_string(cards.size()) +
+  dropped_.fetch_add(static_cast<std::int64_t>(n), std::memory_order_relaxed);
+  if (options_.on_issued_lost) options_.on_issued_lost(n, "queue full");
+  return base::Status::ResourceExhausted("issued-card queue full: " + std::to_string(n) +
                                          " rows dropped");
 }
 
