@@ -105,7 +105,7 @@ class FeedbackStore {
   struct Options {
     std::size_t batch_rows = 512;                  // commit when this many are queued
     std::chrono::milliseconds batch_interval{20};  // or this long after the first one
-    std::size_t queue_rows = 16384;                // beyond: dropped and counted
+    std::size_t queue_rows = 65536;                // beyond: dropped and counted
     // Told, from the thread that lost them, how many issued-card rows were dropped and why
     // (queue full: the request thread; failed batch: the writer). Must be cheap and not block.
     std::function<void(std::size_t rows, std::string_view why)> on_issued_lost;
