@@ -19,6 +19,15 @@ const std::vector<Case>& Cases() {
        "order-sign, unrelated draft (amoxicillin), full prefetch as an EHR sends it"},
       {"no-anakinra-bare-sign", "no-anakinra-order", "order-sign", false,
        "order-sign, unrelated draft (amoxicillin), no prefetch"},
+      // Card-issuing cases (issue 12): the answers that write issued-card rows.
+      {"unimmunised-sign", "adult-unimmunised", "order-sign", true,
+       "order-sign, unvaccinated adult RA start, full prefetch (immunisation cards)"},
+      {"unimmunised-select", "adult-unimmunised", "order-select", true,
+       "order-select, unvaccinated adult RA start, full prefetch (immunisation cards)"},
+      {"child-dose-max-sign", "child-dose-above-maximum", "order-sign", true,
+       "order-sign, child dose above the maximum (critical card with an update suggestion)"},
+      {"reverse-tnf-sign", "reverse-tnf-antagonist", "order-sign", true,
+       "order-sign, TNF antagonist drafted for a patient on anakinra (reverse interaction)"},
   };
   return cases;
 }

@@ -26,7 +26,8 @@ std::string ReasonLabel(const store::ReasonCount& r) {
   return r.display.empty() ? r.code : r.code + " \"" + r.display + "\"";
 }
 
-void PrintJson(const std::vector<store::CodeReport>& rows, const std::string& since) {
+void PrintJson(const store::FeedbackReport& report, const std::string& since) {
+  const auto& rows = report.codes;
   rapidjson::StringBuffer buf;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
   w.SetIndent(' ', 2);
@@ -35,6 +36,10 @@ void PrintJson(const std::vector<store::CodeReport>& rows, const std::string& si
     w.Key("since");
     w.String(since.c_str());
   }
+  // Issued-card rows the server dropped (analytics, see docs/operations.md): the counts of the
+  // codes they belong to are lower bounds, and "(unknown card)" may hold their feedback.
+  w.Key("issuedCardsDropped");
+  w.Int64(report.issued_dropped);
   w.Key("codes");
   w.StartArray();
   for (const auto& r : rows) {
@@ -54,6 +59,12 @@ void PrintJson(const std::vector<store::CodeReport>& rows, const std::string& si
       w.Double(*r.acceptance_rate);
     else
       w.Null();
+    if (r.lower_bound()) {
+      w.Key("issuedDropped");
+      w.Int64(r.issued_dropped);
+    }
+    w.Key("lowerBound");
+    w.Bool(r.lower_bound());
     w.Key("topOverrideReasons");
     w.StartArray();
     for (const auto& reason : r.top_override_reasons) {
@@ -80,7 +91,13 @@ void PrintJson(const std::vector<store::CodeReport>& rows, const std::string& si
   std::cout << buf.GetString() << "\n";
 }
 
-void PrintText(const std::vector<store::CodeReport>& rows, const std::string& since) {
+// A count, with ">=" in front when it is a lower bound.
+std::string Count(std::int64_t n, bool lower_bound) {
+  return (lower_bound ? ">=" : "") + std::to_string(n);
+}
+
+void PrintText(const store::FeedbackReport& report, const std::string& since) {
+  const auto& rows = report.codes;
   std::cout << "Feedback per card code"
             << (since.empty() ? "" : " (cards issued since " + since + ")") << "\n\n";
   if (rows.empty()) {
@@ -92,13 +109,21 @@ void PrintText(const std::vector<store::CodeReport>& rows, const std::string& si
                 "overridden", "acceptance");
   std::cout << line;
   for (const auto& r : rows) {
-    std::snprintf(line, sizeof line, "%-36s %8lld %9lld %11lld %11s\n", r.code.c_str(),
-                  static_cast<long long>(r.issued), static_cast<long long>(r.accepted),
-                  static_cast<long long>(r.overridden), Percent(r.acceptance_rate).c_str());
+    const bool lb = r.lower_bound();
+    std::snprintf(
+        line, sizeof line, "%-36s %8s %9s %11s %11s\n", r.code.c_str(), Count(r.issued, lb).c_str(),
+        Count(r.accepted, lb).c_str(), Count(r.overridden, lb).c_str(),
+        (std::string(lb && r.acceptance_rate ? "~" : "") + Percent(r.acceptance_rate)).c_str());
     std::cout << line;
     for (const auto& reason : r.top_override_reasons)
       std::cout << "    overridden: " << ReasonLabel(reason) << " x" << reason.count << "\n";
   }
+  if (report.issued_dropped > 0)
+    std::cout << "\n"
+              << report.issued_dropped
+              << " issued-card rows were dropped by the server (queue full or a failed write): "
+                 "counts marked >= are lower bounds, ~ rates are approximate, and feedback on "
+                 "dropped cards is counted under \"(unknown card)\".\n";
 }
 
 }  // namespace
@@ -115,21 +140,21 @@ int RunFeedbackReport(const std::string& data_dir, const std::string& since,
       return 2;
     }
   }
-  std::string error;
-  auto store = store::FeedbackStore::Open(data_dir, /*create=*/false, error);
-  if (!store) {
-    std::cerr << "anakinra-cds: " << error << "\n";
+  auto store = store::FeedbackStore::Open(data_dir, /*create=*/false);
+  if (!store.ok()) {
+    std::cerr << "anakinra-cds: " << store.status().message() << "\n";
     return 1;
   }
-  auto rows = store->Report(from, kTopReasons, error);
-  if (!error.empty()) {
-    std::cerr << "anakinra-cds: cannot read " << store->path() << ": " << error << "\n";
+  auto report = (*store)->Report(from, kTopReasons);
+  if (!report.ok()) {
+    std::cerr << "anakinra-cds: cannot read " << (*store)->path() << ": "
+              << report.status().message() << "\n";
     return 1;
   }
   if (format == "json")
-    PrintJson(rows, since);
+    PrintJson(*report, since);
   else
-    PrintText(rows, since);
+    PrintText(*report, since);
   return 0;
 }
 

@@ -2,6 +2,9 @@
 // feedback store of `serve --data-dir DIR`: cards issued, accepted, overridden, acceptance rate
 // (accepted / (accepted + overridden); cards without feedback are not in the rate) and the top
 // override reasons. A card counts once, with the outcome of its latest feedback entry.
+// When the server dropped issued-card rows (docs/operations.md), the counts of the codes they
+// belong to are marked as lower bounds (">=" in text, "lowerBound": true in JSON) and the total
+// is shown (text: a closing note; JSON: "issuedCardsDropped").
 #pragma once
 
 #include <string>

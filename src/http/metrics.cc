@@ -6,6 +6,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <mutex>
+
 namespace http {
 namespace {
 
@@ -14,6 +16,21 @@ std::string Token(const std::string& s) {
   for (char c : s)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return "other";
   return s;
+}
+
+// The child of `key` in `cache`, made by `make` (under the exclusive lock) the first time.
+template <typename T, typename Make>
+T& Child(std::shared_mutex& mutex, std::unordered_map<std::string, T*>& children,
+         const std::string& key, Make&& make) {
+  {
+    std::shared_lock<std::shared_mutex> lock(mutex);
+    auto it = children.find(key);
+    if (it != children.end()) return *it->second;
+  }
+  std::unique_lock<std::shared_mutex> lock(mutex);
+  auto [it, inserted] = children.try_emplace(key, nullptr);
+  if (inserted) it->second = &make();
+  return *it->second;
 }
 
 }  // namespace
@@ -59,24 +76,53 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                        .Name("anakinra_feedback_store_errors_total")
                        .Help("Feedback store writes that failed, by operation")
                        .Register(*registry_);
+  issued_dropped_ = &prometheus::BuildCounter()
+                         .Name("anakinra_issued_cards_dropped_total")
+                         .Help(
+                             "Issued-card rows the feedback store never wrote (queue full or "
+                             "failed batch); feedback-report marks the counts they affect")
+                         .Register(*registry_)
+                         .Add({});
 }
 
 Metrics::~Metrics() = default;
 
 void Metrics::RecordRequest(const std::string& route, int status, double seconds,
                             const std::string& service) {
-  requests_->Add({{"route", route}, {"status", std::to_string(status)}}).Increment();
+  thread_local std::string key;  // no allocation per request once the thread's buffer is grown
+  key.assign(route).push_back('\x1f');
+  key.append(std::to_string(status));
+  Child(request_children_.mutex, request_children_.children, key, [&]() -> prometheus::Counter& {
+    return requests_->Add({{"route", route}, {"status", std::to_string(status)}});
+  }).Increment();
   static const std::vector<double> kBuckets = LatencyBuckets();
-  latency_->Add({{"service", service.empty() ? "none" : service}}, kBuckets).Observe(seconds);
+  static const std::string kNoService = "none";
+  const std::string& name = service.empty() ? kNoService : service;
+  Child(latency_children_.mutex, latency_children_.children, name, [&]() -> prometheus::Histogram& {
+    return latency_->Add({{"service", name}}, kBuckets);
+  }).Observe(seconds);
 }
 
-void Metrics::RecordCards(const service::HookResult& result) {
-  if (result.unresolved_medications > 0)
-    unresolved_medications_->Increment(static_cast<double>(result.unresolved_medications));
-  for (std::size_t i = 0; i < result.card_codes.size(); ++i) {
-    const std::string indicator = i < result.indicators.size() ? result.indicators[i] : "";
-    cards_->Add({{"code", result.card_codes[i]}, {"indicator", indicator}}).Increment();
+void Metrics::RecordCards(std::string_view service_id, std::span<const std::string> card_codes,
+                          std::span<const std::string> indicators,
+                          std::size_t unresolved_medications) {
+  (void)service_id;  // the card series are per code and indicator; the latency is per service
+  if (unresolved_medications > 0)
+    unresolved_medications_->Increment(static_cast<double>(unresolved_medications));
+  thread_local std::string key;
+  for (std::size_t i = 0; i < card_codes.size(); ++i) {
+    static const std::string kNone;
+    const std::string& indicator = i < indicators.size() ? indicators[i] : kNone;
+    key.assign(card_codes[i]).push_back('\x1f');
+    key.append(indicator);
+    Child(card_children_.mutex, card_children_.children, key, [&]() -> prometheus::Counter& {
+      return cards_->Add({{"code", card_codes[i]}, {"indicator", indicator}});
+    }).Increment();
   }
+}
+
+void Metrics::RecordIssuedDropped(std::size_t rows) {
+  issued_dropped_->Increment(static_cast<double>(rows));
 }
 
 void Metrics::RecordFetch(const std::string& key, bool ok, const std::string& reason) {

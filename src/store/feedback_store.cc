@@ -1,5 +1,6 @@
 #include "store/feedback_store.h"
 
+#include "base/log.h"
 #include "fhir/date.h"
 
 #include <rapidjson/stringbuffer.h>
@@ -25,7 +26,9 @@ CREATE TABLE IF NOT EXISTS issued_card (
   indicator  TEXT NOT NULL,
   issued_at  INTEGER NOT NULL          -- seconds since the epoch, UTC
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS issued_card_code ON issued_card (code, issued_at);
+-- No secondary index on issued_card: every one doubles the writer's B-tree work per row, and
+-- the report (analytics, run rarely) scans the table instead.
+DROP INDEX IF EXISTS issued_card_code;
 CREATE TABLE IF NOT EXISTS feedback (
   id                   INTEGER PRIMARY KEY,
   card                 TEXT NOT NULL,  -- card uuid; may be unknown to issued_card
@@ -42,6 +45,11 @@ CREATE TABLE IF NOT EXISTS feedback (
   UNIQUE (card, outcome, outcome_timestamp, accepted_suggestions, reason_system, reason_code)
 );
 CREATE INDEX IF NOT EXISTS feedback_card ON feedback (card, outcome_at);
+CREATE TABLE IF NOT EXISTS issued_card_dropped (
+  code       TEXT PRIMARY KEY,         -- card code of the issued-card rows never written
+  rows       INTEGER NOT NULL,
+  last_at    INTEGER NOT NULL          -- issued_at of the last one, seconds since the epoch
+) WITHOUT ROWID;
 )sql";
 
 std::string SuggestionsJson(std::vector<std::string> ids) {
@@ -59,54 +67,92 @@ void BindText(sqlite3_stmt* s, int i, const std::string& v) {
   sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 
+void BindStatic(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+}
+
 std::string Column(sqlite3_stmt* s, int i) {
   const auto* p = sqlite3_column_text(s, i);
   return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p));
 }
 
+// Puts drop counts that could not be written back with the newer ones.
+void Ignore(const base::Status&) {}
+
+template <typename Entries>
+std::size_t RowsOf(const Entries& entries) {
+  std::size_t n = 0;
+  for (const auto& e : entries) n += e.cards.size();
+  return n;
+}
+
+template <typename DropMap>
+void MergeDrops(DropMap& into, const DropMap& from) {
+  for (const auto& [code, d] : from) {
+    auto& x = into[code];
+    x.rows += d.rows;
+    x.last_at = std::max(x.last_at, d.last_at);
+  }
+}
+
 }  // namespace
 
-std::unique_ptr<FeedbackStore> FeedbackStore::Open(const std::string& data_dir, bool create,
-                                                   std::string& error) {
+base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::string& data_dir,
+                                                                   bool create) {
+  return Open(data_dir, create, Options());
+}
+
+base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::string& data_dir,
+                                                                   bool create, Options options) {
   namespace fs = std::filesystem;
   const fs::path dir = data_dir.empty() ? fs::path(".") : fs::path(data_dir);
   std::error_code ec;
   if (create) {
     fs::create_directories(dir, ec);
-    if (ec) {
-      error = "cannot create data dir " + dir.string() + ": " + ec.message();
-      return nullptr;
-    }
+    if (ec)
+      return base::Status::IoError("cannot create data dir " + dir.string() + ": " + ec.message());
   }
   std::unique_ptr<FeedbackStore> store(new FeedbackStore());
+  store->options_ = std::move(options);
+  if (store->options_.batch_rows == 0) store->options_.batch_rows = 1;
   store->path_ = (dir / kFileName).string();
-  if (!create && !fs::exists(store->path_, ec)) {
-    error = "no feedback store at " + store->path_ + " (is --data-dir the serve data dir?)";
-    return nullptr;
-  }
+  if (!create && !fs::exists(store->path_, ec))
+    return base::Status::NotFound("no feedback store at " + store->path_ +
+                                  " (is --data-dir the serve data dir?)");
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(store->path_.c_str(), &store->db_, flags, nullptr) != SQLITE_OK) {
-    error = "cannot open " + store->path_ + ": " + store->LastError();
-    return nullptr;
-  }
+  if (sqlite3_open_v2(store->path_.c_str(), &store->db_, flags, nullptr) != SQLITE_OK)
+    return base::Status::IoError("cannot open " + store->path_ + ": " + store->LastError());
   sqlite3_busy_timeout(store->db_, 5000);
   sqlite3_extended_result_codes(store->db_, 1);
-  if (!store->Exec("PRAGMA journal_mode=WAL", error) ||
-      !store->Exec("PRAGMA synchronous=NORMAL", error) || !store->Exec(kSchema, error) ||
-      !store->Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str(), error)) {
-    error = store->path_ + ": " + error;
-    return nullptr;
-  }
-  if (!store->Prepare("INSERT OR IGNORE INTO issued_card (uuid, service, code, indicator, "
-                      "issued_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                      &store->insert_card_, error) ||
-      !store->Prepare(
-          "INSERT OR IGNORE INTO feedback (card, service, outcome, accepted_suggestions, "
-          "reason_system, reason_code, reason_display, has_comment, outcome_timestamp, "
-          "outcome_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-          &store->insert_feedback_, error)) {
-    error = store->path_ + ": " + error;
-    return nullptr;
+  base::Status st = store->Exec("PRAGMA journal_mode=WAL");
+  if (st.ok()) st = store->Exec("PRAGMA synchronous=NORMAL");
+  // 8 MB of page cache (default 2 MB): the issued_card B-tree is keyed by random uuids, so
+  // inserts touch pages all over the file; a bigger cache saves the writer most page reads.
+  if (st.ok()) st = store->Exec("PRAGMA cache_size=-8192");
+  if (st.ok()) st = store->Exec(kSchema);
+  if (st.ok()) st = store->Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+  if (st.ok())
+    st = store->Prepare(
+        "INSERT OR IGNORE INTO issued_card (uuid, service, code, indicator, issued_at) VALUES "
+        "(?1, ?2, ?3, ?4, ?5)",
+        &store->insert_card_);
+  if (st.ok())
+    st = store->Prepare(
+        "INSERT OR IGNORE INTO feedback (card, service, outcome, accepted_suggestions, "
+        "reason_system, reason_code, reason_display, has_comment, outcome_timestamp, "
+        "outcome_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        &store->insert_feedback_);
+  if (st.ok())
+    st = store->Prepare(
+        "INSERT INTO issued_card_dropped (code, rows, last_at) VALUES (?1, ?2, ?3) ON CONFLICT "
+        "(code) DO UPDATE SET rows = rows + excluded.rows, last_at = MAX(last_at, "
+        "excluded.last_at)",
+        &store->upsert_dropped_);
+  if (!st.ok()) return base::Status::IoError(st.message(), store->path_);
+  if (create) {
+    store->accepting_ = true;
+    store->queue_.reserve(64);
+    store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   }
   return store;
 }
@@ -114,11 +160,30 @@ std::unique_ptr<FeedbackStore> FeedbackStore::Open(const std::string& data_dir, 
 FeedbackStore::~FeedbackStore() { Close(); }
 
 void FeedbackStore::Close() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    accepting_ = false;
+    stop_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();  // the writer flushes what is queued before it ends
+  std::lock_guard<std::mutex> lock(db_mutex_);
   if (db_ == nullptr) return;
+  {
+    std::vector<Entry> rows;
+    std::map<std::string, Dropped> drops;
+    TakeQueue(rows, drops);  // anything left by a failed last batch: its drop counts
+    if (!rows.empty() || !drops.empty()) {
+      if (Exec("BEGIN").ok() && WriteQueuedLocked(rows, drops).ok())
+        Ignore(Exec("COMMIT"));
+      else
+        Ignore(Exec("ROLLBACK"));
+    }
+  }
   sqlite3_finalize(insert_card_);
   sqlite3_finalize(insert_feedback_);
-  insert_card_ = insert_feedback_ = nullptr;
+  sqlite3_finalize(upsert_dropped_);
+  insert_card_ = insert_feedback_ = upsert_dropped_ = nullptr;
   sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   sqlite3_close_v2(db_);
   db_ = nullptr;
@@ -128,109 +193,264 @@ std::string FeedbackStore::LastError() const {
   return db_ == nullptr ? "out of memory" : sqlite3_errmsg(db_);
 }
 
-bool FeedbackStore::Exec(const char* sql, std::string& error) {
+base::Status FeedbackStore::Exec(const char* sql) {
   char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) == SQLITE_OK) return true;
-  error = message != nullptr ? message : LastError();
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) == SQLITE_OK) return base::Status::Ok();
+  std::string error = message != nullptr ? message : LastError();
   sqlite3_free(message);
-  return false;
+  return base::Status::IoError(std::move(error));
 }
 
-bool FeedbackStore::Prepare(const char* sql, sqlite3_stmt** stmt, std::string& error) {
+base::Status FeedbackStore::Prepare(const char* sql, sqlite3_stmt** stmt) {
   if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, nullptr) == SQLITE_OK)
-    return true;
-  error = LastError();
-  return false;
+    return base::Status::Ok();
+  return base::Status::IoError(LastError());
 }
 
-bool FeedbackStore::RecordIssued(const std::string& service, const std::vector<IssuedCard>& cards,
-                                 std::int64_t issued_at, std::string& error) {
-  if (cards.empty()) return true;
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (db_ == nullptr) {
-    error = "feedback store closed";
-    return false;
+void FeedbackStore::CountDrop(const std::string& code, std::int64_t rows, std::int64_t at) {
+  auto& d = drops_[code];
+  d.rows += rows;
+  d.last_at = std::max(d.last_at, at);
+}
+
+base::Status FeedbackStore::RecordIssued(const std::string& service, std::vector<IssuedCard> cards,
+                                         std::int64_t issued_at) {
+  if (cards.empty()) return base::Status::Ok();
+  const std::size_t n = cards.size();
+  bool wake = false;
+  bool full = false;
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    if (!accepting_) return base::Status::FailedPrecondition("feedback store closed");
+    full = queued_rows_ + n > options_.queue_rows;
+    if (full) {
+      wake = drops_.empty();  // the writer records the first drops soon, not at the next row
+      for (const auto& c : cards) CountDrop(c.code, 1, issued_at);
+    } else {
+      const bool was_empty = queue_.empty();
+      queue_.push_back({service, std::move(cards), issued_at});
+      queued_rows_ += n;
+      // The writer sleeps until the first row (then for one interval) or a full batch: only
+      // these two events need a wake-up, not every row.
+      wake = was_empty || queued_rows_ >= options_.batch_rows;
+    }
   }
-  if (!Exec("BEGIN", error)) return false;
-  for (const auto& c : cards) {
-    sqlite3_reset(insert_card_);
-    BindText(insert_card_, 1, c.uuid);
-    BindText(insert_card_, 2, service);
-    BindText(insert_card_, 3, c.code);
-    BindText(insert_card_, 4, c.indicator);
-    sqlite3_bind_int64(insert_card_, 5, issued_at);
-    if (sqlite3_step(insert_card_) != SQLITE_DONE) {
-      error = LastError();
+  if (wake) queue_cv_.notify_one();
+  if (!full) return base::Status::Ok();
+  dropped_.fetch_add(static_cast<std::int64_t>(n), std::memory_order_relaxed);
+  if (options_.on_issued_lost) options_.on_issued_lost(n, "queue full");
+  return base::Status::ResourceExhausted("issued-card queue full: " + std::to_string(n) +
+                                         " rows dropped");
+}
+
+void FeedbackStore::TakeQueue(std::vector<Entry>& rows, std::map<std::string, Dropped>& drops) {
+  std::lock_guard<std::mutex> lock(queue_mutex_);
+  rows.swap(queue_);
+  queue_.reserve(64);
+  queued_rows_ = 0;
+  drops.swap(drops_);
+}
+
+void FeedbackStore::LoseRows(const std::vector<Entry>& rows, std::string_view why) {
+  const std::size_t n = RowsOf(rows);
+  if (n == 0) return;
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    for (const auto& e : rows)
+      for (const auto& c : e.cards) CountDrop(c.code, 1, e.issued_at);
+  }
+  dropped_.fetch_add(static_cast<std::int64_t>(n), std::memory_order_relaxed);
+  base::LogEvent(base::LogLevel::kError, "feedback-store",
+                 "cannot record " + std::to_string(n) +
+                     " issued cards (counted as dropped): " + std::string(why));
+  if (options_.on_issued_lost) options_.on_issued_lost(n, why);
+}
+
+base::Status FeedbackStore::WriteQueuedLocked(std::vector<Entry>& rows,
+                                              std::map<std::string, Dropped>& drops) {
+  for (const auto& e : rows) {
+    for (const auto& c : e.cards) {
       sqlite3_reset(insert_card_);
-      std::string ignored;
-      Exec("ROLLBACK", ignored);
-      return false;
+      // SQLITE_STATIC: the strings outlive the statement's step (reset before they change).
+      BindStatic(insert_card_, 1, c.uuid);
+      BindStatic(insert_card_, 2, e.service);
+      BindStatic(insert_card_, 3, c.code);
+      BindStatic(insert_card_, 4, c.indicator);
+      sqlite3_bind_int64(insert_card_, 5, e.issued_at);
+      if (sqlite3_step(insert_card_) != SQLITE_DONE) {
+        base::Status st = base::Status::IoError(LastError());
+        sqlite3_reset(insert_card_);
+        return st;
+      }
     }
   }
   sqlite3_reset(insert_card_);
-  if (!Exec("COMMIT", error)) {
-    std::string ignored;
-    Exec("ROLLBACK", ignored);
-    return false;
+  for (const auto& [code, d] : drops) {
+    sqlite3_reset(upsert_dropped_);
+    BindText(upsert_dropped_, 1, code);
+    sqlite3_bind_int64(upsert_dropped_, 2, d.rows);
+    sqlite3_bind_int64(upsert_dropped_, 3, d.last_at);
+    if (sqlite3_step(upsert_dropped_) != SQLITE_DONE) {
+      base::Status st = base::Status::IoError(LastError());
+      sqlite3_reset(upsert_dropped_);
+      return st;
+    }
   }
-  return true;
+  sqlite3_reset(upsert_dropped_);
+  return base::Status::Ok();
+}
+
+void FeedbackStore::WriterLoop() {
+  std::vector<Entry> rows;
+  std::map<std::string, Dropped> drops;
+  std::unique_lock<std::mutex> lock(queue_mutex_);
+  for (;;) {
+    queue_cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !drops_.empty(); });
+    if (!stop_ && queued_rows_ < options_.batch_rows) {
+      const auto deadline = std::chrono::steady_clock::now() + options_.batch_interval;
+      queue_cv_.wait_until(lock, deadline,
+                           [&] { return stop_ || queued_rows_ >= options_.batch_rows; });
+    }
+    const bool last = stop_;
+    if (queue_.empty() && drops_.empty()) {
+      if (last) return;
+      continue;
+    }
+    lock.unlock();
+    bool failed = false;
+    {
+      std::lock_guard<std::mutex> db(db_mutex_);
+      TakeQueue(rows,
+                drops);  // under db_mutex_: StoreFeedback cannot commit between take and write
+      base::Status st = Exec("BEGIN");
+      if (st.ok()) st = WriteQueuedLocked(rows, drops);
+      if (st.ok()) st = Exec("COMMIT");
+      if (!st.ok()) {
+        Ignore(Exec("ROLLBACK"));
+        failed = true;
+        {
+          std::lock_guard<std::mutex> q(queue_mutex_);
+          MergeDrops(drops_, drops);
+        }
+        LoseRows(rows, st.message());
+      } else {
+        batches_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    rows.clear();
+    drops.clear();
+    if (failed && !last) std::this_thread::sleep_for(options_.batch_interval);  // no busy loop
+    lock.lock();
+    if (last && (failed || (queue_.empty() && drops_.empty()))) return;
+  }
+}
+
+base::Status FeedbackStore::Flush() {
+  std::lock_guard<std::mutex> db(db_mutex_);
+  if (db_ == nullptr) return base::Status::FailedPrecondition("feedback store closed");
+  std::vector<Entry> rows;
+  std::map<std::string, Dropped> drops;
+  TakeQueue(rows, drops);
+  if (rows.empty() && drops.empty()) return base::Status::Ok();
+  base::Status st = Exec("BEGIN");
+  if (st.ok()) st = WriteQueuedLocked(rows, drops);
+  if (st.ok()) st = Exec("COMMIT");
+  if (!st.ok()) {
+    Ignore(Exec("ROLLBACK"));
+    {
+      std::lock_guard<std::mutex> q(queue_mutex_);
+      MergeDrops(drops_, drops);
+    }
+    LoseRows(rows, st.message());
+  }
+  return st;
 }
 
 base::Status FeedbackStore::StoreFeedback(const std::string& service,
                                           const std::vector<cdshooks::Feedback>& entries,
-                                          std::int64_t received_at, std::string& log_reason) {
-  const auto unavailable = [] {
-    return base::Status::Unavailable(
-        "The feedback could not be stored; nothing of it was kept. Retry later.");
+                                          std::int64_t received_at) {
+  const auto unavailable = [](const std::string& why) {
+    return base::Status::Unavailable("the feedback could not be stored: " + why);
   };
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (db_ == nullptr) {
-    log_reason = "feedback store closed";
-    return unavailable();
-  }
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  if (db_ == nullptr) return unavailable("feedback store closed");
   // FULL: COMMIT fsyncs the WAL, so what we acknowledge survives a crash or power loss.
-  if (!Exec("PRAGMA synchronous=FULL", log_reason) || !Exec("BEGIN IMMEDIATE", log_reason)) {
-    std::string ignored;
-    Exec("PRAGMA synchronous=NORMAL", ignored);
-    return unavailable();
+  base::Status st = Exec("PRAGMA synchronous=FULL");
+  if (st.ok()) st = Exec("BEGIN IMMEDIATE");
+  if (!st.ok()) {
+    Ignore(Exec("PRAGMA synchronous=NORMAL"));
+    return unavailable(st.message());
   }
-  bool ok = true;
-  for (const auto& f : entries) {
-    sqlite3_reset(insert_feedback_);
-    BindText(insert_feedback_, 1, f.card);
-    BindText(insert_feedback_, 2, service);
-    BindText(insert_feedback_, 3, f.outcome);
-    BindText(insert_feedback_, 4, SuggestionsJson(f.accepted_suggestions));
-    BindText(insert_feedback_, 5, f.override_reason ? f.override_reason->system : "");
-    BindText(insert_feedback_, 6, f.override_reason ? f.override_reason->code : "");
-    BindText(insert_feedback_, 7, f.override_reason ? f.override_reason->display : "");
-    sqlite3_bind_int(insert_feedback_, 8, f.user_comment.empty() ? 0 : 1);
-    BindText(insert_feedback_, 9, f.outcome_timestamp);
-    sqlite3_bind_int64(insert_feedback_, 10, fhir::ParseDateTime(f.outcome_timestamp).value_or(0));
-    sqlite3_bind_int64(insert_feedback_, 11, received_at);
-    if (sqlite3_step(insert_feedback_) != SQLITE_DONE) {
-      log_reason = LastError();
-      ok = false;
-      break;
+  // The issued cards still queued go first, in this same fsynced transaction: the card of an
+  // acknowledged feedback entry is on disk with it.
+  std::vector<Entry> rows;
+  std::map<std::string, Dropped> drops;
+  TakeQueue(rows, drops);
+  std::size_t queued_rows = RowsOf(rows);
+  st = Exec("SAVEPOINT issued");
+  if (st.ok()) {
+    // A failure of the issued rows alone must not refuse the feedback: they are undone, counted
+    // as dropped, and the feedback goes on.
+    const base::Status issued = WriteQueuedLocked(rows, drops);
+    if (!issued.ok()) {
+      Ignore(Exec("ROLLBACK TO issued"));
+      {
+        std::lock_guard<std::mutex> q(queue_mutex_);
+        MergeDrops(drops_, drops);
+      }
+      drops.clear();
+      LoseRows(rows, issued.message());
+      rows.clear();
+      queued_rows = 0;
     }
+    st = Exec("RELEASE issued");
   }
-  sqlite3_reset(insert_feedback_);
-  if (ok) ok = Exec("COMMIT", log_reason);
-  std::string ignored;
-  if (!ok) Exec("ROLLBACK", ignored);
-  Exec("PRAGMA synchronous=NORMAL", ignored);
-  if (!ok) return unavailable();
+  if (st.ok()) {
+    for (const auto& f : entries) {
+      sqlite3_reset(insert_feedback_);
+      BindText(insert_feedback_, 1, f.card);
+      BindText(insert_feedback_, 2, service);
+      BindText(insert_feedback_, 3, f.outcome);
+      BindText(insert_feedback_, 4, SuggestionsJson(f.accepted_suggestions));
+      BindText(insert_feedback_, 5, f.override_reason ? f.override_reason->system : "");
+      BindText(insert_feedback_, 6, f.override_reason ? f.override_reason->code : "");
+      BindText(insert_feedback_, 7, f.override_reason ? f.override_reason->display : "");
+      sqlite3_bind_int(insert_feedback_, 8, f.user_comment.empty() ? 0 : 1);
+      BindText(insert_feedback_, 9, f.outcome_timestamp);
+      sqlite3_bind_int64(insert_feedback_, 10,
+                         fhir::ParseDateTime(f.outcome_timestamp).value_or(0));
+      sqlite3_bind_int64(insert_feedback_, 11, received_at);
+      if (sqlite3_step(insert_feedback_) != SQLITE_DONE) {
+        st = base::Status::IoError(LastError());
+        break;
+      }
+    }
+    sqlite3_reset(insert_feedback_);
+  }
+  if (st.ok()) st = Exec("COMMIT");
+  if (!st.ok()) {
+    Ignore(Exec("ROLLBACK"));
+    // The queued issued rows go back to the writer, which retries them.
+    std::lock_guard<std::mutex> q(queue_mutex_);
+    MergeDrops(drops_, drops);
+    queued_rows_ += queued_rows;
+    rows.insert(rows.end(), std::make_move_iterator(queue_.begin()),
+                std::make_move_iterator(queue_.end()));
+    queue_.swap(rows);
+  } else if (queued_rows > 0) {
+    batches_.fetch_add(1, std::memory_order_relaxed);
+  }
+  Ignore(Exec("PRAGMA synchronous=NORMAL"));
+  if (!st.ok()) return unavailable(st.message());
   return base::Status::Ok();
 }
 
-std::vector<CodeReport> FeedbackStore::Report(std::optional<std::int64_t> since,
-                                              std::size_t top_reasons, std::string& error) {
-  std::lock_guard<std::mutex> lock(mutex_);
+base::StatusOr<FeedbackReport> FeedbackStore::Report(std::optional<std::int64_t> since,
+                                                     std::size_t top_reasons) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
   std::map<std::string, CodeReport> by_code;
-  if (db_ == nullptr) {
-    error = "feedback store closed";
-    return {};
-  }
+  if (db_ == nullptr) return base::Status::FailedPrecondition("feedback store closed");
+  std::string error;
   const std::int64_t from = since.value_or(std::numeric_limits<std::int64_t>::min());
   // A card's outcome is its latest entry; unknown cards count by their outcome time.
   constexpr const char* kLast = R"sql(
@@ -257,6 +477,7 @@ std::vector<CodeReport> FeedbackStore::Report(std::optional<std::int64_t> since,
       "AND f.outcome_at >= ?1) GROUP BY 1";
   const std::string issued =
       "SELECT code, COUNT(*) FROM issued_card WHERE issued_at >= ?1 GROUP BY code";
+  const std::string dropped = "SELECT code, rows FROM issued_card_dropped WHERE last_at >= ?1";
 
   auto run = [&](const std::string& sql, auto&& row) {
     sqlite3_stmt* s = nullptr;
@@ -272,7 +493,8 @@ std::vector<CodeReport> FeedbackStore::Report(std::optional<std::int64_t> since,
     return rc == SQLITE_DONE;
   };
   // One read transaction: a consistent snapshot while the server keeps writing.
-  if (!Exec("BEGIN", error)) return {};
+  if (base::Status st = Exec("BEGIN"); !st.ok()) return st;
+  FeedbackReport report;
   const bool ok =
       run(issued,
           [&](sqlite3_stmt* s) {
@@ -288,16 +510,21 @@ std::vector<CodeReport> FeedbackStore::Report(std::optional<std::int64_t> since,
           [&](sqlite3_stmt* s) {
             by_code[Column(s, 0)].feedback_entries = sqlite3_column_int64(s, 1);
           }) &&
-      run(reasons, [&](sqlite3_stmt* s) {
-        auto& r = by_code[Column(s, 0)];
-        if (r.top_override_reasons.size() < top_reasons)
-          r.top_override_reasons.push_back(
-              ReasonCount{Column(s, 1), Column(s, 2), Column(s, 3), sqlite3_column_int64(s, 4)});
+      run(reasons,
+          [&](sqlite3_stmt* s) {
+            auto& r = by_code[Column(s, 0)];
+            if (r.top_override_reasons.size() < top_reasons)
+              r.top_override_reasons.push_back(ReasonCount{Column(s, 1), Column(s, 2), Column(s, 3),
+                                                           sqlite3_column_int64(s, 4)});
+          }) &&
+      run(dropped, [&](sqlite3_stmt* s) {
+        const std::int64_t n = sqlite3_column_int64(s, 1);
+        by_code[Column(s, 0)].issued_dropped = n;
+        report.issued_dropped += n;
       });
-  std::string ignored;
-  Exec("COMMIT", ignored);
-  if (!ok) return {};
-  std::vector<CodeReport> out;
+  Ignore(Exec("COMMIT"));
+  if (!ok) return base::Status::IoError(error, path_);
+  std::vector<CodeReport>& out = report.codes;
   for (auto& [code, r] : by_code) {
     r.code = code;
     if (r.accepted + r.overridden > 0)
@@ -305,7 +532,7 @@ std::vector<CodeReport> FeedbackStore::Report(std::optional<std::int64_t> since,
           static_cast<double>(r.accepted) / static_cast<double>(r.accepted + r.overridden);
     out.push_back(std::move(r));
   }
-  return out;
+  return report;
 }
 
 }  // namespace store

@@ -2,37 +2,60 @@
 // about them, in one SQLite file (DATA_DIR/feedback.sqlite3, WAL journal).
 //
 // What is kept (and what is not):
-//   issued_card  card uuid (key), service, card code, indicator, issued_at. No patient
-//                identifier, no hookInstance, no order content.
-//   feedback     card uuid, service, outcome, accepted suggestion ids, override reason coding,
-//                whether a userComment was sent (the comment itself is NOT stored: it is free
-//                text and may name the patient), outcomeTimestamp, received_at.
+//   issued_card          card uuid (key), service, card code, indicator, issued_at. No patient
+//                        identifier, no hookInstance, no order content.
+//   feedback             card uuid, service, outcome, accepted suggestion ids, override reason
+//                        coding, whether a userComment was sent (the comment itself is NOT
+//                        stored: it is free text and may name the patient), outcomeTimestamp,
+//                        received_at.
+//   issued_card_dropped  per card code: issued-card rows that were never written (queue full or
+//                        a failed batch), and when the last one was lost. The report uses it to
+//                        mark the counts that depend on those rows as lower bounds.
+//
+// Two kinds of rows, two durabilities (docs/operations.md "Feedback store"):
+//   - Issued cards are analytics. RecordIssued never touches the disk: it appends the rows to a
+//     bounded in-memory queue and returns. One writer thread commits the queue in batches (group
+//     commit: every `batch_rows` rows or `batch_interval` after the first queued row, whichever
+//     comes first) with synchronous=NORMAL. A row is therefore lost if the process is killed
+//     before its batch commits (at most one batch interval plus the commit), or if the queue is
+//     full when it is offered (the row is dropped and counted). Close() flushes the queue.
+//   - Feedback is not analytics. StoreFeedback returns only after COMMIT with synchronous=FULL
+//     (the WAL is fsynced), so an entry that got 200 survives kill -9 and power loss. The same
+//     transaction first writes every issued-card row still queued, so a card whose feedback was
+//     acknowledged has its issued row on disk too (unless that row had been dropped).
 //
 // Decisions:
 //   - Idempotent: the natural key (card, outcome, outcomeTimestamp, accepted suggestions,
 //     override reason) is UNIQUE and entries are written with INSERT OR IGNORE, so the same
-//     entry sent twice is stored once.
+//     entry sent twice is stored once; a re-issued card uuid is one card.
 //   - All or nothing: the entries of one feedback body are written in one transaction.
-//   - Durable when acknowledged: StoreFeedback returns only after COMMIT with
-//     synchronous=FULL (the WAL is fsynced), so an entry that got 200 survives kill -9 and power
-//     loss. Issued cards are committed with synchronous=NORMAL (survives kill -9, not
-//     necessarily power loss) to keep the hook path cheap; the next feedback commit fsyncs
-//     them too.
 //   - Feedback for a card uuid the store does not know is accepted and stored (the spec asks
-//     services to tolerate it: the card may come from another replica or an older data dir);
-//     the report lists it under the code "(unknown card)".
+//     services to tolerate it: the card may come from another replica, an older data dir, or a
+//     dropped issued row); the report lists it under the code "(unknown card)".
 //
-// Thread-safe: one connection guarded by a mutex; statements are prepared once.
+// Thread safety: every public member may be called from any thread at any time, including
+// concurrently with Close(). One SQLite connection, guarded by a mutex that the writer thread,
+// StoreFeedback and Report take; RecordIssued only takes the (short) queue mutex.
+// Ownership: the store owns its connection and its writer thread; the destructor calls Close().
+// Errors: Open/StoreFeedback/Report return a Status; a failed issued-card batch is logged, its
+// rows are counted as dropped, and `on_issued_lost` is told.
 #pragma once
 
 #include "base/status.h"
 #include "cdshooks/feedback.h"
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 struct sqlite3;
@@ -56,57 +79,126 @@ struct ReasonCount {
 // Per card code. A card's outcome is its latest feedback entry (by outcomeTimestamp, then by
 // arrival), so a card counts once even if feedback about it arrived several times.
 struct CodeReport {
-  std::string code;  // "(unknown card)" for feedback on cards this store never issued
+  std::string code;  // "(unknown card)" for feedback on cards this store never recorded
   std::int64_t issued = 0;
   std::int64_t accepted = 0;
   std::int64_t overridden = 0;
   std::int64_t feedback_entries = 0;              // distinct entries stored for these cards
   std::optional<double> acceptance_rate;          // accepted / (accepted + overridden)
   std::vector<ReasonCount> top_override_reasons;  // of overridden cards; "" code: none given
+  // Issued-card rows of this code that were dropped (in the report's period). When > 0, issued,
+  // accepted, overridden and feedback_entries are lower bounds: feedback on a dropped card is
+  // counted under "(unknown card)" instead.
+  std::int64_t issued_dropped = 0;
+  bool lower_bound() const { return issued_dropped > 0; }
+};
+
+struct FeedbackReport {
+  std::vector<CodeReport> codes;    // sorted by code
+  std::int64_t issued_dropped = 0;  // all codes; > 0: "(unknown card)" may hold dropped cards
 };
 
 class FeedbackStore {
  public:
   static constexpr const char* kFileName = "feedback.sqlite3";
 
-  // Opens (creating DIR and the file if `create`) DATA_DIR/feedback.sqlite3. nullptr + error.
-  static std::unique_ptr<FeedbackStore> Open(const std::string& data_dir, bool create,
-                                             std::string& error);
+  struct Options {
+    std::size_t batch_rows = 512;                  // commit when this many are queued
+    std::chrono::milliseconds batch_interval{20};  // or this long after the first one
+    std::size_t queue_rows = 65536;                // beyond: dropped and counted
+    // Told, from the thread that lost them, how many issued-card rows were dropped and why
+    // (queue full: the request thread; failed batch: the writer). Must be cheap and not block.
+    std::function<void(std::size_t rows, std::string_view why)> on_issued_lost;
+  };
+
+  // Opens (creating DIR and the file if `create`) DATA_DIR/feedback.sqlite3 and, if `create`,
+  // starts the writer thread (a store opened without `create` is for reports: RecordIssued on
+  // it is kFailedPrecondition). kNotFound when !create and there is no store; kIoError when the
+  // folder or the file cannot be made or opened.
+  static base::StatusOr<std::unique_ptr<FeedbackStore>> Open(const std::string& data_dir,
+                                                             bool create);
+  static base::StatusOr<std::unique_ptr<FeedbackStore>> Open(const std::string& data_dir,
+                                                             bool create, Options options);
   ~FeedbackStore();
   FeedbackStore(const FeedbackStore&) = delete;
   FeedbackStore& operator=(const FeedbackStore&) = delete;
 
-  // Records cards just issued (one short transaction). False + error if the write failed.
-  bool RecordIssued(const std::string& service, const std::vector<IssuedCard>& cards,
-                    std::int64_t issued_at, std::string& error);
+  // Hands the cards just issued to the writer thread; never waits on the disk. OK when queued;
+  // kResourceExhausted when the queue has no room for all of them (none is queued; they are
+  // counted as dropped); kFailedPrecondition after Close() or on a report-only store.
+  base::Status RecordIssued(const std::string& service, std::vector<IssuedCard> cards,
+                            std::int64_t issued_at);
 
-  // Stores a validated feedback body, all entries or none. OK once committed; else kUnavailable
-  // with the message for the caller (the reason is in `log_reason`, for the log).
+  // Stores a validated feedback body, all entries or none, fsynced before it returns OK (with
+  // the issued-card rows still queued). kUnavailable when it cannot (the message says why, for
+  // the log; nothing of the body was kept).
   base::Status StoreFeedback(const std::string& service,
                              const std::vector<cdshooks::Feedback>& entries,
-                             std::int64_t received_at, std::string& log_reason);
+                             std::int64_t received_at);
 
   // The report, for cards issued at or after `since` (and unknown-card feedback whose outcome
-  // is at or after it). Sorted by code.
-  std::vector<CodeReport> Report(std::optional<std::int64_t> since, std::size_t top_reasons,
-                                 std::string& error);
+  // is at or after it). kIoError when the file cannot be read.
+  base::StatusOr<FeedbackReport> Report(std::optional<std::int64_t> since, std::size_t top_reasons);
 
-  // Checkpoints the WAL into the database file and closes. Idempotent; the destructor calls it.
+  // Writes every queued issued-card row (and the drop counts) on the calling thread, now. OK
+  // when they are committed.
+  base::Status Flush();
+
+  // Flushes the queue, stops the writer, checkpoints the WAL into the database file and closes.
+  // Idempotent; the destructor calls it.
   void Close();
+
+  // Issued-card rows dropped since Open (queue full or failed batch), and batches committed by
+  // the writer: for metrics and tests.
+  std::int64_t dropped_rows() const { return dropped_.load(std::memory_order_relaxed); }
+  std::int64_t committed_batches() const { return batches_.load(std::memory_order_relaxed); }
 
   std::string path() const { return path_; }
 
  private:
-  FeedbackStore() = default;
-  bool Exec(const char* sql, std::string& error);
-  bool Prepare(const char* sql, sqlite3_stmt** stmt, std::string& error);
-  std::string LastError() const;
+  // The cards of one RecordIssued call, moved in (no copy of their strings on the hot path).
+  struct Entry {
+    std::string service;
+    std::vector<IssuedCard> cards;
+    std::int64_t issued_at = 0;
+  };
+  struct Dropped {
+    std::int64_t rows = 0;
+    std::int64_t last_at = 0;
+  };
 
-  std::mutex mutex_;
+  FeedbackStore() = default;
+  base::Status Exec(const char* sql);
+  base::Status Prepare(const char* sql, sqlite3_stmt** stmt);
+  std::string LastError() const;
+  void WriterLoop();
+  // With db_mutex_ held: takes the queue and the drop counts and writes them in the open
+  // transaction. On error the rows become drops (and the drop counts are kept for later).
+  base::Status WriteQueuedLocked(std::vector<Entry>& rows, std::map<std::string, Dropped>& drops);
+  void TakeQueue(std::vector<Entry>& rows, std::map<std::string, Dropped>& drops);
+  void LoseRows(const std::vector<Entry>& rows, std::string_view why);
+  void CountDrop(const std::string& code, std::int64_t rows, std::int64_t at);  // queue_mutex_
+
+  Options options_;
+  std::string path_;
+
+  std::mutex db_mutex_;  // the connection and its statements
   sqlite3* db_ = nullptr;
   sqlite3_stmt* insert_card_ = nullptr;
   sqlite3_stmt* insert_feedback_ = nullptr;
-  std::string path_;
+  sqlite3_stmt* upsert_dropped_ = nullptr;
+
+  std::mutex queue_mutex_;  // below
+  std::condition_variable queue_cv_;
+  std::vector<Entry> queue_;
+  std::size_t queued_rows_ = 0;           // cards in queue_
+  std::map<std::string, Dropped> drops_;  // not yet written to issued_card_dropped
+  bool accepting_ = false;                // false after Close() and on report-only stores
+  bool stop_ = false;
+  std::thread writer_;
+
+  std::atomic<std::int64_t> dropped_{0};
+  std::atomic<std::int64_t> batches_{0};
 };
 
 }  // namespace store

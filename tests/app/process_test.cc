@@ -503,11 +503,13 @@ TEST(Process, AcknowledgedFeedbackSurvivesKillDashNine) {
     auto rows = ByCode(report);
     ASSERT_FALSE(seen.received_cards.empty());
     for (const auto& [code, received] : seen.received_cards) {
-      ASSERT_TRUE(rows.count(code)) << code;
-      const auto& row = *rows[code];
-      EXPECT_GE(row["issued"].GetInt(), received) << code;
       const auto acked_a = static_cast<int>(seen.acked_accepted[code].size());
       const auto acked_o = static_cast<int>(seen.acked_overridden[code].size());
+      if (acked_a + acked_o == 0) continue;  // issued rows are analytics: may die with the kill
+      ASSERT_TRUE(rows.count(code)) << code;
+      const auto& row = *rows[code];
+      // A card whose feedback was acknowledged is on disk with it (docs/operations.md).
+      EXPECT_GE(row["issued"].GetInt(), acked_a + acked_o) << code;
       EXPECT_GE(row["accepted"].GetInt(), acked_a) << code;  // every acknowledged entry is counted
       EXPECT_GE(row["overridden"].GetInt(), acked_o) << code;
       EXPECT_LE(row["accepted"].GetInt(), static_cast<int>(seen.sent_accepted[code].size()))
@@ -538,18 +540,36 @@ TEST(Process, AcknowledgedFeedbackSurvivesKillDashNine) {
   ASSERT_TRUE(WaitHealthy(port)) << third.Stderr();
   auto report = Report(dir.path);
   auto rows = ByCode(report);
+  // Every entry is stored now. An entry whose card's issued row died with the kill (the row was
+  // still queued, its feedback not yet acknowledged) counts under "(unknown card)".
+  int total_accepted = 0, total_overridden = 0, sent_total = 0, acked_total = 0;
   for (const auto& [code, received] : seen.received_cards) {
-    ASSERT_TRUE(rows.count(code)) << code;
-    const auto& row = *rows[code];
     const int accepted = static_cast<int>(seen.sent_accepted[code].size());
     const int overridden = static_cast<int>(seen.sent_overridden[code].size());
-    EXPECT_GE(row["issued"].GetInt(), received) << code;
-    EXPECT_EQ(row["accepted"].GetInt(), accepted) << code;
-    EXPECT_EQ(row["overridden"].GetInt(), overridden) << code;
-    EXPECT_EQ(row["feedbackEntries"].GetInt(), accepted + overridden) << code;
+    const int acked_a = static_cast<int>(seen.acked_accepted[code].size());
+    const int acked_o = static_cast<int>(seen.acked_overridden[code].size());
+    sent_total += accepted + overridden;
+    acked_total += acked_a + acked_o;
+    if (!rows.count(code)) continue;
+    const auto& row = *rows[code];
+    EXPECT_GE(row["issued"].GetInt(), acked_a + acked_o) << code;
+    EXPECT_GE(row["accepted"].GetInt(), acked_a) << code;
+    EXPECT_LE(row["accepted"].GetInt(), accepted) << code;
+    EXPECT_GE(row["overridden"].GetInt(), acked_o) << code;
+    EXPECT_LE(row["overridden"].GetInt(), overridden) << code;
+    EXPECT_EQ(row["feedbackEntries"].GetInt(),
+              row["accepted"].GetInt() + row["overridden"].GetInt())
+        << code;
+    total_accepted += row["accepted"].GetInt();
+    total_overridden += row["overridden"].GetInt();
     ExpectRateConsistent(row);
   }
-  EXPECT_EQ(rows.count("(unknown card)"), 0u);
+  int unknown = 0;
+  if (rows.count("(unknown card)"))
+    unknown = (*rows["(unknown card)"])["accepted"].GetInt() +
+              (*rows["(unknown card)"])["overridden"].GetInt();
+  EXPECT_EQ(total_accepted + total_overridden + unknown, sent_total);
+  EXPECT_LE(unknown, sent_total - acked_total);
   third.Signal(SIGTERM);
   EXPECT_EQ(third.Wait(), 0);
 }

@@ -73,10 +73,10 @@ double Value(const std::vector<Sample>& samples, const std::string& name, const 
 TEST(Metrics, ScrapedSeriesHaveTheRightLabelsAndCounts) {
   char tmpl[] = "/tmp/anakinra-metrics-XXXXXX";
   const std::string dir = mkdtemp(tmpl);
-  std::string error;
-  std::shared_ptr<store::FeedbackStore> store = store::FeedbackStore::Open(dir, true, error);
-  ASSERT_TRUE(store) << error;
   auto metrics = std::make_shared<http::Metrics>();
+  auto opened = store::FeedbackStore::Open(dir, true, http::StoreOptions(metrics));
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::shared_ptr<store::FeedbackStore> store = std::move(*opened);
   http::ServerObservers observers;
   http::AddOperationsObservers(observers, store, metrics);
   {
@@ -123,6 +123,8 @@ TEST(Metrics, ScrapedSeriesHaveTheRightLabelsAndCounts) {
     EXPECT_EQ(types["anakinra_prefetch_fetches_total"], "counter");
     EXPECT_EQ(types["anakinra_prefetch_fetch_failures_total"], "counter");
     EXPECT_EQ(types["anakinra_feedback_total"], "counter");
+    EXPECT_EQ(types["anakinra_issued_cards_dropped_total"], "counter");
+    EXPECT_EQ(Value(samples, "anakinra_issued_cards_dropped_total", {}), 0);
 
     const std::string req = "anakinra_http_requests_total";
     EXPECT_EQ(Value(samples, req, {{"route", "/cds-services/{id}"}, {"status", "200"}}), 2);
@@ -171,10 +173,10 @@ TEST(Metrics, ScrapedSeriesHaveTheRightLabelsAndCounts) {
 TEST(Metrics, UnresolvedMedicationReferencesAreCounted) {
   char tmpl[] = "/tmp/anakinra-metrics-XXXXXX";
   const std::string dir = mkdtemp(tmpl);
-  std::string error;
-  std::shared_ptr<store::FeedbackStore> store = store::FeedbackStore::Open(dir, true, error);
-  ASSERT_TRUE(store) << error;
   auto metrics = std::make_shared<http::Metrics>();
+  auto opened = store::FeedbackStore::Open(dir, true, http::StoreOptions(metrics));
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::shared_ptr<store::FeedbackStore> store = std::move(*opened);
   http::ServerObservers observers;
   http::AddOperationsObservers(observers, store, metrics);
   {
