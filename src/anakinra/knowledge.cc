@@ -1,5 +1,6 @@
 #include "anakinra/knowledge.h"
 
+#include "base/file.h"
 #include "base/json.h"
 
 #include <algorithm>
@@ -34,14 +35,12 @@ class Loader {
   }
 
   std::string ReadFile(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    auto text = base::ReadFile(path.string());
+    if (!text.ok()) {
       FailIo("cannot read " + path.string());
       return {};
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return std::move(*text);
   }
 
   std::unique_ptr<rapidjson::Document> ParseFile(const fs::path& path) {

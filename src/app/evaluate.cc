@@ -1,5 +1,7 @@
 #include "app/evaluate.h"
 
+#include "base/file.h"
+
 #include "app/card_text.h"
 #include "base/json.h"
 #include "cdshooks/bundle_request.h"
@@ -24,10 +26,12 @@ std::shared_ptr<service::HookService> LoadInputs(const std::string& hooks_dir,
     std::cerr << "anakinra-cds: " << handler.status().message() << "\n";
     return nullptr;
   }
-  if (!service::ReadAll(file, body)) {
-    std::cerr << "anakinra-cds: cannot read " << file << "\n";
+  auto text = base::ReadFile(file);
+  if (!text.ok()) {
+    std::cerr << "anakinra-cds: " << text.status().message() << "\n";
     return nullptr;
   }
+  body = std::move(*text);
   return std::move(*handler);
 }
 

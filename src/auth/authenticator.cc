@@ -1,5 +1,6 @@
 #include "auth/authenticator.h"
 
+#include "base/file.h"
 #include "base/log.h"
 #include "net/url.h"
 
@@ -9,6 +10,9 @@
 
 namespace auth {
 namespace {
+
+// A JWK Set file larger than this is not a JWK Set.
+constexpr std::size_t kMaxJwksFileBytes = std::size_t{1} << 20;
 
 // For log lines: printable ASCII only, bounded.
 std::string Safe(std::string_view s) {
@@ -28,15 +32,6 @@ bool SplitPair(const std::string& text, std::string& left, std::string& right) {
   if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) return false;
   left = text.substr(0, eq);
   right = text.substr(eq + 1);
-  return true;
-}
-
-bool ReadWholeFile(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
   return true;
 }
 
@@ -87,13 +82,14 @@ base::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(const AuthO
   a->replay_max_ = std::max<std::size_t>(1, config.replay_cache_max);
   a->refresh_seconds_ = std::max(0, config.jwks_refresh_seconds);  // 0..86400, as configured
   for (const auto& entry : config.trusted_issuers) {
-    std::string iss, file, text;
+    std::string iss, file;
     if (!SplitPair(entry, iss, file))
       return bad("a trusted issuer wants ISS=JWKS_FILE, got \"" + entry + "\"");
-    if (!ReadWholeFile(file, text))
+    auto text = base::ReadFile(file, kMaxJwksFileBytes);
+    if (!text.ok())
       return base::Status::IoError("cannot read the JWK Set of " + iss + ": " + file, file);
     std::vector<std::string> skipped;
-    auto keys = ParseJwks(text, &skipped);
+    auto keys = ParseJwks(*text, &skipped);
     if (!keys.ok()) return keys.status().Annotate(file);
     for (const auto& s : skipped)
       base::LogEvent(base::LogLevel::kWarn, "auth", file + ": skipped " + s);

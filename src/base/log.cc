@@ -53,6 +53,19 @@ void Emit(const std::string& line) {
   std::fflush(stderr);
 }
 
+using LineWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Opens a line's object with the fields every line has: time, level, event.
+void BeginLine(LineWriter& w, LogLevel level, const char* event) {
+  w.StartObject();
+  w.Key("time");
+  w.String(Now().c_str());
+  w.Key("level");
+  w.String(LevelName(level));
+  w.Key("event");
+  w.String(event);
+}
+
 }  // namespace
 
 void SetLogLevel(LogLevel level) { g_level = level; }
@@ -73,14 +86,8 @@ void LogRequest(const RequestLogEntry& e) {
                                            : LogLevel::kInfo;
   if (level < g_level.load()) return;
   rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("time");
-  w.String(Now().c_str());
-  w.Key("level");
-  w.String(LevelName(level));
-  w.Key("event");
-  w.String("request");
+  LineWriter w(buf);
+  BeginLine(w, level, "request");
   w.Key("method");
   w.String(e.method.c_str());
   w.Key("route");
@@ -114,14 +121,8 @@ void LogRequest(const RequestLogEntry& e) {
 void LogEvent(LogLevel level, const std::string& event, const std::string& message) {
   if (level < g_level.load()) return;
   rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("time");
-  w.String(Now().c_str());
-  w.Key("level");
-  w.String(LevelName(level));
-  w.Key("event");
-  w.String(event.c_str());
+  LineWriter w(buf);
+  BeginLine(w, level, event.c_str());
   w.Key("message");
   w.String(message.c_str());
   w.EndObject();

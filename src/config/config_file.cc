@@ -1,5 +1,6 @@
 #include "config/config_file.h"
 
+#include "base/file.h"
 #include "base/json.h"
 #include "base/log.h"
 #include "base/status.h"
@@ -362,16 +363,15 @@ base::Status ApplyConfigJson(std::string_view text, ServerConfig& config) {
 
 base::Status ApplyConfigFile(const std::string& path, ServerConfig& config) {
   using Code = base::Status::Code;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Mistakes({path + ": cannot read the file"}, Code::kIoError);
-  std::string text(kMaxConfigFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return Mistakes({path + ": cannot read the file"}, Code::kIoError);
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxConfigFileBytes)
-    return Mistakes({path + ": larger than " + std::to_string(kMaxConfigFileBytes) + " bytes"},
-                    Code::kResourceExhausted);
-  auto problems = ConfigJsonMistakes(text, config);
+  auto text = base::ReadFile(path, kMaxConfigFileBytes);
+  if (!text.ok()) {
+    const bool too_large = text.status().code() == Code::kResourceExhausted;
+    return Mistakes(
+        {too_large ? path + ": larger than " + std::to_string(kMaxConfigFileBytes) + " bytes"
+                   : path + ": cannot read the file"},
+        too_large ? Code::kResourceExhausted : Code::kIoError);
+  }
+  auto problems = ConfigJsonMistakes(*text, config);
   for (auto& p : problems) p = path + ": " + p;
   return Mistakes(std::move(problems));
 }

@@ -3,6 +3,7 @@
 #include "anakinra/engine.h"
 #include "anakinra/fact_reader.h"
 #include "anakinra/knowledge.h"
+#include "base/file.h"
 #include "cdshooks/service.h"
 
 #include <fstream>
@@ -12,28 +13,15 @@
 
 namespace service {
 
-bool ReadAll(const std::string& path, std::string& out) {
-  if (path == "-") {
-    out.assign(std::istreambuf_iterator<char>(std::cin), {});
-    return true;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
-
 base::StatusOr<std::shared_ptr<HookService>> LoadHookService(const std::string& hooks_dir,
                                                              std::size_t max_depth) {
   auto loaded = anakinra::LoadKnowledge(hooks_dir);
   if (!loaded.ok()) return loaded.status();
   std::shared_ptr<const anakinra::Knowledge> knowledge = std::move(*loaded);
-  std::string services_json;
-  if (!ReadAll(hooks_dir + "/services.json", services_json))
+  auto services_json = base::ReadFile(hooks_dir + "/services.json");
+  if (!services_json.ok())
     return base::Status::IoError("cannot read " + hooks_dir + "/services.json");
-  auto catalog = cdshooks::ServiceCatalog::Load(services_json);
+  auto catalog = cdshooks::ServiceCatalog::Load(*services_json);
   if (!catalog.ok()) return catalog.status();
   const auto loincs = knowledge->ObservationLoincCodes();
   for (const auto& s : catalog->services()) {

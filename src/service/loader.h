@@ -15,9 +15,6 @@
 
 namespace service {
 
-// Reads a file, or standard input for "-". False when it cannot be read.
-bool ReadAll(const std::string& path, std::string& out);
-
 // The hook service over `hooks_dir` (knowledge/, cards.json, services.json), parsing requests no
 // deeper than `max_depth`. Errors: the knowledge's (LoadKnowledge), kIoError when services.json
 // cannot be read, kInvalidArgument when it is wrong or lacks a template the rules need.

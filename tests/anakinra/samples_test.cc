@@ -68,14 +68,6 @@ std::vector<CardShape> Shapes(const base::Json& cards, const std::string& code_p
   return out;
 }
 
-std::vector<std::string> SampleNames() {
-  std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(SourcePath("fhir-samples")))
-    if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 // The service for `hook`, found by hook (as the CLI does), never by a built id.
 const cdshooks::ServiceDefinition* ServiceForHook(const std::string& hook) {
   for (const auto& s : RealHandler()->catalog().services())

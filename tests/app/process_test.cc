@@ -1,6 +1,7 @@
 // The real binary as a process: graceful shutdown on SIGTERM/SIGINT, configuration precedence,
 // `config check`, logs free of tokens and patient identifiers, and a feedback store that keeps
 // every acknowledged entry through kill -9.
+#include "support/live_server.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -156,28 +157,6 @@ int ConnectLoopback(int port) {
     return -1;
   }
   return fd;
-}
-
-// A port free right now (bound and released).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool WaitHealthy(int port) {
-  for (int i = 0; i < 300; ++i) {
-    httplib::Client c("127.0.0.1", port);
-    if (auto r = c.Get("/healthz"); r && r->status == 200) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return false;
 }
 
 std::vector<std::string> ServeArgs(const std::string& data_dir,

@@ -3,6 +3,7 @@
 // and holds every feedback entry that was answered 200, with the issued card it is about; and
 // `feedback-report` marks the counts that depend on dropped issued-card rows as lower bounds.
 #include "store/feedback_store.h"
+#include "support/live_server.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -78,27 +79,6 @@ class Server {
   pid_t pid_ = -1;
   bool exited_ = false;
 };
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool WaitHealthy(int port) {
-  for (int i = 0; i < 300; ++i) {
-    httplib::Client c("127.0.0.1", port);
-    if (auto r = c.Get("/healthz"); r && r->status == 200) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return false;
-}
 
 struct Acked {
   std::mutex mutex;

@@ -30,14 +30,6 @@ using namespace testing_support;
 
 // ---------------------------------------------------------------- against the real FHIR server
 
-std::vector<std::string> SampleNames() {
-  std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(SourcePath("fhir-samples")))
-    if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 // Card signature: code, indicator and each suggestion's action types, sorted.
 std::vector<std::string> CardSignatures(const std::string& body) {
   auto doc = ParseJsonOrDie(body);

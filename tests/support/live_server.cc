@@ -1,11 +1,16 @@
 #include "support/live_server.h"
 
 #include "config/options.h"
-
 #include "support/test_support.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace testing_support {
 
@@ -52,6 +57,27 @@ httplib::Client LiveServer::client() const {
   httplib::Client c("127.0.0.1", port());
   c.set_read_timeout(10, 0);
   return c;
+}
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool WaitHealthy(int port) {
+  for (int i = 0; i < 300; ++i) {
+    httplib::Client c("127.0.0.1", port);
+    if (auto r = c.Get("/healthz"); r && r->status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 }  // namespace testing_support

@@ -31,4 +31,9 @@ class LiveServer {
   std::thread thread_;
 };
 
+// A loopback port free right now (bound and released).
+int FreePort();
+// Polls GET /healthz on 127.0.0.1:port for up to 6 s; true once it answers 200.
+bool WaitHealthy(int port);
+
 }  // namespace testing_support

@@ -3,6 +3,8 @@
 #include "base/json.h"
 #include "cdshooks/bundle_request.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -46,6 +48,14 @@ std::shared_ptr<service::HookService> RealHandler() {
                                                   cdshooks::ParseLimits{});
   }();
   return handler;
+}
+
+std::vector<std::string> SampleNames() {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(SourcePath("fhir-samples")))
+    if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 std::string SampleRequest(const std::string& sample_name, const std::string& hook) {

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace testing_support {
 
@@ -23,6 +24,9 @@ std::shared_ptr<service::HookService> RealHandler();
 
 // A request body for `hook` built from a fhir-samples bundle (draft orders + prefetch).
 std::string SampleRequest(const std::string& sample_name, const std::string& hook = "order-sign");
+
+// The names of every fhir-samples/*.json bundle, sorted.
+std::vector<std::string> SampleNames();
 
 // Points a request at `fhir_server`; with a non-empty `token`, also gives it as fhirAuthorization.
 void SetFhirServer(rapidjson::Document& request, const std::string& fhir_server,
