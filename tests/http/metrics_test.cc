@@ -70,15 +70,28 @@ double Value(const std::vector<Sample>& samples, const std::string& name, const 
   return -1;
 }
 
-TEST(Metrics, ScrapedSeriesHaveTheRightLabelsAndCounts) {
-  char tmpl[] = "/tmp/anakinra-metrics-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  auto metrics = std::make_shared<http::Metrics>();
-  auto opened = store::FeedbackStore::Open(dir, true, http::StoreOptions(metrics));
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::shared_ptr<store::FeedbackStore> store = std::move(*opened);
+// The operations observers over a real store in a temporary folder and one shared Metrics, as
+// `serve` wires them; the folder is removed at the end.
+class MetricsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/anakinra-metrics-XXXXXX";
+    dir = mkdtemp(tmpl);
+    metrics = std::make_shared<http::Metrics>();
+    auto opened = store::FeedbackStore::Open(dir, true, http::StoreOptions(metrics));
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store = std::move(*opened);
+    http::AddOperationsObservers(observers, store, metrics);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+
+  std::string dir;
+  std::shared_ptr<http::Metrics> metrics;
+  std::shared_ptr<store::FeedbackStore> store;
   http::ServerObservers observers;
-  http::AddOperationsObservers(observers, store, metrics);
+};
+
+TEST_F(MetricsTest, ScrapedSeriesHaveTheRightLabelsAndCounts) {
   {
     LiveServer live({}, std::move(observers));
     auto client = live.client();
@@ -165,20 +178,11 @@ TEST(Metrics, ScrapedSeriesHaveTheRightLabelsAndCounts) {
               1);
   }
   store->Close();
-  std::filesystem::remove_all(dir);
 }
 
 // A draft order's Medication/{id} that is neither in the request nor fetchable: counted, never
 // guessed (policy §1).
-TEST(Metrics, UnresolvedMedicationReferencesAreCounted) {
-  char tmpl[] = "/tmp/anakinra-metrics-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  auto metrics = std::make_shared<http::Metrics>();
-  auto opened = store::FeedbackStore::Open(dir, true, http::StoreOptions(metrics));
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::shared_ptr<store::FeedbackStore> store = std::move(*opened);
-  http::ServerObservers observers;
-  http::AddOperationsObservers(observers, store, metrics);
+TEST_F(MetricsTest, UnresolvedMedicationReferencesAreCounted) {
   {
     LiveServer live({}, std::move(observers));
     auto doc = ParseJsonOrDie(SampleRequest("adult-tnf-antagonist"));
@@ -207,7 +211,6 @@ TEST(Metrics, UnresolvedMedicationReferencesAreCounted) {
     EXPECT_EQ(scrape->body.find("not-anywhere"), std::string::npos);
   }
   store->Close();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
