@@ -1,5 +1,7 @@
 #include "anakinra/card_writer.h"
 
+#include "base/ascii.h"
+
 #include "cdshooks/uuid.h"
 
 #include <algorithm>
@@ -8,11 +10,7 @@
 namespace anakinra {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using base::Lower;
 
 // Breaks a URI scheme that could run script when a renderer turns text into a link.
 std::string NeutraliseSchemes(std::string text, const char* colon_replacement) {

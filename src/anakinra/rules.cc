@@ -1,5 +1,7 @@
 #include "anakinra/rules.h"
 
+#include "base/ascii.h"
+
 #include "anakinra/suggestions.h"
 
 #include <algorithm>
@@ -61,10 +63,7 @@ std::string EvidenceText(const std::vector<Evidence>& evidence) {
   return Join(parts);
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using base::Lower;
 
 // "Intravenous route" -> "Intravenous": the card adds "route" itself.
 std::string RouteName(const std::string& label) {

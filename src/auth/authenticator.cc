@@ -1,5 +1,7 @@
 #include "auth/authenticator.h"
 
+#include "base/ascii.h"
+
 #include "base/file.h"
 #include "base/log.h"
 #include "net/url.h"
@@ -35,13 +37,6 @@ bool SplitPair(const std::string& text, std::string& left, std::string& right) {
   return true;
 }
 
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // How long one jku JWK Set fetch may take in all (connect, TLS, request, answer).
 constexpr auto kJwksFetchDeadline = std::chrono::seconds(5);
 
@@ -75,7 +70,12 @@ base::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(const AuthO
   std::unique_ptr<Authenticator> a(new Authenticator(config.jku_ca_file));
   if (config.public_url.rfind("https://", 0) != 0 && config.public_url.rfind("http://", 0) != 0)
     return bad("the public URL must be the service's absolute http(s) base URL (used for aud)");
-  a->public_url_ = StripSlash(config.public_url);
+  a->public_urls_.push_back(StripSlash(config.public_url));
+  for (const auto& alias : config.public_url_aliases) {
+    if (alias.rfind("https://", 0) != 0 && alias.rfind("http://", 0) != 0)
+      return bad("a public URL alias must be an absolute http(s) base URL, got \"" + alias + "\"");
+    a->public_urls_.push_back(StripSlash(alias));
+  }
   a->tenants_ = config.allowed_tenants;
   a->skew_ = std::max(0, config.clock_skew_seconds);
   a->max_lifetime_ = std::max(1, config.max_lifetime_seconds);
@@ -104,7 +104,8 @@ base::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(const AuthO
     auto it = a->issuers_.find(iss);
     if (it == a->issuers_.end()) {
       // A jku-only issuer: its keys come from the allowed jku alone.
-      it = a->issuers_.emplace(iss, Issuer{iss, {}, {}}).first;
+      it = a->issuers_.emplace(iss, Issuer{}).first;
+      it->second.iss = iss;
     }
     it->second.jku_prefixes.push_back(prefix);
   }
@@ -123,40 +124,67 @@ base::Status Authenticator::Check(std::string_view, std::string_view path,
   return CheckAt(path, authorization, std::chrono::system_clock::now());
 }
 
-base::StatusOr<const Jwk*> Authenticator::FindKey(const Issuer& issuer, const Jwt& jwt,
+std::shared_ptr<const Authenticator::JkuCache> Authenticator::CachedJku(const std::string& key) {
+  std::lock_guard<std::mutex> lock(jku_mutex_);
+  auto it = jku_cache_.find(key);
+  if (it == jku_cache_.end()) return nullptr;
+  it->second.last_used = std::chrono::steady_clock::now();
+  return it->second.cache;
+}
+
+void Authenticator::StoreJku(const std::string& key, std::shared_ptr<const JkuCache> cache) {
+  std::lock_guard<std::mutex> lock(jku_mutex_);
+  if (jku_cache_.size() >= kMaxJkuEntries && jku_cache_.find(key) == jku_cache_.end()) {
+    auto lru = std::min_element(
+        jku_cache_.begin(), jku_cache_.end(),
+        [](const auto& a, const auto& b) { return a.second.last_used < b.second.last_used; });
+    jku_cache_.erase(lru);  // requests holding its keys keep them alive (shared_ptr)
+  }
+  jku_cache_[key] = JkuEntry{std::move(cache), std::chrono::steady_clock::now()};
+}
+
+base::StatusOr<const Jwk*> Authenticator::FindKey(Issuer& issuer, const Jwt& jwt, bool use_jku,
                                                   std::shared_ptr<const JkuCache>& hold) {
   const std::string& kid = jwt.header.kid;
   for (const auto& k : issuer.file_keys)
     if (k.kid == kid) return &k;
   const std::string& jku = jwt.header.jku;
   if (jku.empty()) return base::Status::Unauthenticated("unknown kid \"" + Safe(kid) + "\"");
-  auto lookup = [&]() -> std::shared_ptr<const JkuCache> {
-    std::lock_guard<std::mutex> lock(jku_mutex_);
-    auto it = jku_cache_.find(jku);
-    return it == jku_cache_.end() ? nullptr : it->second;
-  };
+  if (!use_jku)
+    return base::Status::Unauthenticated("unknown kid \"" + Safe(kid) + "\" and jku " + Safe(jku) +
+                                         " not on the issuer's allowlist");
+  const std::string key = issuer.iss + '\0' + jku;
   auto find_in = [&](const std::shared_ptr<const JkuCache>& c) -> const Jwk* {
     if (!c) return nullptr;
     for (const auto& k : c->keys)
       if (k.kid == kid) return &k;
     return nullptr;
   };
-  auto cache = lookup();
+  auto cache = CachedJku(key);
   if (const Jwk* k = find_in(cache)) {
     hold = cache;  // keeps the key alive while the caller uses it
     return k;
   }
   {
-    std::lock_guard<std::mutex> fetch_lock(jku_fetch_mutex_);
-    cache = lookup();  // another thread may have fetched meanwhile
+    std::lock_guard<std::mutex> fetch_lock(*issuer.fetch_mutex);
+    cache = CachedJku(key);  // another request of this issuer may have fetched meanwhile
     if (const Jwk* k = find_in(cache)) {
       hold = cache;
       return k;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (cache && now - cache->fetched < std::chrono::seconds(refresh_seconds_))
+    const auto interval = std::chrono::seconds(refresh_seconds_);
+    if (cache && now - cache->fetched < interval)
       return base::Status::Unauthenticated("unknown kid \"" + Safe(kid) +
                                            "\" (jku fetched recently)");
+    auto& recent = issuer.recent_fetches;
+    recent.erase(std::remove_if(recent.begin(), recent.end(),
+                                [&](SteadyTime t) { return now - t >= interval; }),
+                 recent.end());
+    if (recent.size() >= kMaxJkuFetchesPerInterval)
+      return base::Status::Unauthenticated("unknown kid \"" + Safe(kid) +
+                                           "\" (jku fetch budget of the issuer spent)");
+    recent.push_back(now);
     auto fresh = std::make_shared<JkuCache>();
     auto fetched = FetchJwks(jwks_client_, jku);
     fresh->fetched = now;
@@ -167,10 +195,7 @@ base::StatusOr<const Jwk*> Authenticator::FindKey(const Issuer& issuer, const Jw
                      "jku " + Safe(jku) + ": " + fetched.status().message());
       if (cache) fresh->keys = cache->keys;  // keep the last good keys
     }
-    {
-      std::lock_guard<std::mutex> lock(jku_mutex_);
-      jku_cache_[jku] = fresh;
-    }
+    StoreJku(key, fresh);
     cache = fresh;
   }
   if (const Jwk* k = find_in(cache)) {
@@ -202,7 +227,8 @@ base::Status Authenticator::CheckAt(std::string_view path, std::string_view auth
   auto refuse = [](std::string reason) { return base::Status::Unauthenticated(std::move(reason)); };
   if (authorization.empty()) return refuse("no Authorization header");
   const auto space = authorization.find(' ');
-  if (space == std::string_view::npos || !IEquals(authorization.substr(0, space), "Bearer"))
+  if (space == std::string_view::npos ||
+      !base::EqualsIgnoreCase(authorization.substr(0, space), "Bearer"))
     return refuse("Authorization is not a Bearer token");
   std::string_view token = authorization.substr(space + 1);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
@@ -215,25 +241,30 @@ base::Status Authenticator::CheckAt(std::string_view path, std::string_view auth
   const std::string who = " (iss=" + Safe(c.iss) + ", jti=" + Safe(c.jti) + ")";
   auto it = issuers_.find(c.iss);
   if (it == issuers_.end()) return refuse("untrusted iss" + who);
-  const Issuer& issuer = it->second;
-  if (!jwt.header.jku.empty()) {
-    const bool ok =
-        std::any_of(issuer.jku_prefixes.begin(), issuer.jku_prefixes.end(),
-                    [&](const std::string& p) { return JkuAllowed(jwt.header.jku, p); });
-    if (!ok) return refuse("jku " + Safe(jwt.header.jku) + " not on the issuer's allowlist" + who);
-  }
+  Issuer& issuer = it->second;
+  // A jku outside the allowlist is never fetched: with pinned keys it is ignored (FindKey looks
+  // in the file only), without them the token cannot verify.
+  const bool jku_allowed =
+      !jwt.header.jku.empty() &&
+      std::any_of(issuer.jku_prefixes.begin(), issuer.jku_prefixes.end(),
+                  [&](const std::string& p) { return JkuAllowed(jwt.header.jku, p); });
+  if (!jwt.header.jku.empty() && !jku_allowed && issuer.file_keys.empty())
+    return refuse("jku " + Safe(jwt.header.jku) + " not on the issuer's allowlist" + who);
   std::shared_ptr<const JkuCache> hold;
-  auto key = FindKey(issuer, jwt, hold);
+  auto key = FindKey(issuer, jwt, jku_allowed, hold);
   if (!key.ok()) return refuse(key.status().message() + who);
   if (auto e = VerifyJwt(jwt, **key); !e.ok())
     return refuse(e.message() + " (kid=" + Safe(jwt.header.kid) + ")" + who);
 
-  const std::string expected = public_url_ + std::string(path);
-  const std::string expected_bare = StripSlash(expected);
   if (c.aud.empty()) return refuse("no aud" + who);
-  if (std::none_of(c.aud.begin(), c.aud.end(),
-                   [&](const std::string& a) { return StripSlash(a) == expected_bare; }))
-    return refuse("aud is not " + Safe(expected) + who);
+  const bool aud_ok = std::any_of(public_urls_.begin(), public_urls_.end(), [&](const auto& base) {
+    const std::string expected = StripSlash(base + std::string(path));
+    return std::any_of(c.aud.begin(), c.aud.end(),
+                       [&](const std::string& a) { return StripSlash(a) == expected; });
+  });
+  if (!aud_ok)
+    return refuse("aud is not " + Safe(public_urls_.front() + std::string(path)) +
+                  (public_urls_.size() > 1 ? " (nor an alias)" : "") + who);
 
   const std::int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(now_tp.time_since_epoch()).count();

@@ -1,5 +1,7 @@
 #include "cdshooks/request.h"
 
+#include "base/ascii.h"
+
 #include "cdshooks/prefetch_assess.h"
 #include "fhir/resource.h"
 
@@ -127,9 +129,11 @@ base::Status ReadRequest(std::shared_ptr<rapidjson::Document> doc, const Service
       check.String(*auth, "scope", p, true, a.scope);
       check.String(*auth, "subject", p, true, a.subject);
       check.String(*auth, "patient", p, false, a.patient);
-      if (!a.token_type.empty() && a.token_type != "Bearer")
+      // RFC 6749 section 5.1: the token type is case-insensitive ("bearer" is common).
+      if (!a.token_type.empty() && !base::EqualsIgnoreCase(a.token_type, "Bearer"))
         check.Fail("value", "fhirAuthorization.token_type must be \"Bearer\".",
                    "fhirAuthorization.token_type");
+      if (!a.token_type.empty()) a.token_type = "Bearer";
       const base::Json* expires = base::Member(*auth, "expires_in");
       if (expires == nullptr) {
         check.Fail("required", "Missing required field fhirAuthorization.expires_in.",

@@ -262,6 +262,10 @@ const std::vector<Setting>& Settings() {
        "Externally visible base URL (e.g. https://cds.example.org); aud must be it + the path "
        "(required with trusted_issuers or trusted_jku)",
        &C::public_url},
+      {"public_url_aliases", "--public-url-alias",
+       "Other base URLs clients may use for this service (e.g. http://localhost:8080 beside "
+       "http://127.0.0.1:8080); aud may be any of them + the path",
+       &C::public_url_aliases},
       {"jwt_clock_skew_seconds", "--jwt-clock-skew",
        "Seconds of clock skew tolerated for exp, iat and nbf", &C::jwt_clock_skew_seconds, 0, 3600},
       {"jwt_max_lifetime_seconds", "--jwt-max-lifetime",

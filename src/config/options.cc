@@ -8,6 +8,7 @@ auth::AuthOptions AuthOptionsFromConfig(const ServerConfig& config) {
   o.trusted_jku = config.trusted_jku;
   o.allowed_tenants = config.allowed_tenants;
   o.public_url = config.public_url;
+  o.public_url_aliases = config.public_url_aliases;
   o.clock_skew_seconds = config.jwt_clock_skew_seconds;
   o.max_lifetime_seconds = config.jwt_max_lifetime_seconds;
   o.replay_cache_max = config.jwt_replay_cache_max;

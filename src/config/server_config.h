@@ -43,6 +43,7 @@ struct ServerConfig {
   std::vector<std::string> trusted_jku;      // "ISS=JKU_URL_PREFIX": jku URLs allowed per issuer
   std::vector<std::string> allowed_tenants;  // empty: any tenant
   std::string public_url;                    // externally visible base URL, for `aud`
+  std::vector<std::string> public_url_aliases;  // other base URLs clients reach us by, for `aud`
   int jwt_clock_skew_seconds = 60;
   int jwt_max_lifetime_seconds = 3600;        // exp further than this (plus skew) ahead: refused
   std::size_t jwt_replay_cache_max = 100000;  // jti remembered until exp; full cache: refused

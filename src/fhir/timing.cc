@@ -1,5 +1,7 @@
 #include "fhir/timing.h"
 
+#include "base/ascii.h"
+
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -55,14 +57,7 @@ constexpr std::array<NamedFrequency, 8> kPhrases = {{{"daily", 1},
                                                      {"every day", 1},
                                                      {"alternate days", 0.5}}};
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using base::EqualsIgnoreCase;
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))

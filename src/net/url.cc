@@ -1,5 +1,7 @@
 #include "net/url.h"
 
+#include "base/ascii.h"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -16,12 +18,7 @@ bool IsUnreserved(unsigned char c) {
 bool IsSubDelim(unsigned char c) { return c != 0 && std::strchr("!$&'()*+,;=", c) != nullptr; }
 bool IsHex(unsigned char c) { return std::isxdigit(c) != 0; }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using base::Lower;
 
 // Checks percent escapes and characters of a path (pchar and '/'). Returns false on anything else.
 bool ValidPath(std::string_view p) {

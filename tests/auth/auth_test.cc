@@ -297,8 +297,18 @@ TEST_F(AuthTest, ReplayedJtiRefused) {
   ExpectRefused("/cds-services", bearer, "replayed jti");
 }
 
-TEST_F(AuthTest, JkuNotOnTheAllowlistRefused) {
+// Epic and the CDS Hooks sandbox always send a jku; a site that pins the issuer's keys in a file
+// must not be refused for it. The jku is then ignored (never fetched: attacker.example.net does
+// not even resolve here) and the key comes from the file.
+TEST_F(AuthTest, JkuNotOnTheAllowlistIsIgnoredWhenTheKidIsPinned) {
   TokenSpec t;
+  t.jku = "https://attacker.example.net/jwks.json";
+  ExpectAccepted(es384_, t);
+}
+
+TEST_F(AuthTest, JkuNotOnTheAllowlistRefusedWhenTheKidIsNotPinned) {
+  TokenSpec t;
+  t.kid = "not-in-the-file";
   t.jku = "https://attacker.example.net/jwks.json";
   ExpectRefused("/cds-services", Bearer(es384_, t), "not on the issuer's allowlist");
   TokenSpec lookalike;
@@ -306,7 +316,51 @@ TEST_F(AuthTest, JkuNotOnTheAllowlistRefused) {
   lookalike.tenant = "2ddd6c3a-8e9a-44c6-a305-52111ad302a2";
   lookalike.kid = "example-kid";
   lookalike.jku = "https://fhir-ehr.example.com.attacker.net/jwks";
-  ExpectRefused("/cds-services", Bearer(es384_, lookalike), "not on the issuer's allowlist");
+  // The spec issuer pins example-kid: the lookalike jku is ignored, never fetched, and the
+  // token fails on the pinned key (it was signed by another one).
+  ExpectRefused("/cds-services", Bearer(es384_, lookalike), "bad signature (kid=example-kid)");
+}
+
+// A token shaped like Epic's (RS384, a kid with '+', '/' and '=', sub, nbf, a jku on Epic's host,
+// no tenant), against a site that pins Epic's keys and lists two names for itself.
+TEST(AuthEpic, EpicShapedTokenAccepted) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("anakinra-auth-epic-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  Key rsa = Generate("RSA");
+  const std::string kid = "Zx+9fQ/3mA==";
+  std::ofstream(dir / "epic.jwks")
+      << R"({"keys":[)" << auth::PublicJwkJson(rsa.get(), kid, "RS384") << "]}";
+  const std::string iss = "https://fhir.epic.example/interconnect-fhir-oauth/oauth2";
+  config::ServerConfig c;
+  c.trusted_issuers = {iss + "=" + (dir / "epic.jwks").string()};
+  c.public_url = kPublicUrl;
+  c.public_url_aliases = {"https://cds-alias.example.org/"};
+  auto created = auth::Authenticator::Create(config::AuthOptionsFromConfig(c));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  TokenSpec t;
+  t.alg = "RS384";
+  t.kid = kid;
+  t.iss = iss;
+  t.tenant = "";
+  t.sub = "ErLaS1fMUd3TJtKN4Oq9ZA3";
+  t.nbf = Now() - 5;
+  t.jku =
+      "https://fhir.epic.example/interconnect-fhir-oauth/api/epic/2019/Security/Open/"
+      "PublicKeys/530005/OIDC";
+  t.path = kSignPath;
+  EXPECT_TRUE((*created)->Check("POST", kSignPath, "Bearer " + SignedToken(rsa.get(), t)).ok());
+  // The same token shape addressed to the alias, and to a name the site did not list.
+  t.jti = NewJti();
+  t.aud_json = std::string("\"https://cds-alias.example.org") + kSignPath + "\"";
+  EXPECT_TRUE((*created)->Check("POST", kSignPath, "Bearer " + SignedToken(rsa.get(), t)).ok());
+  t.jti = NewJti();
+  t.aud_json = std::string("\"https://other.example.org") + kSignPath + "\"";
+  const base::Status wrong =
+      (*created)->Check("POST", kSignPath, "Bearer " + SignedToken(rsa.get(), t));
+  EXPECT_EQ(wrong.code(), base::Status::Code::kUnauthenticated);
+  EXPECT_NE(wrong.message().find("(nor an alias)"), std::string::npos) << wrong.message();
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(AuthTest, TenantNotAllowedRefused) {

@@ -13,10 +13,12 @@
 #include <gtest/gtest.h>
 
 #include <unistd.h>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 namespace {
 
@@ -52,7 +54,23 @@ class JkuTest : public ::testing::Test {
           std::lock_guard lock(mutex_);
           res.set_content(jwks_, "application/json");
         });
+      // A JWK Set host that hangs until the test releases it.
+      s.Get("/jwks/slow.json", [this](const httplib::Request&, httplib::Response& res) {
+        std::unique_lock lock(mutex_);
+        slow_entered_ = true;
+        cv_.notify_all();
+        cv_.wait(lock, [this] { return slow_released_; });
+        res.set_content(jwks_, "application/json");
+      });
     });
+  }
+
+  void TearDown() override { ReleaseSlow(); }
+
+  void ReleaseSlow() {
+    std::lock_guard lock(mutex_);
+    slow_released_ = true;
+    cv_.notify_all();
   }
 
   void SetJwks(const std::string& jwks) {
@@ -106,6 +124,9 @@ class JkuTest : public ::testing::Test {
   static inline EVP_PKEY* key1_ = nullptr;
   static inline EVP_PKEY* key2_ = nullptr;
   std::mutex mutex_;
+  std::condition_variable cv_;
+  bool slow_entered_ = false;
+  bool slow_released_ = false;
   std::string jwks_;
   std::unique_ptr<HttpsTestServer> https_;
   std::unique_ptr<LiveServer> live_;
@@ -159,6 +180,56 @@ TEST_F(JkuTest, JkuOutsideTheTrustedPrefixIsRefusedWithoutFetching) {
   EXPECT_EQ(Discovery(key1_, "k1", ""), 401);  // no jku: the empty JWK Set file has no k1
   EXPECT_EQ(https_->requests(), 0);
   ExpectHealthy();
+}
+
+// Tokens naming ever new jku URLs under the allowed prefix (garbage kids, so none can verify) cause
+// at most the issuer's fetch budget of outbound requests per refresh interval, not one each.
+TEST_F(JkuTest, FreshJkuUrlsCostAtMostTheIssuersFetchBudget) {
+  Serve(Config(ca_->ca_file, /*refresh_seconds=*/3600));
+  for (int i = 0; i < 12; ++i)
+    EXPECT_EQ(
+        Discovery(key1_, "garbage-" + std::to_string(i), JkuUrl() + "?n=" + std::to_string(i)),
+        401);
+  EXPECT_EQ(https_->requests(), static_cast<int>(auth::Authenticator::kMaxJkuFetchesPerInterval));
+  ExpectHealthy();
+}
+
+// While one issuer's jku host hangs, another issuer's tokens are answered, both one whose key is
+// pinned and one whose key needs a jku fetch of its own: a fetch holds only its issuer's lock.
+TEST_F(JkuTest, HangingJkuHostBlocksNoOtherIssuer) {
+  const std::string other = "https://other-ehr.example.org/";
+  std::ofstream(dir_ / "pinned.jwks") << Jwks(key2_, "p2");
+  SetJwks(R"({"keys":[)" + auth::PublicJwkJson(key1_, "k1", "ES384") + "," +
+          auth::PublicJwkJson(key2_, "j2", "ES384") + "]}");
+  auto config = Config(ca_->ca_file);
+  config.trusted_issuers.push_back(other + "=" + (dir_ / "pinned.jwks").string());
+  config.trusted_jku.push_back(other + "=" + https_->origin() + "/other/");
+  Serve(config);
+  int slow_status = 0;
+  std::thread slow(
+      [&] { slow_status = Discovery(key1_, "k1", https_->origin() + "/jwks/slow.json"); });
+  {
+    std::unique_lock lock(mutex_);
+    ASSERT_TRUE(cv_.wait_for(lock, std::chrono::seconds(20), [this] { return slow_entered_; }));
+  }
+  for (const auto& [kid, jku] : {std::pair<std::string, std::string>{"p2", ""},
+                                 {"j2", https_->origin() + "/other/keys.json"}}) {
+    TokenSpec t;
+    t.iss = other;
+    t.kid = kid;
+    t.jku = jku;
+    auto r = live_->client().Get(
+        "/cds-services", httplib::Headers{{"Authorization", "Bearer " + SignedToken(key2_, t)}});
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 200) << kid;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    EXPECT_FALSE(slow_released_);  // answered while the first jku fetch was still hanging
+  }
+  ReleaseSlow();
+  slow.join();
+  EXPECT_EQ(slow_status, 200);
 }
 
 TEST_F(JkuTest, JwksServerNotVerifiableWithoutTheCaIsRefused) {

@@ -126,6 +126,21 @@ TEST(ParseRequest, FhirAuthorizationNeedsFhirServerAndFields) {
   EXPECT_EQ(d.find("\"t\""), std::string::npos);  // the token never appears in diagnostics
 }
 
+// RFC 6749 makes the token type case-insensitive; EHRs send "bearer" as often as "Bearer".
+TEST(ParseRequest, TokenTypeIsCaseInsensitive) {
+  for (const char* type : {"bearer", "BEARER", "Bearer"}) {
+    cdshooks::Request r;
+    const std::string auth =
+        std::string(R"("fhirServer":"https://ehr.example/fhir","fhirAuthorization":)") +
+        R"({"access_token":"t","token_type":")" + type +
+        R"(","expires_in":300,"scope":"patient/*.read","subject":"cds"},)";
+    auto e = cdshooks::ParseRequest(Body("order-sign", "", auth), Service("order-sign"), {}, r);
+    ASSERT_TRUE(e.ok()) << type << ": " << Diagnostics(e);
+    ASSERT_TRUE(r.fhir_authorization.has_value());
+    EXPECT_EQ(r.fhir_authorization->token_type, "Bearer");
+  }
+}
+
 TEST(ParseRequest, FhirServerMustBeHttpUrl) {
   cdshooks::Request r;
   auto e = cdshooks::ParseRequest(Body("order-sign", "", R"("fhirServer":"file:///etc/passwd",)"),

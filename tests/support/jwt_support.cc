@@ -79,8 +79,9 @@ std::string TokenSpec::HeaderJson() const {
 std::string TokenSpec::ClaimsJson() const {
   std::string aud = aud_json.empty() ? "\"" + std::string(kPublicUrl) + path + "\"" : aud_json;
   std::string c = R"({"iss":")" + iss + R"(","aud":)" + aud + R"(,"exp":)" + std::to_string(exp) +
-                  R"(,"iat":)" + std::to_string(iat) + R"(,"jti":")" + jti + R"(","tenant":")" +
-                  tenant + "\"";
+                  R"(,"iat":)" + std::to_string(iat) + R"(,"jti":")" + jti + "\"";
+  if (!tenant.empty()) c += R"(,"tenant":")" + tenant + "\"";
+  if (!sub.empty()) c += R"(,"sub":")" + sub + "\"";
   if (nbf) c += R"(,"nbf":)" + std::to_string(*nbf);
   return c + "}";
 }

@@ -43,7 +43,8 @@ struct TokenSpec {
   std::int64_t exp = Now() + 300;
   std::optional<std::int64_t> nbf;
   std::string jti = NewJti();
-  std::string tenant = "tenant-a";
+  std::string tenant = "tenant-a";  // empty: no tenant claim (Epic sends none)
+  std::string sub;                  // empty: no sub claim
 
   std::string HeaderJson() const;
   std::string ClaimsJson() const;
