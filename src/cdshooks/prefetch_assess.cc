@@ -93,16 +93,21 @@ bool SortedByDate(std::string_view tmpl) {
   return false;
 }
 
-std::optional<fhir::EpochSeconds> PrefetchCutoff(const Request& request, fhir::EpochSeconds now,
-                                                 int lookback_days) {
-  if (lookback_days <= 0) return std::nullopt;
+fhir::EpochSeconds ReferenceTime(const Request& request, fhir::EpochSeconds now) {
   fhir::EpochSeconds reference = now;
   fhir::ForEachResource(request.draft_orders, [&](const base::Json& r) {
     for (const char* name : {"authoredOn", "dateWritten"})
       if (auto text = base::StringMember(r, name))
         if (auto t = fhir::ParseDateTime(*text)) reference = std::min(reference, *t);
   });
-  return reference - static_cast<fhir::EpochSeconds>(lookback_days) * fhir::kSecondsPerDay;
+  return reference;
+}
+
+std::optional<fhir::EpochSeconds> PrefetchCutoff(const Request& request, fhir::EpochSeconds now,
+                                                 int lookback_days) {
+  if (lookback_days <= 0) return std::nullopt;
+  return ReferenceTime(request, now) -
+         static_cast<fhir::EpochSeconds>(lookback_days) * fhir::kSecondsPerDay;
 }
 
 PrefetchValue AssessPrefetch(const base::Json& value, const AssessOptions& options) {

@@ -51,6 +51,10 @@ std::string NextLink(const base::Json& bundle);
 // authoredOn, occurrence[x], onset[x], date) can denote; nullopt when it has none readable.
 std::optional<fhir::EpochSeconds> LatestClinicalDate(const base::Json& resource);
 
+// The request's reference time: the earliest authoredOn (or DSTU2 dateWritten) of its draft
+// orders, else `now`. Look-back windows and the today()/now() prefetch tokens count from it.
+fhir::EpochSeconds ReferenceTime(const Request& request, fhir::EpochSeconds now);
+
 // The cutoff for a request: the earliest authoredOn of its draft orders (else `now`) minus
 // `lookback_days`; nullopt when lookback_days <= 0 (no look-back known: never complete early).
 std::optional<fhir::EpochSeconds> PrefetchCutoff(const Request& request, fhir::EpochSeconds now,

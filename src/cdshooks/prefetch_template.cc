@@ -1,5 +1,8 @@
 #include "cdshooks/prefetch_template.h"
 
+#include "cdshooks/fhirpath_token.h"
+
+#include <cctype>
 #include <cstring>
 
 namespace cdshooks {
@@ -41,6 +44,27 @@ std::optional<std::string> UserIdOfType(const Request& request, std::string_view
   return user.substr(slash + 1);
 }
 
+// A FHIR relative reference "Type/id" whose parts are a resource type name and a FHIR id
+// ([A-Za-z0-9-.]{1,64}): it may stand in a URL as it is (the CDS Hooks example
+// "{{context.userId}}" reads PractitionerRole/123), and cannot add a segment or a query.
+bool IsPlainReference(std::string_view ref) {
+  const auto slash = ref.find('/');
+  if (slash == std::string_view::npos || slash == 0) return false;
+  const std::string_view type = ref.substr(0, slash), id = ref.substr(slash + 1);
+  if (!(type[0] >= 'A' && type[0] <= 'Z')) return false;
+  for (char c : type)
+    if (!std::isalpha(static_cast<unsigned char>(c))) return false;
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') return false;
+  return id != "." && id.find("..") == std::string_view::npos;
+}
+
+// The token's value, percent-encoded for the URL (a plain userId reference stays as it is).
+std::optional<std::string> EncodedTokenValue(std::string_view token, const Request& request,
+                                             std::optional<fhir::EpochSeconds> reference_time,
+                                             std::string& why, bool& bad_template);
+
 std::optional<std::string> TokenValue(std::string_view token, const Request& request,
                                       std::string& why) {
   auto from_context = [&](const std::string& value,
@@ -65,6 +89,22 @@ std::optional<std::string> TokenValue(std::string_view token, const Request& req
   return std::nullopt;
 }
 
+std::optional<std::string> EncodedTokenValue(std::string_view token, const Request& request,
+                                             std::optional<fhir::EpochSeconds> reference_time,
+                                             std::string& why, bool& bad_template) {
+  if (IsFhirPathToken(token)) {
+    auto value = EvaluateFhirPathToken(token, request, reference_time);
+    if (value.ok()) return std::move(*value);
+    bad_template = value.status().code() == base::Status::Code::kInvalidArgument;
+    why = value.status().message();
+    return std::nullopt;
+  }
+  auto value = TokenValue(token, request, why);
+  if (!value) return std::nullopt;
+  if (token == "context.userId" && IsPlainReference(*value)) return value;
+  return PercentEncode(*value);
+}
+
 }  // namespace
 
 std::string PercentEncode(std::string_view value) {
@@ -79,8 +119,9 @@ std::string PercentEncode(std::string_view value) {
   return out;
 }
 
-base::StatusOr<ExpandedTemplate> ExpandPrefetchTemplate(std::string_view tmpl,
-                                                        const Request& request) {
+base::StatusOr<ExpandedTemplate> ExpandPrefetchTemplate(
+    std::string_view tmpl, const Request& request,
+    std::optional<fhir::EpochSeconds> reference_time) {
   ExpandedTemplate result;
   std::string& out = result.query;
   std::size_t i = 0;
@@ -94,9 +135,12 @@ base::StatusOr<ExpandedTemplate> ExpandPrefetchTemplate(std::string_view tmpl,
       while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
       while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
       std::string why;
-      auto value = TokenValue(token, request, why);
-      if (!value) return base::Status::FailedPrecondition(std::move(why));
-      out += PercentEncode(*value);
+      bool bad_template = false;
+      auto value = EncodedTokenValue(token, request, reference_time, why, bad_template);
+      if (!value)
+        return bad_template ? base::Status::InvalidArgument(std::move(why))
+                            : base::Status::FailedPrecondition(std::move(why));
+      out += *value;
       i = end + 2;
       continue;
     }

@@ -369,7 +369,7 @@ service::FetchResult FhirFetcher::Fetch(const cdshooks::ServiceDefinition& servi
       jobs.push_back(std::move(job));
       continue;
     }
-    auto expanded = cdshooks::ExpandPrefetchTemplate(tmpl->second, request);
+    auto expanded = cdshooks::ExpandPrefetchTemplate(tmpl->second, request, work.reference_time);
     if (!expanded.ok()) {
       fail(key, fetch_reason::kTemplate, expanded.status().message(), origin);
       continue;

@@ -170,6 +170,7 @@ HookResult HookService::Evaluate(const cdshooks::ServiceDefinition& service,
   if (fetcher_) {
     FetchWork work;
     work.cutoff = cutoff;
+    work.reference_time = cdshooks::ReferenceTime(request, seconds);
     if (!plan.medications_to_fetch.empty()) {
       // First: whether an order is anakinra decides which keys are needed.
       work.medications = plan.medications_to_fetch;

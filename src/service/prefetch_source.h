@@ -27,6 +27,8 @@ struct FetchWork {
   std::vector<std::string> medications;  // "Medication/{id}" references to read
   // For AssessPrefetch of fetched searchsets (see cdshooks::AssessOptions::cutoff).
   std::optional<fhir::EpochSeconds> cutoff;
+  // The request's reference time (cdshooks::ReferenceTime), for today()/now() template tokens.
+  std::optional<fhir::EpochSeconds> reference_time;
   // The request's one fetch deadline, shared by its phases; nullopt: start it now.
   std::optional<std::chrono::steady_clock::time_point> deadline;
 };
