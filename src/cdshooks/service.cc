@@ -9,6 +9,27 @@
 
 namespace cdshooks {
 
+namespace {
+
+// MAJOR.MINOR or MAJOR.MINOR.PATCH, digits only (hook pages publish "1.0").
+bool IsSemanticVersion(std::string_view v) {
+  int parts = 0;
+  std::size_t digits = 0;
+  for (char c : v) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c == '.' && digits > 0) {
+      ++parts;
+      digits = 0;
+    } else {
+      return false;
+    }
+  }
+  return digits > 0 && (parts == 1 || parts == 2);
+}
+
+}  // namespace
+
 bool IsKnownHook(std::string_view hook) {
   return hook == "order-select" || hook == "order-sign" || hook == "patient-view";
 }
@@ -45,6 +66,15 @@ base::StatusOr<ServiceCatalog> ServiceCatalog::Load(std::string_view json) {
     }
     if (!ids.insert(def.id).second) {
       return base::Status::InvalidArgument(where + ": duplicate id \"" + def.id + "\"");
+    }
+    // CDS Hooks 3.0 ballot: `version` is the CDS Hooks specification implemented (semantic
+    // version), `hookVersion` the version of the published hook definition.
+    for (const char* key : {"version", "hookVersion"}) {
+      const base::Json* v = base::Member(s, key);
+      if (v == nullptr) continue;
+      if (!v->IsString() || !IsSemanticVersion(base::View(*v)))
+        return base::Status::InvalidArgument(where + " (" + def.id + "): " + key +
+                                             " must be a version such as \"2.0.1\" or \"1.0\"");
     }
     def.title = std::string(base::StringMember(s, "title").value_or(""));
     def.usage_requirements = std::string(base::StringMember(s, "usageRequirements").value_or(""));

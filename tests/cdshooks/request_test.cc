@@ -243,6 +243,13 @@ TEST(ServiceCatalog, LoadsAndNamesBadEntries) {
       R"({"services":[{"id":"a","hook":"order-sign","description":"d"},{"id":"a","hook":"order-sign","description":"d"}]})");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("duplicate id"), std::string::npos);
+  for (const char* version : {R"("version":"2.0.1","hookVersion":"1.0")", R"("version":"2")",
+                              R"("hookVersion":1.0)", R"("version":"2.0.x")"}) {
+    auto v = cdshooks::ServiceCatalog::Load(
+        std::string(R"({"services":[{"id":"a","hook":"order-sign","description":"d",)") + version +
+        "}]}");
+    EXPECT_EQ(v.ok(), std::string(version).find("2.0.1") != std::string::npos) << version;
+  }
 }
 
 }  // namespace

@@ -36,6 +36,9 @@ TEST(Http, DiscoveryListsTheThreeServicesWithPrefetch) {
                  "MedicationRequest?patient={{context.patientId}}&status=active,on-hold");
     EXPECT_TRUE(s.HasMember("usageRequirements"));
     EXPECT_TRUE(s.HasMember("title"));
+    // CDS Hooks 3.0 ballot: the specification implemented and the hook definition's version.
+    EXPECT_STREQ(s["version"].GetString(), "2.0.1");
+    EXPECT_STREQ(s["hookVersion"].GetString(), "1.0");
   }
   EXPECT_TRUE(ids.count("anakinra-order-select"));
   EXPECT_TRUE(ids.count("anakinra-order-sign"));
