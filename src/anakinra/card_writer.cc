@@ -178,6 +178,17 @@ std::string RenderTemplate(const std::string& text,
   return out;
 }
 
+namespace {
+
+// "Type/id" as fhir::ReferenceKey makes it for a draft or active order.
+bool IsOrderReference(std::string_view subject) {
+  const auto slash = subject.find('/');
+  return slash != std::string_view::npos && slash > 0 && slash + 1 < subject.size() &&
+         subject[0] >= 'A' && subject[0] <= 'Z';
+}
+
+}  // namespace
+
 cdshooks::Card WriteCard(const Finding& finding, const Knowledge& k) {
   const CardText& text = k.cards.at(finding.code);
   const std::string& source_key = finding.source.empty() ? text.source : finding.source;
@@ -228,6 +239,8 @@ cdshooks::Card WriteCard(const Finding& finding, const Knowledge& k) {
   card.source.url = source.url;
   card.source.topic = {k.topic_system, finding.code, ""};
 
+  // The section the card rests on, as a link too: many EHRs show links, not the source URL.
+  if (!source.url.empty()) card.links.push_back({card.source.label, source.url, "absolute"});
   std::vector<std::string> links = text.links;
   links.insert(links.end(), finding.links.begin(), finding.links.end());
   // A finding that rests on another source (a dose band from the seed) keeps the card's own
@@ -246,6 +259,8 @@ cdshooks::Card WriteCard(const Finding& finding, const Knowledge& k) {
   card.suggestions = finding.suggestions;
   for (auto& s : card.suggestions) {
     s.uuid = cdshooks::NewUuid();
+    s.is_recommended = std::find(text.recommended.begin(), text.recommended.end(), s.label) !=
+                       text.recommended.end();
     if (auto it = text.labels.find(s.label); it != text.labels.end())
       s.label = RenderShort(it->second, plain, k, kMaxLabelChars);
     for (auto& a : s.actions)
@@ -254,6 +269,7 @@ cdshooks::Card WriteCard(const Finding& finding, const Knowledge& k) {
   }
   if (!card.suggestions.empty()) card.selection_behavior = finding.selection_behavior;
   if (card.indicator != "info") card.override_reasons = text.override_reasons;
+  if (IsOrderReference(finding.subject)) card.order = finding.subject;
   return card;
 }
 

@@ -491,7 +491,19 @@ class Loader {
           Fail(file + ": overrideReasons." + set + " entries must be objects");
           return;
         }
-        text.override_reasons.push_back({reason_system,
+        // A reason with its own system is a standard one (the HL7 non-adherence reason codes
+        // where one fits); the others are ours.
+        std::string system = reason_system;
+        if (base::Member(r, "system") != nullptr) {
+          system = Str(r, "system", file + ": overrideReasons." + set);
+          if (system.rfind("http://", 0) != 0 && system.rfind("https://", 0) != 0 &&
+              system.rfind("urn:", 0) != 0) {
+            Fail(file + ": overrideReasons." + set + ": system \"" + system +
+                 "\" is not an absolute URI");
+            return;
+          }
+        }
+        text.override_reasons.push_back({std::move(system),
                                          Str(r, "code", file + ": overrideReasons." + set),
                                          Str(r, "display", file + ": overrideReasons." + set)});
       }
@@ -511,6 +523,14 @@ class Loader {
         for (const auto& key : it->second.labels)
           if (text.labels.count(key) == 0) {
             Fail(where + ".labels." + key + " is missing (the rules use it)");
+            return;
+          }
+      }
+      if (base::Member(*c, "recommended") != nullptr) {
+        text.recommended = StringList(*c, "recommended", where);
+        for (const auto& key : text.recommended)
+          if (text.labels.count(key) == 0) {
+            Fail(where + ".recommended: \"" + key + "\" is not one of the card's labels");
             return;
           }
       }

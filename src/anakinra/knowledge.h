@@ -137,6 +137,8 @@ struct CardText {
   std::map<std::string, std::string> labels;     // suggestion label / action key -> template
   std::vector<std::string> placeholders;         // declared for this card
   std::vector<cdshooks::Coding> override_reasons;
+  // Label keys whose suggestions are the card's recommended action (isRecommended).
+  std::vector<std::string> recommended;
 };
 
 // The sentence keys the rules use for one card: the loader requires each of them.

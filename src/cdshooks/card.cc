@@ -89,6 +89,15 @@ void WriteCard(Writer& w, const Card& c) {
     }
     w.EndArray();
   }
+  if (!c.order.empty()) {
+    w.Key("extension");
+    w.StartObject();
+    w.Key(kOrderExtension);
+    w.StartObject();
+    Str(w, "reference", c.order);
+    w.EndObject();
+    w.EndObject();
+  }
   w.EndObject();
 }
 

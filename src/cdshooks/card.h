@@ -57,7 +57,15 @@ struct Card {
   std::string selection_behavior;  // at-most-one | any; required when suggestions exist
   std::vector<Coding> override_reasons;
   std::vector<Link> links;
+  // The order the card is about ("MedicationRequest/123": a draft order, or the active order on
+  // patient-view), written as the card extension kOrderExtension so an EHR can attach the card
+  // to the order without reading prose. Empty: a patient-level card.
+  std::string order;
 };
+
+// The card extension that names the order a card is about (reverse-domain name, as the
+// specification asks extension names to be).
+inline constexpr const char* kOrderExtension = "org.anakinra-cds.order";
 
 std::string ResponseJson(const std::vector<Card>& cards);
 

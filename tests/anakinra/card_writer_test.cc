@@ -3,6 +3,7 @@
 #include "anakinra/card_writer.h"
 
 #include "anakinra/suggestions.h"
+#include "cdshooks/card.h"
 
 #include "support/test_support.h"
 
@@ -102,9 +103,16 @@ TEST(WriteCard, SourceLinksIndicatorAndOverrideReasons) {
   EXPECT_EQ(card.source.url, K().sources.at("label").url);
   EXPECT_EQ(card.source.topic.code, "live-vaccine");
   EXPECT_EQ(card.source.topic.system, "urn:anakinra-cds:card");
-  ASSERT_EQ(card.links.size(), 1u);  // the seed, a second source
-  EXPECT_EQ(card.links[0].url, K().sources.at("seed").url);
+  // The label section the card rests on, then the seed, its second source: absolute links.
+  ASSERT_EQ(card.links.size(), 2u);
+  EXPECT_EQ(card.links[0].url, card.source.url);
+  EXPECT_EQ(card.links[0].label, card.source.label);
+  EXPECT_EQ(card.links[1].url, K().sources.at("seed").url);
   EXPECT_EQ(card.links[0].type, "absolute");
+  EXPECT_EQ(card.links[1].type, "absolute");
+  // The order the card is about, structured (never only in prose).
+  EXPECT_EQ(card.order, "MedicationRequest/a1");
+  EXPECT_FALSE(card.suggestions[0].is_recommended);  // removing one of two drugs is a choice
   EXPECT_EQ(card.indicator, "warning");
   EXPECT_FALSE(card.override_reasons.empty());
   EXPECT_EQ(card.selection_behavior, "at-most-one");
@@ -177,7 +185,47 @@ TEST(Sources, OverriddenSourceKeepsTheCardSourceAsALink) {
   bool linked = false;
   for (const auto& l : card.links) linked = linked || l.url == label_url;
   EXPECT_TRUE(linked);
-  for (const auto& l : card.links) EXPECT_NE(l.url, card.source.url);
+  EXPECT_EQ(card.links.front().url, card.source.url);  // the section the card rests on first
+  for (std::size_t i = 1; i < card.links.size(); ++i) EXPECT_NE(card.links[i].url, card.source.url);
+}
+
+// The dose correction is the card's recommended action, and the override reasons carry the HL7
+// non-adherence codes where one means the same (ours elsewhere).
+TEST(WriteCard, RecommendedSuggestionAndStandardOverrideReasons) {
+  Finding f;
+  f.code = "dose-above-maximum";
+  f.subject = "MedicationRequest/mr-9";
+  f.params = {{"drug", "Kineret"},  {"ordered", "200 mg"}, {"daily", "200 mg"},
+              {"band", "adults"},   {"maximum", "100 mg"}, {"usual", "100 mg"},
+              {"target", "100 mg"}, {"age", "40 years"}};
+  f.found = {"found-fixed"};
+  f.todo = {"todo-update"};
+  rapidjson::Document order;
+  order.Parse(R"({"resourceType":"MedicationRequest","id":"mr-9","status":"draft"})");
+  DoseChange change;
+  change.dose_mg = 100;
+  f.suggestions.push_back(UpdateOrder(order, change, "update", "update"));
+  ASSERT_EQ(CheckFinding(f, K()), "");
+  const auto card = WriteCard(f, K());
+  ASSERT_EQ(card.suggestions.size(), 1u);
+  EXPECT_TRUE(card.suggestions[0].is_recommended);
+  EXPECT_EQ(card.order, "MedicationRequest/mr-9");
+  bool hl7 = false, ours = false;
+  for (const auto& r : card.override_reasons) {
+    if (r.system == "http://terminology.hl7.org/CodeSystem/non-adherence-reason-codes") {
+      hl7 = true;
+      EXPECT_EQ(r.code, "risk-benefit-ratio");
+    }
+    ours = ours || (r.system == "urn:anakinra-cds:override-reason" && r.code == "dose-intended");
+  }
+  EXPECT_TRUE(hl7);
+  EXPECT_TRUE(ours);
+  const std::string json = cdshooks::ResponseJson({card});
+  EXPECT_NE(json.find(R"("isRecommended":true)"), std::string::npos) << json;
+  EXPECT_NE(
+      json.find(R"("extension":{"org.anakinra-cds.order":{"reference":"MedicationRequest/mr-9"}})"),
+      std::string::npos)
+      << json;
 }
 
 }  // namespace

@@ -229,6 +229,21 @@ TEST(BrokenKnowledge, MisspeltLabel) {
   EXPECT_NE(h.Load().find("cards.neutrophil-count.labels.order-blood-count"), std::string::npos);
 }
 
+TEST(BrokenKnowledge, RecommendedSuggestionMustBeALabel) {
+  HooksCopy h;
+  h.Replace("cards.json", "\"recommended\": [\n        \"order-blood-count\"",
+            "\"recommended\": [\n        \"order-bloodcount\"");
+  EXPECT_NE(h.Load().find("cards.neutrophil-count.recommended: \"order-bloodcount\""),
+            std::string::npos);
+}
+
+TEST(BrokenKnowledge, OverrideReasonSystemMustBeAnAbsoluteUri) {
+  HooksCopy h;
+  h.Replace("cards.json", "\"system\": \"http://terminology.hl7.org/",
+            "\"system\": \"terminology.hl7.org/");
+  EXPECT_NE(h.Load().find("is not an absolute URI"), std::string::npos);
+}
+
 TEST(BrokenKnowledge, UndeclaredPlaceholderNamesFileAndEntry) {
   HooksCopy h;
   h.Replace("cards.json", "Pregnancy on record: **{evidence}**.",
