@@ -22,6 +22,7 @@ struct Template {
   std::set<std::string> statuses;  // status=a,b filter (any of); empty = any status
   std::set<std::string> codes;     // code=system|code,... filter (normalised keys)
   bool newest_first = false;       // _sort=-date
+  std::size_t count = 0;           // _count=N: the server's page size; 0 = none asked
 };
 
 // The comma-separated tokens of a search parameter value.
@@ -58,6 +59,9 @@ Template ParseTemplate(const std::string& t) {
         for (const auto& token : SplitCommas(value))
           if (!token.empty()) out.statuses.insert(token);
       if (name == "_sort") out.newest_first = value == "-date";
+      if (name == "_count" && !value.empty() && value.size() < 7 &&
+          value.find_first_not_of("0123456789") == std::string::npos)
+        out.count = static_cast<std::size_t>(std::stoul(value));
       if (name == "code") {
         for (const auto& token : SplitCommas(value)) {
           const auto bar = token.find('|');
@@ -108,6 +112,15 @@ std::optional<fhir::EpochSeconds> SortDate(const base::Json& r) {
 std::string NextPageUrl(const std::string& query_template, const std::string& patient_id,
                         std::size_t page_size) {
   std::string query = query_template;
+  // The template's own _count is replaced by the page size of the link.
+  for (auto p = query.find("_count="); p != std::string::npos; p = query.find("_count=")) {
+    auto end = query.find('&', p);
+    if (end == std::string::npos) {
+      query.erase(p > 0 ? p - 1 : p);  // with its '&' (or '?')
+    } else {
+      query.erase(p, end + 1 - p);
+    }
+  }
   const std::string placeholder = "{{context.patientId}}";
   for (auto p = query.find(placeholder); p != std::string::npos; p = query.find(placeholder))
     query.replace(p, placeholder.size(), patient_id);
@@ -204,7 +217,10 @@ base::StatusOr<std::shared_ptr<rapidjson::Document>> RequestFromBundle(
                          if (!dx || !dy) return dx.has_value() && !dy.has_value();
                          return *dx > *dy;
                        });
-    const bool paged = !t.single && options.page_size > 0 && matches.size() > options.page_size;
+    // A server pages at the template's _count, or at the sample's page size when smaller.
+    std::size_t page_size = options.page_size;
+    if (t.count > 0 && (page_size == 0 || t.count < page_size)) page_size = t.count;
+    const bool paged = !t.single && page_size > 0 && matches.size() > page_size;
     Value value;
     if (t.single) {
       if (!matches.empty()) value.CopyFrom(*matches.front(), a);  // else null: no such resource
@@ -217,10 +233,10 @@ base::StatusOr<std::shared_ptr<rapidjson::Document>> RequestFromBundle(
         Value links(rapidjson::kArrayType);
         Value next(rapidjson::kObjectType);
         next.AddMember("relation", "next", a);
-        next.AddMember("url", Str(NextPageUrl(text, patient_id, options.page_size), a), a);
+        next.AddMember("url", Str(NextPageUrl(text, patient_id, page_size), a), a);
         links.PushBack(next, a);
         value.AddMember("link", links, a);
-        matches.resize(options.page_size);
+        matches.resize(page_size);
       }
       Value list(rapidjson::kArrayType);
       for (const base::Json* r : matches) {

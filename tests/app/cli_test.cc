@@ -159,11 +159,11 @@ TEST(Cli, RequestStatusFilterTakesACommaList) {
   };
   const std::string dir = CopyHooks("status-list-hooks");
   std::string services = ReadFile(dir + "/services.json");
-  ReplaceAll(services, "&status=active,on-hold\"", "&status=active\"");  // whatever it is now
+  ReplaceAll(services, "&status=active,on-hold&", "&status=active&");  // whatever it is now
   const std::string only_active = services;
   WriteFile(dir + "/services.json", only_active);
   EXPECT_EQ(medication_ids(dir).count("ak-adult-second-anakinra-anakinra-active"), 0u);
-  ASSERT_EQ(ReplaceAll(services, "&status=active\"", "&status=active,on-hold\""), 3);
+  ASSERT_EQ(ReplaceAll(services, "&status=active&", "&status=active,on-hold&"), 3);
   WriteFile(dir + "/services.json", services);
   EXPECT_EQ(medication_ids(dir).count("ak-adult-second-anakinra-anakinra-active"), 1u);
 }

@@ -12,7 +12,7 @@
 //   /_test/status/<code>    answer every request with that HTTP status and an OperationOutcome
 //   /_test/garbage          answer 200 with a body that is not JSON
 //   /_test/not-fhir         answer 200 with JSON that has no resourceType
-//   /_test/count/<n>        page searches by <n> entries (as if _count=<n> had been sent)
+//   /_test/count/<n>        page searches by at most <n> entries (whatever _count asked for)
 //   /_test/foreign-next     `next` links point at http://localhost:<port> (another origin)
 //   /_test/redirect         answer 302 to the same path on http://localhost:<port>
 //   /_test/record/<id>      remember Host, path and Authorization of each request under <id>
@@ -38,6 +38,7 @@ for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
 
 const repo = new MemoryRepository();
 const recorded = new Map();  // record id -> [{host, path, authorization}]
+const searchMemo = new Map();  // query without _count/_offset -> every match, in order
 let port = 0;
 
 function outcome(code, diagnostics) {
@@ -103,13 +104,34 @@ function normaliseReferences(query) {
 async function search(resourceType, url, knobs, prefix) {
   const query = queryObject(url.searchParams);
   normaliseReferences(query);
-  if (knobs.count !== undefined && query._count === undefined) query._count = knobs.count;
-  const request = core.parseSearchRequest(resourceType, query);
+  // The count knob is a server whose pages are at most that long, whatever _count asked for.
+  if (knobs.count !== undefined) {
+    const asked = query._count !== undefined ? Number(query._count) : Infinity;
+    query._count = String(Math.min(asked, Number(knobs.count)));
+  }
   const count = query._count !== undefined ? Number(query._count) : undefined;
   const offset = query._offset !== undefined ? Number(query._offset) : 0;
-  request.count = count;
-  request.offset = offset;
-  const bundle = await repo.search(request);
+  // medplum's in-memory search evaluates every parameter on every resource (seconds for a few
+  // thousand): the full, sorted match list of a query is computed once and its pages are sliced
+  // from it, until the next write.
+  const memoKey = resourceType + '?' + Object.keys(query).filter((k) => k !== '_count' && k !== '_offset')
+    .sort().map((k) => `${k}=${JSON.stringify(query[k])}`).join('&');
+  let all = searchMemo.get(memoKey);
+  if (all === undefined) {
+    const full = { ...query };
+    delete full._count;
+    delete full._offset;
+    const request = core.parseSearchRequest(resourceType, full);
+    request.count = Number.MAX_SAFE_INTEGER;
+    request.offset = 0;
+    const found = await repo.search(request);
+    all = found.entry || [];
+    searchMemo.set(memoKey, all);
+  }
+  const bundle = {
+    total: all.length,
+    entry: count !== undefined ? all.slice(offset, offset + count) : all.slice(offset),
+  };
   const base = `http://127.0.0.1:${port}${prefix}`;
   const entries = (bundle.entry || []).map((e) => ({
     fullUrl: `${base}/${e.resource.resourceType}/${e.resource.id}`,
@@ -141,6 +163,7 @@ async function transaction(bundle) {
   if (!bundle || bundle.resourceType !== 'Bundle' || !['transaction', 'batch'].includes(bundle.type)) {
     return [400, outcome('invalid', 'POST / takes a transaction or batch Bundle')];
   }
+  searchMemo.clear();  // a write: every memoised search may change
   const responses = [];
   for (const entry of bundle.entry || []) {
     const method = (entry.request && entry.request.method) || 'POST';

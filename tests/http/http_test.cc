@@ -33,7 +33,7 @@ TEST(Http, DiscoveryListsTheThreeServicesWithPrefetch) {
     ids.insert(s["id"].GetString());
     EXPECT_STREQ(s["prefetch"]["patient"].GetString(), "Patient/{{context.patientId}}");
     EXPECT_STREQ(s["prefetch"]["medications"].GetString(),
-                 "MedicationRequest?patient={{context.patientId}}&status=active,on-hold");
+                 "MedicationRequest?patient={{context.patientId}}&status=active,on-hold&_count=100");
     EXPECT_TRUE(s.HasMember("usageRequirements"));
     EXPECT_TRUE(s.HasMember("title"));
     // CDS Hooks 3.0 ballot: the specification implemented and the hook definition's version.
