@@ -277,8 +277,8 @@ const std::vector<Setting>& Settings() {
        "Address of the admin listener (governance page); beyond loopback only with admin_token",
        &C::admin_host},
       {"admin_port", "--admin-port",
-       "Port of the admin listener (-1: port + 1, a free one when port is 0; 0: a free one)",
-       &C::admin_port, -1, 65535},
+       "Port of the admin listener (0: port + 1, or a free one when port is 0)", &C::admin_port, 0,
+       65535},
       {"admin_token", "",
        "Bearer token the admin listener requires (empty: none; at least 16 characters; file or "
        "environment only, never a flag)",
@@ -372,7 +372,7 @@ bool IsLoopbackHost(std::string_view host) {
 }
 
 int AdminPort(const ServerConfig& c) {
-  if (c.admin_port != -1) return c.admin_port;
+  if (c.admin_port != 0) return c.admin_port;
   return c.port == 0 ? 0 : c.port + 1;
 }
 
@@ -453,7 +453,7 @@ base::Status CheckConfig(const ServerConfig& c) {
     problems.push_back("\"admin_host\": \"" + c.admin_host +
                        "\" is not a loopback address; the governance page is served beyond "
                        "loopback only with \"admin_token\" set (docs/security.md)");
-  if (c.admin_port == -1 && c.port == 65535)
+  if (c.admin_port == 0 && c.port == 65535)
     problems.push_back("\"admin_port\": port + 1 is beyond 65535; set \"admin_port\"");
   if (c.admin_port > 0 && c.admin_port == c.port && c.admin_host == c.host)
     problems.push_back("\"admin_port\": must differ from \"port\"");

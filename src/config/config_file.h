@@ -99,7 +99,7 @@ base::Status CheckConfig(const ServerConfig& config);
 
 // 127.0.0.0/8, ::1 and localhost.
 bool IsLoopbackHost(std::string_view host);
-// The admin listener's port: admin_port, or for -1 port + 1 (0, a free one, when port is 0).
+// The admin listener's port: admin_port, or for 0 port + 1 (0, a free one, when port is 0).
 int AdminPort(const ServerConfig& config);
 
 // Where a `serve` configuration comes from.

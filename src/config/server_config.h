@@ -51,7 +51,7 @@ struct ServerConfig {
 
   // The admin listener (governance page), docs/security.md "Admin listener".
   std::string admin_host = "127.0.0.1";  // beyond loopback only with admin_token
-  int admin_port = -1;                   // -1: port + 1 (a free one when port is 0); 0: free
+  int admin_port = 0;                    // 0: port + 1 (a free one when port is 0)
   std::string admin_token;               // "": none asked; else Authorization: Bearer TOKEN
 
   std::string log_level = "info";

@@ -115,8 +115,8 @@ std::string TrendChart(const store::FeedbackReport& report, std::int64_t bucket_
   const std::int64_t buckets = any ? (last - first) / bucket_seconds + 1 : 1;
   auto x = [&](std::int64_t start) {
     if (buckets <= 1) return kLeft + plot_w / 2;
-    return kLeft + plot_w * static_cast<double>((start - first) / bucket_seconds) /
-                       static_cast<double>(buckets - 1);
+    const std::int64_t index = (start - first) / bucket_seconds;  // whole buckets
+    return kLeft + plot_w * static_cast<double>(index) / static_cast<double>(buckets - 1);
   };
   auto y = [&](double rate) { return kTop + plot_h * (1 - rate); };
   std::string out = "<svg id=\"trend\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" " +

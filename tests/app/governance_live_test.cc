@@ -7,6 +7,7 @@
 // in the DOM equal the report's, the chart has one series per card code, and a screenshot is
 // saved in the build folder (test-artifacts/governance.png).
 #include "base/json.h"
+#include "config/config_file.h"
 #include "fhir/date.h"
 #include "store/feedback_store.h"
 #include "support/live_server.h"
@@ -255,8 +256,8 @@ class GovernanceLive : public ::testing::Test {
   void Start(const std::vector<std::string>& env = {}) {
     SeedStore(dir_.path);
     if (HasFatalFailure()) return;
-    server_ = std::make_unique<Child>(
-        Binary({"serve", "--port", "0", "--admin-port", "0", "--data-dir", dir_.path}), env);
+    server_ =
+        std::make_unique<Child>(Binary({"serve", "--port", "0", "--data-dir", dir_.path}), env);
     port_ = server_->PortAfter("serving http://");
     admin_ = server_->PortAfter("governance page on http://");
     ASSERT_GT(port_, 0) << server_->Stderr();
@@ -369,6 +370,27 @@ TEST(GovernanceConfig, AdminBeyondLoopbackWithoutTokenIsRefused) {
   EXPECT_NE(short_token.Stderr().find("\"admin_token\": must be at least 16 characters"),
             std::string::npos)
       << short_token.Stderr();
+}
+
+TEST(GovernanceConfig, AdminPortFollowsPortAndLoopbackIsRecognised) {
+  config::ServerConfig c;
+  EXPECT_EQ(config::AdminPort(c), 8081);
+  c.port = 0;
+  EXPECT_EQ(config::AdminPort(c), 0);  // a free one, as for the main port
+  c.admin_port = 9443;
+  EXPECT_EQ(config::AdminPort(c), 9443);
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "localhost"})
+    EXPECT_TRUE(config::IsLoopbackHost(host)) << host;
+  for (const char* host : {"0.0.0.0", "10.0.0.1", "::", "", "128.0.0.1", "localhost.evil"})
+    EXPECT_FALSE(config::IsLoopbackHost(host)) << host;
+  c = config::ServerConfig{};
+  c.admin_host = "0.0.0.0";
+  EXPECT_FALSE(config::CheckConfig(c).ok());
+  c.admin_token = "0123456789abcdef";
+  EXPECT_TRUE(config::CheckConfig(c).ok()) << config::CheckConfig(c).ToString();
+  c.port = 65535;
+  c.admin_host = "127.0.0.1";
+  EXPECT_FALSE(config::CheckConfig(c).ok());  // port + 1 does not exist
 }
 
 // Headless Chromium (Debian's chromium, playwright-core from tests/browser). Five codes: the
