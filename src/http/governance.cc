@@ -22,7 +22,7 @@ constexpr std::size_t kPaletteSize = sizeof kPalette / sizeof kPalette[0];
 
 // Line chart geometry (SVG user units).
 constexpr double kWidth = 760, kHeight = 300;
-constexpr double kLeft = 56, kRight = 16, kTop = 16, kBottom = 44;
+constexpr double kLeft = 56, kRight = 48, kTop = 16, kBottom = 44;
 
 std::string Fixed(double v, int digits) {
   char buf[32];
