@@ -2,17 +2,13 @@
 
 #include "fhir/date.h"
 #include "store/feedback_store.h"
-
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
+#include "store/report_json.h"
 
 #include <cstdio>
 #include <iostream>
 
 namespace app {
 namespace {
-
-constexpr std::size_t kTopReasons = 3;
 
 std::string Percent(const std::optional<double>& rate) {
   if (!rate) return "-";
@@ -24,71 +20,6 @@ std::string Percent(const std::optional<double>& rate) {
 std::string ReasonLabel(const store::ReasonCount& r) {
   if (r.code.empty()) return "(no reason given)";
   return r.display.empty() ? r.code : r.code + " \"" + r.display + "\"";
-}
-
-void PrintJson(const store::FeedbackReport& report, const std::string& since) {
-  const auto& rows = report.codes;
-  rapidjson::StringBuffer buf;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
-  w.SetIndent(' ', 2);
-  w.StartObject();
-  if (!since.empty()) {
-    w.Key("since");
-    w.String(since.c_str());
-  }
-  // Issued-card rows the server dropped (analytics, see docs/operations.md): the counts of the
-  // codes they belong to are lower bounds, and "(unknown card)" may hold their feedback.
-  w.Key("issuedCardsDropped");
-  w.Int64(report.issued_dropped);
-  w.Key("codes");
-  w.StartArray();
-  for (const auto& r : rows) {
-    w.StartObject();
-    w.Key("code");
-    w.String(r.code.c_str());
-    w.Key("issued");
-    w.Int64(r.issued);
-    w.Key("accepted");
-    w.Int64(r.accepted);
-    w.Key("overridden");
-    w.Int64(r.overridden);
-    w.Key("feedbackEntries");
-    w.Int64(r.feedback_entries);
-    w.Key("acceptanceRate");
-    if (r.acceptance_rate)
-      w.Double(*r.acceptance_rate);
-    else
-      w.Null();
-    if (r.lower_bound()) {
-      w.Key("issuedDropped");
-      w.Int64(r.issued_dropped);
-    }
-    w.Key("lowerBound");
-    w.Bool(r.lower_bound());
-    w.Key("topOverrideReasons");
-    w.StartArray();
-    for (const auto& reason : r.top_override_reasons) {
-      w.StartObject();
-      if (!reason.code.empty()) {
-        w.Key("system");
-        w.String(reason.system.c_str());
-        w.Key("code");
-        w.String(reason.code.c_str());
-        if (!reason.display.empty()) {
-          w.Key("display");
-          w.String(reason.display.c_str());
-        }
-      }
-      w.Key("count");
-      w.Int64(reason.count);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  std::cout << buf.GetString() << "\n";
 }
 
 // A count, with ">=" in front when it is a lower bound.
@@ -105,14 +36,15 @@ void PrintText(const store::FeedbackReport& report, const std::string& since) {
     return;
   }
   char line[256];
-  std::snprintf(line, sizeof line, "%-36s %8s %9s %11s %11s\n", "card code", "issued", "accepted",
-                "overridden", "acceptance");
+  std::snprintf(line, sizeof line, "%-36s %8s %9s %11s %8s %11s\n", "card code", "issued",
+                "accepted", "overridden", "ignored", "acceptance");
   std::cout << line;
   for (const auto& r : rows) {
     const bool lb = r.lower_bound();
     std::snprintf(
-        line, sizeof line, "%-36s %8s %9s %11s %11s\n", r.code.c_str(), Count(r.issued, lb).c_str(),
-        Count(r.accepted, lb).c_str(), Count(r.overridden, lb).c_str(),
+        line, sizeof line, "%-36s %8s %9s %11s %8s %11s\n", r.code.c_str(),
+        Count(r.issued, lb).c_str(), Count(r.accepted, lb).c_str(), Count(r.overridden, lb).c_str(),
+        Count(r.ignored(), lb).c_str(),
         (std::string(lb && r.acceptance_rate ? "~" : "") + Percent(r.acceptance_rate)).c_str());
     std::cout << line;
     for (const auto& reason : r.top_override_reasons)
@@ -129,7 +61,12 @@ void PrintText(const store::FeedbackReport& report, const std::string& since) {
 }  // namespace
 
 int RunFeedbackReport(const std::string& data_dir, const std::string& since,
-                      const std::string& format) {
+                      const std::string& format, const std::string& bucket) {
+  const std::optional<std::int64_t> bucket_seconds = store::BucketSeconds(bucket);
+  if (!bucket_seconds) {
+    std::cerr << "anakinra-cds: --bucket must be day or week, got \"" << bucket << "\"\n";
+    return 2;
+  }
   std::optional<std::int64_t> from;
   if (!since.empty()) {
     from = fhir::ParseDateTime(since);
@@ -145,14 +82,14 @@ int RunFeedbackReport(const std::string& data_dir, const std::string& since,
     std::cerr << "anakinra-cds: " << store.status().message() << "\n";
     return 1;
   }
-  auto report = (*store)->Report(from, kTopReasons);
+  auto report = (*store)->Report(from, store::kReportTopReasons, *bucket_seconds);
   if (!report.ok()) {
     std::cerr << "anakinra-cds: cannot read " << (*store)->path() << ": "
               << report.status().message() << "\n";
     return 1;
   }
   if (format == "json")
-    PrintJson(*report, since);
+    std::cout << store::ReportJson(*report, since, *bucket_seconds);
   else
     PrintText(*report, since);
   return 0;

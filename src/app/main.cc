@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
                     "JSON configuration file (default: $ANAKINRA_CONFIG); precedence: flags > "
                     "ANAKINRA_* environment > file > defaults (docs/operations.md)");
 
-  std::string report_since, report_format = "text";
+  std::string report_since, report_format = "text", report_bucket = "day";
   app::SettingFlags report_flags;
   auto* report = cli.add_subcommand(
       "feedback-report",
@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
   report->add_option("--since", report_since, "Only cards issued from this date or dateTime on");
   report->add_option("--format", report_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  report->add_option("--bucket", report_bucket, "Trend bucket of the JSON report: day or week")
+      ->check(CLI::IsMember({"day", "week"}))
       ->capture_default_str();
 
   std::string check_file;
@@ -125,7 +128,8 @@ int main(int argc, char** argv) {
       for (const auto& p : applied.problems()) std::cerr << "anakinra-cds: " << p.message << "\n";
       return 2;
     }
-    return app::RunFeedbackReport(report_config.data_dir, report_since, report_format);
+    return app::RunFeedbackReport(report_config.data_dir, report_since, report_format,
+                                  report_bucket);
   }
   if (*config_settings) {
     std::cout << config::SettingsMarkdownTable();

@@ -6,6 +6,8 @@
 #include "auth/authenticator.h"
 #include "base/log.h"
 #include "fetch/fhir_fetcher.h"
+#include "http/admin_server.h"
+#include "http/governance.h"
 #include "http/http_server.h"
 #include "http/metrics.h"
 #include "http/operations.h"
@@ -150,6 +152,26 @@ int RunServe(const config::ServerConfig& config) {
     std::cerr << "anakinra-cds: " << error << "\n";
     return kExitFailure;
   }
+  // The admin listener (governance page): loopback only unless a token is set (CheckConfig).
+  http::AdminOptions admin_options = config::AdminOptionsFromConfig(config);
+  auto digest = http::KnowledgeVersion(config.hooks_dir);
+  const std::string knowledge_version =
+      digest.ok() ? *digest : "unknown (" + digest.status().message() + ")";
+  admin_options.knowledge_version = knowledge_version;
+  http::AdminServer admin(std::move(admin_options), store);
+  if (base::Status bound = admin.Bind(); !bound.ok()) {
+    error = bound.message();
+    base::LogEvent(base::LogLevel::kError, "startup", error);
+    std::cerr << "anakinra-cds: " << error << "\n";
+    return kExitFailure;
+  }
+  admin.Start();
+  base::LogEvent(
+      base::LogLevel::kInfo, "startup",
+      "governance page on " + std::string(admin.tls() ? "https" : "http") + "://" +
+          config.admin_host + ":" + std::to_string(admin.port()) + "/governance (" +
+          (config.admin_token.empty() ? "loopback only, no token" : "Bearer admin_token required") +
+          "; knowledge " + knowledge_version + ")");
   ShutdownSignals signals;
   signals.Start(http);
   const std::string scheme = http.tls() ? "https" : "http";
@@ -163,6 +185,7 @@ int RunServe(const config::ServerConfig& config) {
           ")");
   const bool ok = http.Run();  // returns once requests in flight are answered
   signals.Finish();
+  admin.Stop();
   store->Close();  // queued issued cards written, WAL checkpointed into the database file
   base::LogEvent(base::LogLevel::kInfo, "shutdown",
                  std::string(ok ? "stopped" : "server failed") + "; feedback store closed");

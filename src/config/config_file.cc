@@ -277,6 +277,16 @@ const std::vector<Setting>& Settings() {
        &C::jwks_refresh_seconds, 0, 86400},
       {"jku_ca_file", "--jku-ca", "CA bundle for fetching jku over https (empty: system default)",
        &C::jku_ca_file},
+      {"admin_host", "--admin-host",
+       "Address of the admin listener (governance page); beyond loopback only with admin_token",
+       &C::admin_host},
+      {"admin_port", "--admin-port",
+       "Port of the admin listener (0: port + 1, or a free one when port is 0)", &C::admin_port, 0,
+       65535},
+      {"admin_token", "",
+       "Bearer token the admin listener requires (empty: none; at least 16 characters; file or "
+       "environment only, never a flag)",
+       &C::admin_token},
       {"log_level", "--log-level", "debug, info, warn, error or off", &C::log_level},
   };
   return kSettings;
@@ -361,6 +371,15 @@ std::vector<std::string> ConfigJsonMistakes(std::string_view text, ServerConfig&
 
 }  // namespace
 
+bool IsLoopbackHost(std::string_view host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+int AdminPort(const ServerConfig& c) {
+  if (c.admin_port != 0) return c.admin_port;
+  return c.port == 0 ? 0 : c.port + 1;
+}
+
 base::Status ApplyConfigJson(std::string_view text, ServerConfig& config) {
   return Mistakes(ConfigJsonMistakes(text, config));
 }
@@ -432,6 +451,16 @@ base::Status CheckConfig(const ServerConfig& c) {
         "against it)");
   for (const auto& origin : c.allowed_origins)
     if (origin.empty()) problems.push_back("\"allowed_origins\": an entry is empty");
+  if (!c.admin_token.empty() && c.admin_token.size() < 16)
+    problems.push_back("\"admin_token\": must be at least 16 characters");
+  if (!IsLoopbackHost(c.admin_host) && c.admin_token.empty())
+    problems.push_back("\"admin_host\": \"" + c.admin_host +
+                       "\" is not a loopback address; the governance page is served beyond "
+                       "loopback only with \"admin_token\" set (docs/security.md)");
+  if (c.admin_port == 0 && c.port == 65535)
+    problems.push_back("\"admin_port\": port + 1 is beyond 65535; set \"admin_port\"");
+  if (c.admin_port > 0 && c.admin_port == c.port && c.admin_host == c.host)
+    problems.push_back("\"admin_port\": must differ from \"port\"");
   return Mistakes(std::move(problems));
 }
 

@@ -93,8 +93,14 @@ struct FlagValues {
 base::Status ApplyFlags(const std::vector<FlagValues>& flags, ServerConfig& config);
 
 // Checks the combination (log level, TLS pair, ISS=VALUE entries, public_url with authentication,
+// admin_host beyond loopback only with admin_token,
 // non-empty entries). The only place these are checked. Messages name the keys.
 base::Status CheckConfig(const ServerConfig& config);
+
+// 127.0.0.0/8, ::1 and localhost.
+bool IsLoopbackHost(std::string_view host);
+// The admin listener's port: admin_port, or for 0 port + 1 (0, a free one, when port is 0).
+int AdminPort(const ServerConfig& config);
 
 // Where a `serve` configuration comes from.
 struct ConfigSources {

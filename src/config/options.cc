@@ -1,5 +1,7 @@
 #include "config/options.h"
 
+#include "config/config_file.h"
+
 namespace config {
 
 auth::AuthOptions AuthOptionsFromConfig(const ServerConfig& config) {
@@ -42,6 +44,17 @@ http::HttpOptions HttpOptionsFromConfig(const ServerConfig& config) {
   o.allowed_origins = config.allowed_origins;
   o.tls_cert_file = config.tls_cert_file;
   o.tls_key_file = config.tls_key_file;
+  return o;
+}
+
+http::AdminOptions AdminOptionsFromConfig(const ServerConfig& config) {
+  http::AdminOptions o;
+  o.host = config.admin_host;
+  o.port = AdminPort(config);
+  o.token = config.admin_token;
+  o.tls_cert_file = config.tls_cert_file;
+  o.tls_key_file = config.tls_key_file;
+  o.timeout_seconds = config.read_timeout_seconds;
   return o;
 }
 

@@ -6,6 +6,7 @@
 #include "auth/authenticator.h"
 #include "config/server_config.h"
 #include "fetch/fhir_fetcher.h"
+#include "http/admin_server.h"
 #include "http/http_server.h"
 
 namespace config {
@@ -13,5 +14,7 @@ namespace config {
 auth::AuthOptions AuthOptionsFromConfig(const ServerConfig& config);
 fetch::FetchOptions FetchOptionsFromConfig(const ServerConfig& config);
 http::HttpOptions HttpOptionsFromConfig(const ServerConfig& config);
+// Without knowledge_version (serve fills it from the hooks folder it loaded).
+http::AdminOptions AdminOptionsFromConfig(const ServerConfig& config);
 
 }  // namespace config

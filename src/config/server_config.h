@@ -50,6 +50,11 @@ struct ServerConfig {
   int jwks_refresh_seconds = 60;  // a jku is refetched for an unknown kid at most this often
   std::string jku_ca_file;        // CA bundle for fetching jku over https; empty: system default
 
+  // The admin listener (governance page), docs/security.md "Admin listener".
+  std::string admin_host = "127.0.0.1";  // beyond loopback only with admin_token
+  int admin_port = 0;                    // 0: port + 1 (a free one when port is 0)
+  std::string admin_token;               // "": none asked; else Authorization: Bearer TOKEN
+
   std::string log_level = "info";
 };
 

@@ -446,26 +446,34 @@ base::Status FeedbackStore::StoreFeedback(const std::string& service,
 }
 
 base::StatusOr<FeedbackReport> FeedbackStore::Report(std::optional<std::int64_t> since,
-                                                     std::size_t top_reasons) {
+                                                     std::size_t top_reasons,
+                                                     std::int64_t bucket_seconds) {
+  if (bucket_seconds <= 0)
+    return base::Status::InvalidArgument("bucket_seconds must be positive, got " +
+                                         std::to_string(bucket_seconds));
   std::lock_guard<std::mutex> lock(db_mutex_);
-  std::map<std::string, CodeReport> by_code;
   if (db_ == nullptr) return base::Status::FailedPrecondition("feedback store closed");
   std::string error;
   const std::int64_t from = since.value_or(std::numeric_limits<std::int64_t>::min());
-  // A card's outcome is its latest entry; unknown cards count by their outcome time.
+  // floor(t / ?2) * ?2 (SQLite's / truncates toward zero).
+  constexpr const char* kBucketOfIssued = "(issued_at - ((issued_at % ?2) + ?2) % ?2)";
+  // A card's outcome is its latest entry; unknown cards count by their outcome time, and are in
+  // the bucket of that time.
   constexpr const char* kLast = R"sql(
     WITH last AS (
       SELECT card, outcome, reason_system, reason_code, reason_display, outcome_at,
              ROW_NUMBER() OVER (PARTITION BY card ORDER BY outcome_at DESC, id DESC) AS rn
       FROM feedback),
     scoped AS (
-      SELECT COALESCE(c.code, '(unknown card)') AS code, l.*
+      SELECT COALESCE(c.code, '(unknown card)') AS code,
+             COALESCE(c.issued_at, l.outcome_at) AS at, l.*
       FROM last l LEFT JOIN issued_card c ON c.uuid = l.card
       WHERE l.rn = 1 AND ((c.uuid IS NOT NULL AND c.issued_at >= ?1)
                           OR (c.uuid IS NULL AND l.outcome_at >= ?1)))
   )sql";
-  const std::string outcomes =
-      std::string(kLast) + "SELECT code, outcome, COUNT(*) FROM scoped GROUP BY code, outcome";
+  const std::string outcomes = std::string(kLast) +
+                               "SELECT code, at - ((at % ?2) + ?2) % ?2 AS bucket, outcome, "
+                               "COUNT(*) FROM scoped GROUP BY code, bucket, outcome";
   const std::string reasons =
       std::string(kLast) +
       "SELECT code, reason_system, reason_code, reason_display, COUNT(*) AS n FROM scoped "
@@ -475,8 +483,9 @@ base::StatusOr<FeedbackReport> FeedbackStore::Report(std::optional<std::int64_t>
       "SELECT COALESCE(c.code, '(unknown card)'), COUNT(*) FROM feedback f LEFT JOIN issued_card "
       "c ON c.uuid = f.card WHERE (c.uuid IS NOT NULL AND c.issued_at >= ?1) OR (c.uuid IS NULL "
       "AND f.outcome_at >= ?1) GROUP BY 1";
-  const std::string issued =
-      "SELECT code, COUNT(*) FROM issued_card WHERE issued_at >= ?1 GROUP BY code";
+  const std::string issued = std::string("SELECT code, ") + kBucketOfIssued +
+                             " AS bucket, COUNT(*) FROM issued_card WHERE issued_at >= ?1 GROUP "
+                             "BY code, bucket";
   const std::string dropped = "SELECT code, rows FROM issued_card_dropped WHERE last_at >= ?1";
 
   auto run = [&](const std::string& sql, auto&& row) {
@@ -486,25 +495,29 @@ base::StatusOr<FeedbackReport> FeedbackStore::Report(std::optional<std::int64_t>
       return false;
     }
     sqlite3_bind_int64(s, 1, from);
+    if (sqlite3_bind_parameter_count(s) >= 2) sqlite3_bind_int64(s, 2, bucket_seconds);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) row(s);
     if (rc != SQLITE_DONE) error = LastError();
     sqlite3_finalize(s);
     return rc == SQLITE_DONE;
   };
+  std::map<std::string, CodeReport> by_code;
+  std::map<std::string, std::map<std::int64_t, TrendPoint>> trend;  // code -> start -> point
   // One read transaction: a consistent snapshot while the server keeps writing.
   if (base::Status st = Exec("BEGIN"); !st.ok()) return st;
   FeedbackReport report;
   const bool ok =
       run(issued,
           [&](sqlite3_stmt* s) {
-            auto& r = by_code[Column(s, 0)];
-            r.issued = sqlite3_column_int64(s, 1);
+            by_code[Column(s, 0)];
+            trend[Column(s, 0)][sqlite3_column_int64(s, 1)].issued = sqlite3_column_int64(s, 2);
           }) &&
       run(outcomes,
           [&](sqlite3_stmt* s) {
-            auto& r = by_code[Column(s, 0)];
-            (Column(s, 1) == "accepted" ? r.accepted : r.overridden) = sqlite3_column_int64(s, 2);
+            by_code[Column(s, 0)];
+            auto& p = trend[Column(s, 0)][sqlite3_column_int64(s, 1)];
+            (Column(s, 2) == "accepted" ? p.accepted : p.overridden) = sqlite3_column_int64(s, 3);
           }) &&
       run(entries,
           [&](sqlite3_stmt* s) {
@@ -524,12 +537,23 @@ base::StatusOr<FeedbackReport> FeedbackStore::Report(std::optional<std::int64_t>
       });
   Ignore(Exec("COMMIT"));
   if (!ok) return base::Status::IoError(error, path_);
+  auto rate = [](std::int64_t accepted, std::int64_t overridden) -> std::optional<double> {
+    if (accepted + overridden == 0) return std::nullopt;
+    return static_cast<double>(accepted) / static_cast<double>(accepted + overridden);
+  };
   std::vector<CodeReport>& out = report.codes;
   for (auto& [code, r] : by_code) {
     r.code = code;
-    if (r.accepted + r.overridden > 0)
-      r.acceptance_rate =
-          static_cast<double>(r.accepted) / static_cast<double>(r.accepted + r.overridden);
+    // The totals are the sums of the buckets: one query per kind, one answer.
+    for (auto& [start, p] : trend[code]) {
+      p.start = start;
+      p.acceptance_rate = rate(p.accepted, p.overridden);
+      r.issued += p.issued;
+      r.accepted += p.accepted;
+      r.overridden += p.overridden;
+      r.trend.push_back(p);
+    }
+    r.acceptance_rate = rate(r.accepted, r.overridden);
     out.push_back(std::move(r));
   }
   return report;

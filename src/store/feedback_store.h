@@ -44,6 +44,7 @@
 #include "base/status.h"
 #include "cdshooks/feedback.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -76,6 +77,16 @@ struct ReasonCount {
   std::int64_t count = 0;
 };
 
+// One bucket of a code's trend. A card is in the bucket of its issued_at; "(unknown card)"
+// feedback is in the bucket of its latest outcome time (issued 0 there).
+struct TrendPoint {
+  std::int64_t start = 0;  // bucket start, unix seconds: floor(t / bucket_seconds) * bucket_seconds
+  std::int64_t issued = 0;                // cards of this code issued in the bucket
+  std::int64_t accepted = 0;              // of the cards in this bucket, latest outcome accepted
+  std::int64_t overridden = 0;            // ... latest outcome overridden
+  std::optional<double> acceptance_rate;  // accepted / (accepted + overridden)
+};
+
 // Per card code. A card's outcome is its latest feedback entry (by outcomeTimestamp, then by
 // arrival), so a card counts once even if feedback about it arrived several times.
 struct CodeReport {
@@ -91,6 +102,9 @@ struct CodeReport {
   // counted under "(unknown card)" instead.
   std::int64_t issued_dropped = 0;
   bool lower_bound() const { return issued_dropped > 0; }
+  // Cards issued with no feedback (a lower bound too when lower_bound()).
+  std::int64_t ignored() const { return std::max<std::int64_t>(0, issued - accepted - overridden); }
+  std::vector<TrendPoint> trend;  // ascending start; buckets with at least one card or outcome
 };
 
 struct FeedbackReport {
@@ -137,8 +151,11 @@ class FeedbackStore {
                              std::int64_t received_at);
 
   // The report, for cards issued at or after `since` (and unknown-card feedback whose outcome
-  // is at or after it). kIoError when the file cannot be read.
-  base::StatusOr<FeedbackReport> Report(std::optional<std::int64_t> since, std::size_t top_reasons);
+  // is at or after it), with each code's trend in buckets of `bucket_seconds`. The totals are
+  // the sums of the trend. kInvalidArgument when bucket_seconds <= 0; kIoError when the file
+  // cannot be read.
+  base::StatusOr<FeedbackReport> Report(std::optional<std::int64_t> since, std::size_t top_reasons,
+                                        std::int64_t bucket_seconds = 86400);
 
   // Writes every queued issued-card row (and the drop counts) on the calling thread, now. OK
   // when they are committed.
