@@ -154,10 +154,7 @@ int RunServe(const config::ServerConfig& config) {
   }
   // The admin listener (governance page): loopback only unless a token is set (CheckConfig).
   http::AdminOptions admin_options = config::AdminOptionsFromConfig(config);
-  auto digest = http::KnowledgeVersion(config.hooks_dir);
-  const std::string knowledge_version =
-      digest.ok() ? *digest : "unknown (" + digest.status().message() + ")";
-  admin_options.knowledge_version = knowledge_version;
+  admin_options.knowledge_version = handler->knowledge_version();
   http::AdminServer admin(std::move(admin_options), store);
   if (base::Status bound = admin.Bind(); !bound.ok()) {
     error = bound.message();
@@ -171,7 +168,7 @@ int RunServe(const config::ServerConfig& config) {
       "governance page on " + std::string(admin.tls() ? "https" : "http") + "://" +
           config.admin_host + ":" + std::to_string(admin.port()) + "/governance (" +
           (config.admin_token.empty() ? "loopback only, no token" : "Bearer admin_token required") +
-          "; knowledge " + knowledge_version + ")");
+          "; knowledge " + handler->knowledge_version() + ")");
   ShutdownSignals signals;
   signals.Start(http);
   const std::string scheme = http.tls() ? "https" : "http";

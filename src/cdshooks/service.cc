@@ -98,6 +98,18 @@ base::StatusOr<ServiceCatalog> ServiceCatalog::Load(std::string_view json) {
   return catalog;
 }
 
+void ServiceCatalog::SetKnowledgeVersion(const std::string& version) {
+  rapidjson::Document doc;
+  if (!base::ParseJson(discovery_json_, 64, doc).ok() || !doc.IsObject()) return;
+  auto& a = doc.GetAllocator();
+  doc.RemoveMember("extension");
+  rapidjson::Value extension(rapidjson::kObjectType);
+  extension.AddMember("org.anakinra-cds.knowledge-version", rapidjson::Value(version.c_str(), a),
+                      a);
+  doc.AddMember("extension", extension, a);
+  discovery_json_ = base::ToString(doc);
+}
+
 const ServiceDefinition* ServiceCatalog::Find(std::string_view id) const {
   for (const auto& s : services_)
     if (s.id == id) return &s;

@@ -38,6 +38,11 @@ class ServiceCatalog {
   // The discovery response body, serialized once at load.
   const std::string& discovery_json() const { return discovery_json_; }
 
+  // Adds {"extension": {"org.anakinra-cds.knowledge-version": version}} to the discovery
+  // document (the version of the knowledge the services run on; the CDS Hooks 3.0 ballot allows
+  // an extension on the discovery response).
+  void SetKnowledgeVersion(const std::string& version);
+
  private:
   std::vector<ServiceDefinition> services_;
   std::string discovery_json_;

@@ -18,7 +18,8 @@
 // chart series is an SVG <path class="series" data-code="..."> with one <circle data-code> per
 // bucket that has a rate.
 //
-// Pure functions of their arguments (thread-safe), except KnowledgeVersion, which reads files.
+// Pure functions of their arguments (thread-safe), (the knowledge version comes from
+// service::KnowledgeVersion).
 #pragma once
 
 #include "base/status.h"
@@ -47,11 +48,5 @@ std::string HtmlEscape(std::string_view text);
 
 // The whole page (UTF-8).
 std::string GovernanceHtml(const store::FeedbackReport& report, const GovernanceView& view);
-
-// A version of the knowledge in force: "sha256:" and the first 16 hex digits of the SHA-256 of
-// the files that decide the cards (cards.json, services.json and knowledge/*.json of
-// `hooks_dir`, by name in order, each as name NUL content NUL). Changes whenever any of them
-// changes. kIoError when a file cannot be read.
-base::StatusOr<std::string> KnowledgeVersion(const std::string& hooks_dir);
 
 }  // namespace http

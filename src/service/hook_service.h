@@ -63,6 +63,9 @@ class HookService {
                       std::chrono::system_clock::time_point now) const;
 
   const cdshooks::ServiceCatalog& catalog() const { return catalog_; }
+  // service::KnowledgeVersion of the hooks folder loaded ("" when not loaded from a folder).
+  const std::string& knowledge_version() const { return knowledge_version_; }
+  void set_knowledge_version(std::string version) { knowledge_version_ = std::move(version); }
   const anakinra::Engine& engine() const { return *engine_; }
 
  private:
@@ -70,6 +73,7 @@ class HookService {
   cdshooks::ServiceCatalog catalog_;
   cdshooks::ParseLimits limits_;
   PrefetchFetcher fetcher_;
+  std::string knowledge_version_;
 };
 
 // The HTTP status a Status code becomes (the one place this is decided): invalid argument 400,

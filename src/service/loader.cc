@@ -1,5 +1,7 @@
 #include "service/loader.h"
 
+#include "service/knowledge_version.h"
+
 #include "anakinra/engine.h"
 #include "anakinra/fact_reader.h"
 #include "anakinra/knowledge.h"
@@ -42,9 +44,14 @@ base::StatusOr<std::shared_ptr<HookService>> LoadHookService(const std::string& 
                                              " prefetch.observations lacks LOINC " + code +
                                              ", which the rules read");
   }
+  auto version = KnowledgeVersion(hooks_dir);
+  if (!version.ok()) return version.status();
+  catalog->SetKnowledgeVersion(*version);
   auto engine = std::make_shared<anakinra::Engine>(std::move(knowledge));
-  return std::make_shared<HookService>(std::move(engine), std::move(*catalog),
-                                       cdshooks::ParseLimits{max_depth});
+  auto service = std::make_shared<HookService>(std::move(engine), std::move(*catalog),
+                                               cdshooks::ParseLimits{max_depth});
+  service->set_knowledge_version(std::move(*version));
+  return service;
 }
 
 }  // namespace service

@@ -3,6 +3,7 @@
 // bucket that has a rate, and the page loads nothing from anywhere. And KnowledgeVersion changes
 // with the knowledge.
 #include "http/governance.h"
+#include "service/knowledge_version.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -133,17 +134,17 @@ TEST(KnowledgeVersionTest, ChangesWithAnyKnowledgeFile) {
   char tmpl[] = "/tmp/anakinra-kv-XXXXXX";
   const fs::path dir = mkdtemp(tmpl);
   fs::copy(testing_support::SourcePath("hooks"), dir, fs::copy_options::recursive);
-  auto before = http::KnowledgeVersion(dir.string());
+  auto before = service::KnowledgeVersion(dir.string());
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   EXPECT_EQ(before->rfind("sha256:", 0), 0u);
   EXPECT_EQ(before->size(), 7u + 16u);
-  EXPECT_EQ(*http::KnowledgeVersion(testing_support::SourcePath("hooks")), *before);
+  EXPECT_EQ(*service::KnowledgeVersion(testing_support::SourcePath("hooks")), *before);
   { std::ofstream(dir / "knowledge" / "dosing.json", std::ios::app) << "\n"; }
-  auto after = http::KnowledgeVersion(dir.string());
+  auto after = service::KnowledgeVersion(dir.string());
   ASSERT_TRUE(after.ok());
   EXPECT_NE(*after, *before);
   fs::remove(dir / "cards.json");
-  EXPECT_FALSE(http::KnowledgeVersion(dir.string()).ok());
+  EXPECT_FALSE(service::KnowledgeVersion(dir.string()).ok());
   fs::remove_all(dir);
 }
 

@@ -32,8 +32,9 @@ TEST(Http, DiscoveryListsTheThreeServicesWithPrefetch) {
   for (const auto& s : doc["services"].GetArray()) {
     ids.insert(s["id"].GetString());
     EXPECT_STREQ(s["prefetch"]["patient"].GetString(), "Patient/{{context.patientId}}");
-    EXPECT_STREQ(s["prefetch"]["medications"].GetString(),
-                 "MedicationRequest?patient={{context.patientId}}&status=active,on-hold&_count=100");
+    EXPECT_STREQ(
+        s["prefetch"]["medications"].GetString(),
+        "MedicationRequest?patient={{context.patientId}}&status=active,on-hold&_count=100");
     EXPECT_TRUE(s.HasMember("usageRequirements"));
     EXPECT_TRUE(s.HasMember("title"));
     // CDS Hooks 3.0 ballot: the specification implemented and the hook definition's version.
@@ -43,6 +44,10 @@ TEST(Http, DiscoveryListsTheThreeServicesWithPrefetch) {
   EXPECT_TRUE(ids.count("anakinra-order-select"));
   EXPECT_TRUE(ids.count("anakinra-order-sign"));
   EXPECT_TRUE(ids.count("anakinra-patient-view"));
+  // The knowledge the services run on, as the governance page shows it.
+  const std::string version = doc["extension"]["org.anakinra-cds.knowledge-version"].GetString();
+  EXPECT_EQ(version.rfind("sha256:", 0), 0u) << version;
+  EXPECT_EQ(version.size(), 7u + 16u);
 }
 
 TEST(Http, PreflightOnEveryRoute) {
