@@ -1,7 +1,7 @@
 #include "app/feedback_report.h"
 
 #include "fhir/date.h"
-#include "store/feedback_store.h"
+#include "store/store.h"
 
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -13,6 +13,7 @@ namespace app {
 namespace {
 
 constexpr std::size_t kTopReasons = 3;
+constexpr std::int64_t kBucketSeconds = 86400;
 
 std::string Percent(const std::optional<double>& rate) {
   if (!rate) return "-";
@@ -128,8 +129,8 @@ void PrintText(const store::FeedbackReport& report, const std::string& since) {
 
 }  // namespace
 
-int RunFeedbackReport(const std::string& data_dir, const std::string& since,
-                      const std::string& format) {
+int RunFeedbackReport(const std::string& store_url, const std::string& data_dir,
+                      const std::string& since, const std::string& format) {
   std::optional<std::int64_t> from;
   if (!since.empty()) {
     from = fhir::ParseDateTime(since);
@@ -140,14 +141,15 @@ int RunFeedbackReport(const std::string& data_dir, const std::string& since,
       return 2;
     }
   }
-  auto store = store::FeedbackStore::Open(data_dir, /*create=*/false);
+  // Either backend: with PostgreSQL, the cards and feedback of every replica.
+  auto store = store::OpenStore(store_url, data_dir, /*create=*/false);
   if (!store.ok()) {
     std::cerr << "anakinra-cds: " << store.status().message() << "\n";
     return 1;
   }
-  auto report = (*store)->Report(from, kTopReasons);
+  auto report = (*store)->Report(from, kTopReasons, kBucketSeconds);
   if (!report.ok()) {
-    std::cerr << "anakinra-cds: cannot read " << (*store)->path() << ": "
+    std::cerr << "anakinra-cds: cannot read " << (*store)->Describe() << ": "
               << report.status().message() << "\n";
     return 1;
   }

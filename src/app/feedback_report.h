@@ -1,5 +1,6 @@
 // `anakinra-cds feedback-report`: how clinicians answered the cards, per card code, from the
-// feedback store of `serve --data-dir DIR`: cards issued, accepted, overridden, acceptance rate
+// feedback store of `serve --data-dir DIR` (or of every replica, `serve --store postgresql://…`):
+// cards issued, accepted, overridden, acceptance rate
 // (accepted / (accepted + overridden); cards without feedback are not in the rate) and the top
 // override reasons. A card counts once, with the outcome of its latest feedback entry.
 // When the server dropped issued-card rows (docs/operations.md), the counts of the codes they
@@ -11,9 +12,10 @@
 
 namespace app {
 
-// `since` is a FHIR date or dateTime ("" for everything); `format` is text or json.
-// Returns the exit code (0 ok, 1 no store or unreadable, 2 bad --since).
-int RunFeedbackReport(const std::string& data_dir, const std::string& since,
-                      const std::string& format);
+// `store_url` as the setting ("" : SQLite in `data_dir`); `since` is a FHIR date or dateTime (""
+// for everything); `format` is text or json. Returns the exit code (0 ok, 1 no store or
+// unreadable, 2 bad --since).
+int RunFeedbackReport(const std::string& store_url, const std::string& data_dir,
+                      const std::string& since, const std::string& format);
 
 }  // namespace app

@@ -44,6 +44,7 @@
 #include "base/status.h"
 #include "cdshooks/feedback.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -76,6 +77,14 @@ struct ReasonCount {
   std::int64_t count = 0;
 };
 
+struct TrendPoint {
+  std::int64_t start = 0;  // bucket start, unix seconds: floor(t / bucket_seconds) * bucket_seconds
+  std::int64_t issued = 0;                // cards of this code issued in the bucket
+  std::int64_t accepted = 0;              // of the cards in this bucket, latest outcome accepted
+  std::int64_t overridden = 0;            // ... latest outcome overridden
+  std::optional<double> acceptance_rate;  // accepted / (accepted + overridden)
+};
+
 // Per card code. A card's outcome is its latest feedback entry (by outcomeTimestamp, then by
 // arrival), so a card counts once even if feedback about it arrived several times.
 struct CodeReport {
@@ -91,6 +100,8 @@ struct CodeReport {
   // counted under "(unknown card)" instead.
   std::int64_t issued_dropped = 0;
   bool lower_bound() const { return issued_dropped > 0; }
+  std::int64_t ignored() const { return std::max<std::int64_t>(0, issued - accepted - overridden); }
+  std::vector<TrendPoint> trend;
 };
 
 struct FeedbackReport {
