@@ -282,3 +282,26 @@ TEST_F(ScaleOut, PostgresRestartInTheMiddleOfABurstLosesNothingAnswered200) {
 }
 
 }  // namespace
+
+namespace {
+
+// `config check` shows the store URL with its password as ***; a URL it refuses is not echoed.
+TEST(StoreUrlSecret, ConfigCheckNeverPrintsThePassword) {
+  TempDir dir;
+  const std::string file = dir.path + "/config.json";
+  const std::string out = dir.path + "/out";
+  std::ofstream(file) << R"({"store_url": "postgresql://cds:s3cr3t-pw@db.example.org:5432/cds"})";
+  const std::string check =
+      std::string(ANAKINRA_BINARY) + " config check " + file + " > " + out + " 2>&1";
+  EXPECT_EQ(std::system(check.c_str()), 0) << ReadFile(out);
+  std::string text = ReadFile(out);
+  EXPECT_NE(text.find("postgresql://cds:***@db.example.org:5432/cds"), std::string::npos) << text;
+  EXPECT_EQ(text.find("s3cr3t-pw"), std::string::npos) << text;
+  std::ofstream(file) << R"({"store_url": "mysql://cds:s3cr3t-pw@db.example.org/cds"})";
+  EXPECT_NE(std::system(check.c_str()), 0);
+  text = ReadFile(out);
+  EXPECT_NE(text.find("store_url"), std::string::npos) << text;
+  EXPECT_EQ(text.find("s3cr3t-pw"), std::string::npos) << text;
+}
+
+}  // namespace

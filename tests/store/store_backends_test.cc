@@ -8,6 +8,7 @@
 #include "support/postgres_process.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -346,6 +347,54 @@ TEST(StoreUrl, CheckedAndRedacted) {
   EXPECT_EQ(store::RedactUrl("postgres://h/db?user=u&password=hunter2&sslmode=require"),
             "postgres://h/db?user=u&password=***&sslmode=require");
   EXPECT_EQ(store::RedactUrl(""), "");
+}
+
+}  // namespace
+
+namespace {
+
+std::vector<std::string> SqliteColumn(const std::string& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::vector<std::string> out;
+  EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK)
+    while (sqlite3_step(s) == SQLITE_ROW)
+      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return out;
+}
+
+// SQLite has the same numbered migrations: a file made before schema_version existed migrates
+// in place (its rows kept); a file newer than the binary is refused.
+TEST(SqliteStore, MigrationsAreNumberedAndAppliedOnce) {
+  TempDir dir;
+  const std::string file = dir.path + "/" + store::FeedbackStore::kFileName;
+  {
+    auto s = Open("", dir.path);
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(
+        s->StoreFeedback("svc", {Entry("c", "overridden", "2026-01-01T00:00:00Z")}, 1).ok());
+  }
+  EXPECT_EQ(SqliteColumn(file, "SELECT version FROM schema_version"),
+            std::vector<std::string>{"1"});
+  // As a file of the previous release: no schema_version table.
+  SqliteColumn(file, "DROP TABLE schema_version");
+  {
+    auto s = Open("", dir.path);
+    ASSERT_TRUE(s);
+    auto r = s->Report({}, 3, 86400);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->codes.size(), 1u);
+    EXPECT_EQ(r->codes[0].overridden, 1);
+  }
+  EXPECT_EQ(SqliteColumn(file, "SELECT version FROM schema_version"),
+            std::vector<std::string>{"1"});
+  SqliteColumn(file, "INSERT INTO schema_version VALUES (999, 0)");
+  auto newer = store::OpenStore("", dir.path, true);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_NE(newer.status().message().find("999"), std::string::npos);
 }
 
 }  // namespace
