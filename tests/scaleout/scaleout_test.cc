@@ -57,6 +57,7 @@ class Replica {
     std::vector<std::string> argv_s = {ANAKINRA_BINARY};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
+    argv.reserve(argv_s.size() + 1);
     for (auto& a : argv_s) argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_ = fork();
@@ -228,6 +229,7 @@ TEST_F(ScaleOut, PostgresRestartInTheMiddleOfABurstLosesNothingAnswered200) {
   std::atomic<bool> restarted{false};
   std::atomic<int> acked_after_restart{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 60; ++i) {
