@@ -96,9 +96,11 @@ std::string RedactUrl(const std::string& url) {
   }
   std::string out = url;
   const std::size_t start = scheme + 3;
-  const std::size_t end = std::min(out.find_first_of("/?#", start), out.size());
-  const std::size_t at = out.rfind('@', end == out.size() ? std::string::npos : end);
-  if (at != std::string::npos && at >= start && at < end) {
+  // The userinfo ends at the last '@' before the query: a password holding an unencoded '/'
+  // or '@' is still covered (a '@' in the database name only widens what is hidden).
+  const std::size_t query = std::min(out.find_first_of("?#", start), out.size());
+  const std::size_t at = query == 0 ? std::string::npos : out.rfind('@', query - 1);
+  if (at != std::string::npos && at >= start) {
     const std::size_t colon = out.find(':', start);
     if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
   }
