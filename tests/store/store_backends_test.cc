@@ -3,9 +3,12 @@
 // same report on both, field by field; PostgreSQL survives a server restart, refuses feedback
 // (kUnavailable) while it is down and keeps the issued rows queued, shares the JWT replay set
 // between two stores (two replicas) and applies its migrations once.
+#include "http/operations.h"
 #include "store/postgres_store.h"
 #include "store/store.h"
+#include "support/live_server.h"
 #include "support/postgres_process.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -333,6 +336,55 @@ TEST(PostgresStore, SurvivesADatabaseRestartAndRefusesWhileDown) {
   const auto* unknown = Find(*r, "(unknown card)");
   ASSERT_NE(unknown, nullptr);
   EXPECT_EQ(unknown->accepted, 2);  // c0 and c1; c2 was refused
+}
+
+// Through the real HTTP server with PostgreSQL down: hook calls still answer with their cards
+// (the issued rows wait in the queue), feedback is 503; once it is back, feedback is 200 and the
+// queued issued rows are in the report.
+TEST(PostgresStore, HooksAnswerAndFeedbackIs503WhileTheDatabaseIsDown) {
+  SKIP_WITHOUT_POSTGRES();
+  store::StoreOptions options;
+  options.connect_timeout_seconds = 1;
+  auto metrics = std::make_shared<http::Metrics>();
+  options.queue = http::StoreOptions(metrics);
+  std::shared_ptr<store::Store> s = Open(NewDatabase(), "", options);
+  ASSERT_TRUE(s);
+  http::ServerObservers observers;
+  http::AddOperationsObservers(observers, s, metrics);
+  testing_support::LiveServer live({}, std::move(observers));
+  Server()->Stop();
+  auto hook = live.client().Post("/cds-services/anakinra-order-sign",
+                                 testing_support::SampleRequest("adult-tnf-antagonist"),
+                                 "application/json");
+  ASSERT_TRUE(hook);
+  EXPECT_EQ(hook->status, 200);
+  auto doc = testing_support::ParseJsonOrDie(hook->body);
+  ASSERT_GT(doc["cards"].Size(), 0u);
+  const std::string card = doc["cards"][0]["uuid"].GetString();
+  const std::string body =
+      R"({"feedback":[{"card":")" + card +
+      R"(","outcome":"overridden","outcomeTimestamp":"2026-11-24T10:00:00Z"}]})";
+  auto down =
+      live.client().Post("/cds-services/anakinra-order-sign/feedback", body, "application/json");
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->status, 503);
+  Server()->Start();
+  auto up =
+      live.client().Post("/cds-services/anakinra-order-sign/feedback", body, "application/json");
+  ASSERT_TRUE(up);
+  EXPECT_EQ(up->status, 200) << up->body;
+  ASSERT_TRUE(s->Flush().ok());
+  auto r = s->Report({}, 3, 86400);
+  ASSERT_TRUE(r.ok());
+  std::int64_t issued = 0, overridden = 0;
+  for (const auto& c : r->codes) {
+    EXPECT_NE(c.code, "(unknown card)");
+    issued += c.issued;
+    overridden += c.overridden;
+  }
+  EXPECT_EQ(issued, static_cast<std::int64_t>(doc["cards"].Size()));
+  EXPECT_EQ(overridden, 1);
+  EXPECT_EQ(s->dropped_rows(), 0);
 }
 
 TEST(StoreUrl, CheckedAndRedacted) {
