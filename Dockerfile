@@ -20,7 +20,7 @@ FROM debian:bookworm-slim
 # prometheus-cpp core, brotli), CA certificates for https fetches, curl for the health check.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libcpp-httplib0.11 libssl3 libsqlite3-0 libprometheus-cpp-core1.0 libbrotli1 \
+      libcpp-httplib0.11 libssl3 libsqlite3-0 libpq5 libprometheus-cpp-core1.0 libbrotli1 \
       ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/anakinra-cds /opt/anakinra-cds

@@ -23,6 +23,7 @@
 #include "cdshooks/request.h"
 #include "http/operations.h"
 #include "store/feedback_store.h"
+#include "store/store.h"
 
 #include <benchmark/benchmark.h>
 
@@ -162,7 +163,7 @@ void Observe(benchmark::State& state, const Input& in) {
     }
     std::shared_ptr<store::FeedbackStore> store = std::move(*opened);
     http::ServerObservers observers;
-    http::AddOperationsObservers(observers, store, metrics);
+    http::AddOperationsObservers(observers, store::SqliteAsStore(store), metrics);
     service::HookResult r = bench::Handler()->Call(in.service->id, in.body, bench::FixedNow());
     std::size_t n = 0;
     for (auto _ : state) {

@@ -1,8 +1,8 @@
 #include "app/feedback_report.h"
 
 #include "fhir/date.h"
-#include "store/feedback_store.h"
 #include "store/report_json.h"
+#include "store/store.h"
 
 #include <cstdio>
 #include <iostream>
@@ -60,8 +60,9 @@ void PrintText(const store::FeedbackReport& report, const std::string& since) {
 
 }  // namespace
 
-int RunFeedbackReport(const std::string& data_dir, const std::string& since,
-                      const std::string& format, const std::string& bucket) {
+int RunFeedbackReport(const std::string& store_url, const std::string& data_dir,
+                      const std::string& since, const std::string& format,
+                      const std::string& bucket) {
   const std::optional<std::int64_t> bucket_seconds = store::BucketSeconds(bucket);
   if (!bucket_seconds) {
     std::cerr << "anakinra-cds: --bucket must be day or week, got \"" << bucket << "\"\n";
@@ -77,14 +78,15 @@ int RunFeedbackReport(const std::string& data_dir, const std::string& since,
       return 2;
     }
   }
-  auto store = store::FeedbackStore::Open(data_dir, /*create=*/false);
+  // Either backend: with PostgreSQL, the cards and feedback of every replica.
+  auto store = store::OpenStore(store_url, data_dir, /*create=*/false);
   if (!store.ok()) {
     std::cerr << "anakinra-cds: " << store.status().message() << "\n";
     return 1;
   }
   auto report = (*store)->Report(from, store::kReportTopReasons, *bucket_seconds);
   if (!report.ok()) {
-    std::cerr << "anakinra-cds: cannot read " << (*store)->path() << ": "
+    std::cerr << "anakinra-cds: cannot read " << (*store)->Describe() << ": "
               << report.status().message() << "\n";
     return 1;
   }

@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
       "feedback-report",
       "Per card code: cards issued, accepted, overridden, acceptance rate, top override reasons");
   report_flags.AddOne(*report, "data_dir", "The serve data dir (holds feedback.sqlite3)");
+  report_flags.AddOne(*report, "store_url",
+                      "The serve store URL (postgresql://…: the report of every replica; "
+                      "default $ANAKINRA_STORE_URL, else SQLite in --data-dir)");
   report->add_option("--since", report_since, "Only cards issued from this date or dateTime on");
   report->add_option("--format", report_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
@@ -128,8 +131,11 @@ int main(int argc, char** argv) {
       for (const auto& p : applied.problems()) std::cerr << "anakinra-cds: " << p.message << "\n";
       return 2;
     }
-    return app::RunFeedbackReport(report_config.data_dir, report_since, report_format,
-                                  report_bucket);
+    if (report_config.store_url.empty())
+      if (const char* env = std::getenv(config::FindSetting("store_url")->env().c_str()))
+        report_config.store_url = env;
+    return app::RunFeedbackReport(report_config.store_url, report_config.data_dir, report_since,
+                                  report_format, report_bucket);
   }
   if (*config_settings) {
     std::cout << config::SettingsMarkdownTable();

@@ -4,6 +4,7 @@
 #include "service/loader.h"
 
 #include "auth/authenticator.h"
+#include "auth/replay_guard.h"
 #include "base/log.h"
 #include "fetch/fhir_fetcher.h"
 #include "http/admin_server.h"
@@ -11,7 +12,7 @@
 #include "http/http_server.h"
 #include "http/metrics.h"
 #include "http/operations.h"
-#include "store/feedback_store.h"
+#include "store/store.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -82,6 +83,23 @@ class ShutdownSignals {
   std::thread thread_;
 };
 
+// The store's shared replay set as the authenticator's ReplayGuard (PostgreSQL: one set for every
+// replica). The authenticator refuses the token on any error (fail closed).
+class StoreReplayGuard : public auth::ReplayGuard {
+ public:
+  explicit StoreReplayGuard(std::shared_ptr<store::Store> store) : store_(std::move(store)) {}
+  base::Status Remember(const std::string& iss, const std::string& jti, std::int64_t forget_after,
+                        std::int64_t now) override {
+    auto fresh = store_->RecordJti(iss, jti, forget_after, now);
+    if (!fresh.ok()) return base::Status::Unavailable(fresh.status().message());
+    if (!*fresh) return base::Status::Unauthenticated("replayed jti");
+    return base::Status::Ok();
+  }
+
+ private:
+  std::shared_ptr<store::Store> store_;
+};
+
 }  // namespace
 
 int RunServe(const config::ServerConfig& config) {
@@ -100,9 +118,29 @@ int RunServe(const config::ServerConfig& config) {
   }
   std::shared_ptr<service::HookService> handler = std::move(*loaded);
   http::ServerObservers observers;
+  // The store (issued cards, feedback; with PostgreSQL also the JWT replay set) and metrics.
+  // `metrics` is shared: the FHIR fetcher reports with metrics->RecordFetch(key, ok, reason).
+  // Issued cards go through the store's writer thread (group commit); feedback is durable before
+  // its 200 (docs/operations.md).
+  auto metrics = std::make_shared<http::Metrics>();
+  store::StoreOptions store_options;
+  store_options.queue = http::StoreOptions(metrics);
+  auto opened = store::OpenStore(config.store_url, config.data_dir, /*create=*/true,
+                                 std::move(store_options));
+  if (!opened.ok()) {
+    const std::string why = opened.status().message();
+    base::LogEvent(base::LogLevel::kError, "startup", why);
+    std::cerr << "anakinra-cds: " << why << "\n";
+    return kExitFailure;
+  }
+  std::shared_ptr<store::Store> store = std::move(*opened);
+  base::LogEvent(base::LogLevel::kInfo, "startup", "feedback store: " + store->Describe());
   std::shared_ptr<auth::Authenticator> auth;
   if (!config.trusted_issuers.empty() || !config.trusted_jku.empty()) {
-    auto created = auth::Authenticator::Create(config::AuthOptionsFromConfig(config));
+    // SQLite: each process remembers its jti values in memory; PostgreSQL: one set for all.
+    std::shared_ptr<auth::ReplayGuard> replay;
+    if (store->has_replay_set()) replay = std::make_shared<StoreReplayGuard>(store);
+    auto created = auth::Authenticator::Create(config::AuthOptionsFromConfig(config), replay);
     if (!created.ok()) {
       base::LogEvent(base::LogLevel::kError, "startup", created.status().message());
       std::cerr << "anakinra-cds: " << created.status().message() << "\n";
@@ -114,20 +152,6 @@ int RunServe(const config::ServerConfig& config) {
       return auth->Check(method, path, authorization).message();  // empty: let in
     };
   }
-  // Feedback store (issued cards and feedback) and metrics. `metrics` is shared: the FHIR
-  // fetcher reports with metrics->RecordFetch(key, ok, reason).
-  // Issued cards go through the store's writer thread (group commit); feedback is fsynced
-  // before its 200 (docs/operations.md).
-  auto metrics = std::make_shared<http::Metrics>();
-  auto opened =
-      store::FeedbackStore::Open(config.data_dir, /*create=*/true, http::StoreOptions(metrics));
-  if (!opened.ok()) {
-    const std::string why = opened.status().message();
-    base::LogEvent(base::LogLevel::kError, "startup", why);
-    std::cerr << "anakinra-cds: " << why << "\n";
-    return kExitFailure;
-  }
-  std::shared_ptr<store::FeedbackStore> store = std::move(*opened);
   http::AddOperationsObservers(observers, store, metrics);
   // Optional parts plug in here, each from its own file: FHIR fetching (handler->set_fetcher).
   auto fetch_options = config::FetchOptionsFromConfig(config);
@@ -183,7 +207,7 @@ int RunServe(const config::ServerConfig& config) {
   const bool ok = http.Run();  // returns once requests in flight are answered
   signals.Finish();
   admin.Stop();
-  store->Close();  // queued issued cards written, WAL checkpointed into the database file
+  store->Close();  // queued issued cards written (SQLite: WAL checkpointed into the file)
   base::LogEvent(base::LogLevel::kInfo, "shutdown",
                  std::string(ok ? "stopped" : "server failed") + "; feedback store closed");
   return ok ? 0 : kExitFailure;

@@ -65,7 +65,8 @@ bool JkuAllowed(std::string_view url, std::string_view prefix) {
   return next == '/' || next == '?';
 }
 
-base::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(const AuthOptions& config) {
+base::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(
+    const AuthOptions& config, std::shared_ptr<ReplayGuard> replay) {
   auto bad = [](std::string why) { return base::Status::InvalidArgument(std::move(why)); };
   std::unique_ptr<Authenticator> a(new Authenticator(config.jku_ca_file));
   if (config.public_url.rfind("https://", 0) != 0 && config.public_url.rfind("http://", 0) != 0)
@@ -79,7 +80,8 @@ base::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(const AuthO
   a->tenants_ = config.allowed_tenants;
   a->skew_ = std::max(0, config.clock_skew_seconds);
   a->max_lifetime_ = std::max(1, config.max_lifetime_seconds);
-  a->replay_max_ = std::max<std::size_t>(1, config.replay_cache_max);
+  a->replay_ =
+      replay ? std::move(replay) : std::make_shared<MemoryReplayGuard>(config.replay_cache_max);
   a->refresh_seconds_ = std::max(0, config.jwks_refresh_seconds);  // 0..86400, as configured
   for (const auto& entry : config.trusted_issuers) {
     std::string iss, file;
@@ -205,23 +207,6 @@ base::StatusOr<const Jwk*> Authenticator::FindKey(Issuer& issuer, const Jwt& jwt
   return base::Status::Unauthenticated("unknown kid \"" + Safe(kid) + "\" (not in jku)");
 }
 
-base::Status Authenticator::Remember(const std::string& iss, const std::string& jti,
-                                     std::int64_t exp, std::int64_t now) {
-  std::lock_guard<std::mutex> lock(replay_mutex_);
-  if (seen_.size() >= replay_max_ || ++inserts_since_sweep_ >= 4096) {
-    inserts_since_sweep_ = 0;
-    for (auto it = seen_.begin(); it != seen_.end();)
-      it = it->second + skew_ < now ? seen_.erase(it) : std::next(it);
-  }
-  if (seen_.size() >= replay_max_) return base::Status::Unauthenticated("replay cache full");
-  std::string key = iss;
-  key.push_back('\0');
-  key += jti;
-  if (!seen_.emplace(std::move(key), exp).second)
-    return base::Status::Unauthenticated("replayed jti");
-  return base::Status::Ok();
-}
-
 base::Status Authenticator::CheckAt(std::string_view path, std::string_view authorization,
                                     std::chrono::system_clock::time_point now_tp) {
   auto refuse = [](std::string reason) { return base::Status::Unauthenticated(std::move(reason)); };
@@ -277,7 +262,11 @@ base::Status Authenticator::CheckAt(std::string_view path, std::string_view auth
   if (!tenants_.empty() && std::find(tenants_.begin(), tenants_.end(), c.tenant) == tenants_.end())
     return refuse("tenant " + Safe(c.tenant) + " not allowed" + who);
   if (c.jti.empty()) return refuse("no jti" + who);
-  if (auto e = Remember(c.iss, c.jti, *c.exp, now); !e.ok()) return refuse(e.message() + who);
+  if (auto e = replay_->Remember(c.iss, c.jti, *c.exp + skew_, now); !e.ok()) {
+    if (e.code() == base::Status::Code::kUnavailable)
+      return refuse("replay check unavailable: " + e.message() + who);  // fail closed
+    return refuse(e.message() + who);
+  }
   return base::Status::Ok();
 }
 

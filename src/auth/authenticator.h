@@ -20,12 +20,15 @@
 //   - exp, iat present; exp not past, iat and nbf not in the future (each with clock skew); exp
 //     not more than jwt_max_lifetime_seconds ahead;
 //   - tenant on the allowlist when one is configured;
-//   - jti not seen before for this issuer (remembered until exp; bounded cache).
+//   - jti not seen before for this issuer (remembered until exp + skew by the ReplayGuard: in
+//     memory and bounded by default, shared by every replica with PostgreSQL; when the guard
+//     cannot be consulted the token is refused, reason "replay check unavailable").
 // Reasons name iss/jti/kid but never contain the token.
 #pragma once
 
 #include "auth/jwk.h"
 #include "auth/jwt.h"
+#include "auth/replay_guard.h"
 #include "base/status.h"
 #include "net/http_client.h"
 
@@ -66,8 +69,10 @@ struct AuthOptions {
 class Authenticator {
  public:
   // Loads every issuer's JWK Set file. kInvalidArgument for bad configuration, kIoError for a
-  // JWK Set file that cannot be read (the message names it).
-  static base::StatusOr<std::unique_ptr<Authenticator>> Create(const AuthOptions& options);
+  // JWK Set file that cannot be read (the message names it). `replay`: the jti set (null: a
+  // MemoryReplayGuard of options.replay_cache_max entries).
+  static base::StatusOr<std::unique_ptr<Authenticator>> Create(
+      const AuthOptions& options, std::shared_ptr<ReplayGuard> replay = nullptr);
 
   // OK to let the request in; else kUnauthenticated whose message is the reason for the log
   // (never the token). `method` is not used (every method is checked the same way).
@@ -111,25 +116,19 @@ class Authenticator {
                                      std::shared_ptr<const JkuCache>& hold);
   std::shared_ptr<const JkuCache> CachedJku(const std::string& key);
   void StoreJku(const std::string& key, std::shared_ptr<const JkuCache> cache);
-  // Records iss+jti until exp; kUnauthenticated for a replay or a full cache.
-  base::Status Remember(const std::string& iss, const std::string& jti, std::int64_t exp,
-                        std::int64_t now);
 
   std::map<std::string, Issuer, std::less<>> issuers_;
   std::vector<std::string> public_urls_;  // without a trailing slash; public_url first
   std::vector<std::string> tenants_;
   int skew_ = 60;
   int max_lifetime_ = 3600;
-  std::size_t replay_max_ = 100000;
   int refresh_seconds_ = 60;
   net::HttpClient jwks_client_;
 
   std::mutex jku_mutex_;  // guards jku_cache_ (a fetch runs under its issuer's fetch_mutex)
   std::map<std::string, JkuEntry> jku_cache_;  // iss \0 jku → keys
 
-  std::mutex replay_mutex_;
-  std::unordered_map<std::string, std::int64_t> seen_;  // iss\0jti → exp
-  std::size_t inserts_since_sweep_ = 0;
+  std::shared_ptr<ReplayGuard> replay_;
 };
 
 // True when `url` is `prefix` itself or continues it at a path boundary, and is a plain https URL

@@ -4,6 +4,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/status.h"
+#include "store/store.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -193,7 +194,11 @@ std::string Setting::Format(const ServerConfig& c) const {
       [&](auto m) {
         using T = std::remove_cvref_t<decltype(c.*m)>;
         if constexpr (std::is_same_v<T, std::string>) {
-          w.String((c.*m).c_str());
+          // The store URL may carry a password: shown redacted wherever a value is printed.
+          if (m == &C::store_url)
+            w.String(store::RedactUrl(c.*m).c_str());
+          else
+            w.String((c.*m).c_str());
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           w.StartArray();
           for (const auto& s : c.*m) w.String(s.c_str());
@@ -220,6 +225,11 @@ const std::vector<Setting>& Settings() {
        "else ../share/anakinra-cds/hooks from it)",
        &C::hooks_dir, 0, 0, SettingScope::kGlobal},
       {"data_dir", "--data-dir", "Folder of the feedback store (created if missing)", &C::data_dir},
+      {"store_url", "--store",
+       "Feedback store and JWT replay set: empty for SQLite in data_dir, or "
+       "postgresql://USER:PASSWORD@HOST:PORT/DB shared by every replica (the password is never "
+       "logged or printed)",
+       &C::store_url},
       {"max_body_bytes", "--max-body-bytes", "Largest request body accepted (413 above)",
        &C::max_body_bytes, 1, 64 * kMiB},
       {"max_json_depth", "--max-json-depth", "Deepest JSON nesting accepted (400 above)",
@@ -461,6 +471,8 @@ base::Status CheckConfig(const ServerConfig& c) {
     problems.push_back("\"admin_port\": port + 1 is beyond 65535; set \"admin_port\"");
   if (c.admin_port > 0 && c.admin_port == c.port && c.admin_host == c.host)
     problems.push_back("\"admin_port\": must differ from \"port\"");
+  if (base::Status url = store::CheckStoreUrl(c.store_url); !url.ok())
+    problems.push_back("\"store_url\": " + url.message());
   return Mistakes(std::move(problems));
 }
 

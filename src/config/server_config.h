@@ -14,6 +14,9 @@ struct ServerConfig {
   int port = 8080;
   std::string hooks_dir;  // service definitions and knowledge (hooks/)
   std::string data_dir = "data";
+  // Issued cards, feedback and (PostgreSQL) the JWT replay set: "" for SQLite in data_dir, or a
+  // postgresql:// URL shared by every replica. May hold a password: logged redacted only.
+  std::string store_url;
 
   // Limits against hostile or broken clients.
   std::size_t max_body_bytes = std::size_t{2} * 1024 * 1024;

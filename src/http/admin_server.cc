@@ -58,7 +58,7 @@ std::array<unsigned char, SHA256_DIGEST_LENGTH> Sha256(const std::string& s) {
 
 }  // namespace
 
-AdminServer::AdminServer(AdminOptions options, std::shared_ptr<store::FeedbackStore> store)
+AdminServer::AdminServer(AdminOptions options, std::shared_ptr<store::Store> store)
     : options_(std::move(options)), store_(std::move(store)) {}
 
 AdminServer::~AdminServer() { Stop(); }

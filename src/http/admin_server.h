@@ -20,7 +20,7 @@
 #pragma once
 
 #include "base/status.h"
-#include "store/feedback_store.h"
+#include "store/store.h"
 
 #include <atomic>
 #include <memory>
@@ -44,7 +44,7 @@ struct AdminOptions {
 
 class AdminServer {
  public:
-  AdminServer(AdminOptions options, std::shared_ptr<store::FeedbackStore> store);
+  AdminServer(AdminOptions options, std::shared_ptr<store::Store> store);
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
@@ -61,7 +61,7 @@ class AdminServer {
   bool Authorized(const std::string& authorization) const;
 
   AdminOptions options_;
-  std::shared_ptr<store::FeedbackStore> store_;
+  std::shared_ptr<store::Store> store_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::atomic<bool> finished_{false};

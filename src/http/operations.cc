@@ -52,8 +52,7 @@ store::FeedbackStore::Options StoreOptions(const std::shared_ptr<Metrics>& metri
   return options;
 }
 
-void AddOperationsObservers(ServerObservers& observers,
-                            const std::shared_ptr<store::FeedbackStore>& store,
+void AddOperationsObservers(ServerObservers& observers, const std::shared_ptr<store::Store>& store,
                             const std::shared_ptr<Metrics>& metrics) {
   observers.on_cards = [store, metrics](const service::HookResult& r) {
     metrics->RecordCards(r.service_id, r.card_codes, r.indicators, r.unresolved_medications);

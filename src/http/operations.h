@@ -9,7 +9,7 @@
 
 #include "http/http_server.h"
 #include "http/metrics.h"
-#include "store/feedback_store.h"
+#include "store/store.h"
 
 #include <memory>
 
@@ -20,8 +20,7 @@ namespace http {
 // thread (no disk wait); rows it drops are counted (anakinra_issued_cards_dropped_total, via
 // StoreOptions) and the cards are still answered. On the feedback path a store failure is a
 // 503 (kUnavailable; nothing stored).
-void AddOperationsObservers(ServerObservers& observers,
-                            const std::shared_ptr<store::FeedbackStore>& store,
+void AddOperationsObservers(ServerObservers& observers, const std::shared_ptr<store::Store>& store,
                             const std::shared_ptr<Metrics>& metrics);
 
 // Store options whose on_issued_lost counts dropped issued-card rows in `metrics` and logs them

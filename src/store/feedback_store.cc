@@ -9,14 +9,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <system_error>
 
 namespace store {
 namespace {
-
-constexpr int kSchemaVersion = 1;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS issued_card (
@@ -51,6 +50,16 @@ CREATE TABLE IF NOT EXISTS issued_card_dropped (
   last_at    INTEGER NOT NULL          -- issued_at of the last one, seconds since the epoch
 ) WITHOUT ROWID;
 )sql";
+
+// Numbered migrations, applied once and in order and recorded in schema_version (as in the
+// PostgreSQL store). Never edit one that has shipped: add the next. Version 1 is the schema of the
+// files made before schema_version existed (CREATE ... IF NOT EXISTS): they migrate in place.
+struct Migration {
+  int version;
+  const char* sql;
+};
+constexpr Migration kMigrations[] = {{1, kSchema}};
+constexpr int kSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
 
 std::string SuggestionsJson(std::vector<std::string> ids) {
   std::sort(ids.begin(), ids.end());
@@ -129,8 +138,7 @@ base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::st
   // 8 MB of page cache (default 2 MB): the issued_card B-tree is keyed by random uuids, so
   // inserts touch pages all over the file; a bigger cache saves the writer most page reads.
   if (st.ok()) st = store->Exec("PRAGMA cache_size=-8192");
-  if (st.ok()) st = store->Exec(kSchema);
-  if (st.ok()) st = store->Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+  if (st.ok()) st = store->Migrate();
   if (st.ok())
     st = store->Prepare(
         "INSERT OR IGNORE INTO issued_card (uuid, service, code, indicator, issued_at) VALUES "
@@ -187,6 +195,37 @@ void FeedbackStore::Close() {
   sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   sqlite3_close_v2(db_);
   db_ = nullptr;
+}
+
+base::Status FeedbackStore::Migrate() {
+  base::Status st = Exec("BEGIN IMMEDIATE");
+  if (!st.ok()) return st;
+  st = Exec(
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at "
+      "INTEGER NOT NULL)");
+  int current = 0;
+  if (st.ok()) {
+    sqlite3_stmt* q = nullptr;
+    st = Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version", &q);
+    if (st.ok() && sqlite3_step(q) == SQLITE_ROW) current = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+  }
+  if (st.ok() && current > kSchemaVersion)
+    st = base::Status::FailedPrecondition("the store's schema is version " +
+                                          std::to_string(current) + ", newer than this binary's " +
+                                          std::to_string(kSchemaVersion));
+  for (const auto& m : kMigrations) {
+    if (!st.ok() || m.version <= current) continue;
+    st = Exec(m.sql);
+    if (st.ok())
+      st = Exec(("INSERT INTO schema_version (version, applied_at) VALUES (" +
+                 std::to_string(m.version) + ", CAST(strftime('%s', 'now') AS INTEGER))")
+                    .c_str());
+  }
+  if (st.ok()) st = Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+  if (st.ok()) return Exec("COMMIT");
+  Ignore(Exec("ROLLBACK"));
+  return st;
 }
 
 std::string FeedbackStore::LastError() const {

@@ -185,6 +185,8 @@ class FeedbackStore {
   };
 
   FeedbackStore() = default;
+  // Applies the numbered migrations not yet in schema_version, in one transaction.
+  base::Status Migrate();
   base::Status Exec(const char* sql);
   base::Status Prepare(const char* sql, sqlite3_stmt** stmt);
   std::string LastError() const;

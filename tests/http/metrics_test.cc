@@ -1,6 +1,7 @@
 // GET /metrics on the real server: scraped over HTTP and parsed as Prometheus text format.
 #include "base/json.h"
 #include "http/operations.h"
+#include "store/store.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
 
@@ -81,7 +82,7 @@ class MetricsTest : public ::testing::Test {
     auto opened = store::FeedbackStore::Open(dir, true, http::StoreOptions(metrics));
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store = std::move(*opened);
-    http::AddOperationsObservers(observers, store, metrics);
+    http::AddOperationsObservers(observers, store::SqliteAsStore(store), metrics);
   }
   void TearDown() override { std::filesystem::remove_all(dir); }
 

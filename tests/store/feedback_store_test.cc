@@ -2,6 +2,7 @@
 // HTTP server: counts, rates, idempotence, all-or-nothing bodies, unknown cards, persistence.
 #include "store/feedback_store.h"
 #include "http/operations.h"
+#include "store/store.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
 
@@ -247,7 +248,8 @@ TEST(FeedbackStoreHttp, InvalidBodyStoresNothingValidBodyStoresAll) {
   std::shared_ptr<FeedbackStore> store = OpenOrDie(dir.path);
   ASSERT_TRUE(store);
   http::ServerObservers observers;
-  http::AddOperationsObservers(observers, store, std::make_shared<http::Metrics>());
+  http::AddOperationsObservers(observers, store::SqliteAsStore(store),
+                               std::make_shared<http::Metrics>());
   LiveServer live({}, std::move(observers));
   auto r = live.client().Post("/cds-services/anakinra-order-sign",
                               SampleRequest("adult-tnf-antagonist"), "application/json");

@@ -1,5 +1,7 @@
 #include "support/test_support.h"
 
+#include "service/loader.h"
+
 #include "base/json.h"
 #include "cdshooks/bundle_request.h"
 
@@ -40,12 +42,11 @@ std::shared_ptr<const anakinra::Knowledge> RealKnowledge() {
 }
 
 std::shared_ptr<service::HookService> RealHandler() {
+  // Loaded the way serve loads it (service::LoadHookService), knowledge version included.
   static const auto handler = [] {
-    auto catalog = cdshooks::ServiceCatalog::Load(ReadFile(SourcePath("hooks/services.json")));
-    if (!catalog.ok()) throw std::runtime_error(catalog.status().message());
-    auto engine = std::make_shared<anakinra::Engine>(RealKnowledge());
-    return std::make_shared<service::HookService>(engine, std::move(*catalog),
-                                                  cdshooks::ParseLimits{});
+    auto loaded = service::LoadHookService(SourcePath("hooks"), cdshooks::ParseLimits{}.max_depth);
+    if (!loaded.ok()) throw std::runtime_error(loaded.status().message());
+    return std::move(*loaded);
   }();
   return handler;
 }
