@@ -31,7 +31,7 @@ int Connect(int port) {
   return fd;
 }
 
-// Seconds until the server gives up on the connection: it answers (a 400 for a request cut
+// Seconds until the server gives up on the connection: it answers (a 408 for a request cut
 // short) or closes it. At most `limit` (+1 when it does neither).
 double SecondsUntilGivenUp(int fd, double limit, std::string* answer = nullptr) {
   const auto start = Clock::now();
@@ -67,7 +67,7 @@ TEST(Limits, SlowHeadersAreDisconnectedAndTheServerStaysHealthy) {
   const double given_up = SecondsUntilGivenUp(fd, 5, &answer);
   ::close(fd);
   EXPECT_LE(given_up, 3.0) << "a stalled client kept its worker";
-  EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+  EXPECT_EQ(answer.rfind("HTTP/1.1 408", 0), 0u) << answer;
   auto after = live.client().Get("/healthz");
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, 200);
