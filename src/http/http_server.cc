@@ -181,8 +181,9 @@ Response HttpServer::Answer(const Request& req, service::HookResult r, Clock::ti
   Cors(req, res);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const std::string route = RoutePattern(req.path);
-  base::LogRequest({req.method, route, r.status, seconds * 1000, r.service_id, r.hook_instance,
-                    r.card_codes, message});
+  if (base::RequestLogged(r.status))
+    base::LogRequest({req.method, route, r.status, seconds * 1000, r.service_id, r.hook_instance,
+                      r.card_codes, message});
   if (observers_.on_request) observers_.on_request(route, r.status, seconds, r.service_id);
   return res;
 }
