@@ -16,7 +16,7 @@ constexpr const char* kFhirJson = "application/fhir+json";
 // An OperationOutcome lists at most this many issues, and an error body is at most this big
 // (a larger one, whatever made it, is replaced by one issue saying so).
 constexpr std::size_t kMaxIssues = 20;
-constexpr std::size_t kMaxErrorBody = 64 * 1024;
+constexpr std::size_t kMaxErrorBody = std::size_t{64} * 1024;
 
 using Clock = std::chrono::steady_clock;
 using wire::Request;

@@ -58,9 +58,12 @@ std::string Serialize(const Response& r, bool close) {
     out += value;
     out += "\r\n";
   }
-  out += "Content-Length: ";
-  out += std::to_string(r.body.size());
-  out += close ? "\r\nConnection: close\r\n\r\n" : "\r\nConnection: keep-alive\r\n\r\n";
+  if (r.status != 204) {  // a 204 has no Content-Length (RFC 9110 8.6)
+    out += "Content-Length: ";
+    out += std::to_string(r.body.size());
+    out += "\r\n";
+  }
+  out += close ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n";
   out += r.body;
   return out;
 }
