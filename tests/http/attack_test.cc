@@ -14,6 +14,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <string>
@@ -255,6 +257,44 @@ TEST(Attack, SilentConnectionsHoldNoWorker) {
   EXPECT_EQ(Exchange(live.port(), Get("/healthz"), 2).statuses, std::vector<int>{200});
   EXPECT_LT(Since(start), 1.0);
   for (int fd : silent) ::close(fd);
+}
+
+// 3c'. The same over TLS: silent connections (no ClientHello) hold nothing, are closed at the head
+// deadline, and a keep-alive TLS client is served many requests on one connection meanwhile.
+TEST(Attack, SilentTlsConnectionsHoldNoWorker) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("anakinra-attack-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "
+      "/CN=localhost -addext subjectAltName=IP:127.0.0.1 -keyout " +
+      (dir / "key.pem").string() + " -out " + (dir / "cert.pem").string() + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  config::ServerConfig c = EightWorkers();
+  c.tls_cert_file = (dir / "cert.pem").string();
+  c.tls_key_file = (dir / "key.pem").string();
+  c.header_timeout_ms = 1000;
+  {
+    LiveServer live(c);
+    std::vector<int> silent = Connections(live.port(), 16);
+    httplib::SSLClient client("127.0.0.1", live.port());
+    client.set_ca_cert_path((dir / "cert.pem").c_str());
+    client.enable_server_certificate_verification(true);
+    client.set_keep_alive(true);
+    const auto start = Clock::now();
+    for (int i = 0; i < 20; ++i) {
+      auto r = client.Get(i % 2 == 0 ? "/healthz" : "/cds-services");
+      ASSERT_TRUE(r) << httplib::to_string(r.error());
+      EXPECT_EQ(r->status, 200);
+    }
+    EXPECT_LT(Since(start), 1.0);
+    // The silent ones are closed at the head deadline.
+    const Answers a = Read(silent[0], 1, 3);
+    EXPECT_TRUE(a.closed);
+    EXPECT_TRUE(a.statuses.empty());
+    for (int fd : silent) ::close(fd);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // 3d. The head has a TOTAL deadline: a client that drips a byte every 100 ms is cut off with 408
