@@ -346,6 +346,31 @@ TEST(Attack, ConnectionsBeyondCapacityGetA503AtOnce) {
   for (int fd : held) ::close(fd);
 }
 
+// 3g. A keep-alive connection is not held for ever: the keep_alive_max_requests-th answer says
+// "Connection: close" and the connection is closed; an idle one is closed after its timeout.
+TEST(Attack, RequestsPerConnectionAndIdleTimeAreBounded) {
+  config::ServerConfig c;
+  c.keep_alive_max_requests = 3;
+  c.keep_alive_timeout_seconds = 1;
+  LiveServer live(c);
+  int fd = Connect(live.port());
+  SendAll(fd, Get("/healthz") + Get("/healthz") + Get("/healthz") + Get("/healthz"));
+  Answers a = Read(fd, 4, 2);
+  ::close(fd);
+  EXPECT_EQ(a.statuses, (std::vector<int>{200, 200, 200}));
+  EXPECT_TRUE(a.closed);
+  EXPECT_NE(a.raw.find("Connection: close"), std::string::npos);
+
+  fd = Connect(live.port());
+  SendAll(fd, Get("/healthz"));
+  const auto start = Clock::now();
+  a = Read(fd, 2, 3);
+  ::close(fd);
+  EXPECT_EQ(a.statuses, std::vector<int>{200});
+  EXPECT_TRUE(a.closed);
+  EXPECT_LT(Since(start), 2.0);
+}
+
 // 4. Amplification: a million bad feedback items give a bounded OperationOutcome; Range is
 // ignored.
 TEST(Attack, AmplificationIsBounded) {
