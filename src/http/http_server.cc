@@ -235,7 +235,7 @@ Response HttpServer::Route(const Request& req, Clock::time_point start) {
   }
   bool feedback = false;
   const std::string id = ServiceId(path, &feedback);
-  if (req.method == "GET") {
+  if (req.method == "GET" || req.method == "HEAD") {  // HEAD: the GET answer without its body
     if (path == "/cds-services") {
       service::HookResult r;
       r.body = handler_->catalog().discovery_json();

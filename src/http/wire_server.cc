@@ -44,7 +44,8 @@ void HardenTls(SSL_CTX* ctx) {
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 }
 
-std::string Serialize(const Response& r, bool close) {
+// `head`: the answer to a HEAD request, its Content-Length without the body.
+std::string Serialize(const Response& r, bool close, bool head = false) {
   std::string out;
   out.reserve(r.body.size() + 256);
   out += "HTTP/1.1 ";
@@ -64,7 +65,7 @@ std::string Serialize(const Response& r, bool close) {
     out += "\r\n";
   }
   out += close ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n";
-  out += r.body;
+  if (!head) out += r.body;
   return out;
 }
 
@@ -177,6 +178,7 @@ struct Server::Impl {
     std::uint64_t id;
     Response response;
     bool close;
+    bool head;
   };
   std::vector<Done> done;  // answers from the workers
 
@@ -306,9 +308,9 @@ struct Server::Impl {
     return true;
   }
 
-  void Answer(Connection& c, const Response& r, bool close) {
+  void Answer(Connection& c, const Response& r, bool close, bool head = false) {
     c.close_after_write = close || stopping || c.served >= opt().max_requests;
-    c.out += Serialize(r, c.close_after_write);
+    c.out += Serialize(r, c.close_after_write, head);
     c.phase = Phase::kWriting;
     c.deadline = Clock::now() + milliseconds(opt().write_timeout_ms);
   }
@@ -377,7 +379,8 @@ struct Server::Impl {
             Response r = server.handler_(*request);
             {
               std::lock_guard<std::mutex> lock(done_mutex);
-              done.push_back(Done{id, std::move(r), !request->keep_alive});
+              done.push_back(
+                  Done{id, std::move(r), !request->keep_alive, request->method == "HEAD"});
             }
             Wake();
           });
@@ -436,7 +439,7 @@ struct Server::Impl {
     for (const Done& d : answers) {
       auto it = conns.find(d.id);
       if (it == conns.end()) continue;  // closed meanwhile
-      Answer(*it->second, d.response, d.close);
+      Answer(*it->second, d.response, d.close, d.head);
       Update(d.id);
     }
   }

@@ -439,6 +439,24 @@ TEST(Attack, PipelinedRequestsAreAnsweredInOrder) {
   ::close(fd);
   EXPECT_EQ(a.statuses, (std::vector<int>{200, 404, 200}));
   EXPECT_LT(Since(start), 1.0);
+  // A HEAD answer has no body: the answer after it is read where it starts.
+  const int head = Connect(live.port());
+  SendAll(head, "HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + Get("/healthz"));
+  std::string raw;  // read raw: Read() would take the HEAD answer's Content-Length as a body
+  const auto begin = Clock::now();
+  while (Since(begin) < 2 && raw.find("{\"status\":\"ok\"}") == std::string::npos) {
+    pollfd p{head, POLLIN, 0};
+    char buf[4096];
+    if (::poll(&p, 1, 20) <= 0) continue;
+    const auto n = ::recv(head, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    raw.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(head);
+  ASSERT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw;
+  // The body appears once, after the second answer's head.
+  EXPECT_EQ(raw.find("{\"status\":\"ok\"}"), raw.size() - 15) << raw;
+  EXPECT_NE(raw.find("HTTP/1.1 200", 10), std::string::npos) << raw;
 }
 
 // 8. A cross-site "simple" POST (text/plain needs no preflight) is refused, not stored.
