@@ -80,10 +80,16 @@ bool ParseLogLevel(const std::string& name, LogLevel& out) {
   return false;
 }
 
+namespace {
+LogLevel RequestLevel(int status) {
+  return status >= 500 ? LogLevel::kError : status >= 400 ? LogLevel::kWarn : LogLevel::kInfo;
+}
+}  // namespace
+
+bool RequestLogged(int status) { return RequestLevel(status) >= g_level.load(); }
+
 void LogRequest(const RequestLogEntry& e) {
-  const LogLevel level = e.status >= 500   ? LogLevel::kError
-                         : e.status >= 400 ? LogLevel::kWarn
-                                           : LogLevel::kInfo;
+  const LogLevel level = RequestLevel(e.status);
   if (level < g_level.load()) return;
   rapidjson::StringBuffer buf;
   LineWriter w(buf);

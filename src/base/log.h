@@ -28,6 +28,9 @@ enum class LogLevel { kDebug, kInfo, kWarn, kError, kOff };
 void SetLogLevel(LogLevel level);
 bool ParseLogLevel(const std::string& name, LogLevel& out);
 void LogRequest(const RequestLogEntry& entry);
+// True when a request answered with `status` is logged at the current level: callers skip
+// building the entry otherwise.
+bool RequestLogged(int status);
 void LogEvent(LogLevel level, const std::string& event, const std::string& message);
 
 }  // namespace base

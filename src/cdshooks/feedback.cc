@@ -8,6 +8,10 @@ namespace {
 
 using Problems = std::vector<base::Status::Problem>;
 
+// Checking stops after this many problems: a body of a million bad items costs a few of them,
+// not a million (issue 16).
+constexpr std::size_t kMaxProblems = 16;
+
 void Fail(Problems& e, std::string kind, std::string diagnostics, std::string expression) {
   e.push_back(
       base::Status::Problem{std::move(kind), std::move(diagnostics), std::move(expression)});
@@ -55,6 +59,13 @@ base::Status ParseFeedback(std::string_view body, std::size_t max_depth,
   Problems error;
   rapidjson::SizeType i = 0;
   for (const auto& item : list->GetArray()) {
+    if (error.size() >= kMaxProblems) {
+      Fail(error, "too-costly",
+           "The feedback has more problems than are reported; the items after feedback[" +
+               std::to_string(i - 1) + "] were not checked.",
+           "feedback");
+      break;
+    }
     const std::string path = "feedback[" + std::to_string(i++) + "].";
     if (!item.IsObject()) {
       Fail(error, "structure", path.substr(0, path.size() - 1) + " must be an object.",

@@ -35,12 +35,17 @@ http::HttpOptions HttpOptionsFromConfig(const ServerConfig& config) {
   o.port = config.port;
   o.max_body_bytes = config.max_body_bytes;
   o.max_json_depth = config.max_json_depth;
+  o.max_header_bytes = config.max_header_bytes;
+  o.max_headers = config.max_headers;
+  o.header_timeout_ms = config.header_timeout_ms;
   o.read_timeout_seconds = config.read_timeout_seconds;
   o.write_timeout_seconds = config.write_timeout_seconds;
   o.keep_alive_timeout_seconds = config.keep_alive_timeout_seconds;
   o.keep_alive_max_requests = config.keep_alive_max_requests;
   o.threads = config.threads;
+  o.max_connections = config.max_connections;
   o.max_pending_connections = config.max_pending_connections;
+  o.shutdown_grace_ms = config.shutdown_grace_ms;
   o.allowed_origins = config.allowed_origins;
   o.tls_cert_file = config.tls_cert_file;
   o.tls_key_file = config.tls_key_file;

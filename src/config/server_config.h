@@ -21,12 +21,17 @@ struct ServerConfig {
   // Limits against hostile or broken clients.
   std::size_t max_body_bytes = std::size_t{2} * 1024 * 1024;
   std::size_t max_json_depth = 64;
-  int read_timeout_seconds = 5;
+  std::size_t max_header_bytes = 8192;  // request line + header fields
+  std::size_t max_headers = 64;
+  int header_timeout_ms = 5000;  // total for a request's head
+  int read_timeout_seconds = 5;  // total for a whole request
   int write_timeout_seconds = 5;
   int keep_alive_timeout_seconds = 5;
   std::size_t keep_alive_max_requests = 10000;
+  std::size_t max_connections = 1024;
   std::size_t threads = 0;                    // 0: derived from the number of cores
-  std::size_t max_pending_connections = 256;  // accepted, waiting for a worker; then backlog
+  std::size_t max_pending_connections = 256;  // complete requests waiting for a worker; then 503
+  int shutdown_grace_ms = 5000;
 
   // CORS: "*" allows any origin (the embedded default, for the CDS Hooks sandbox).
   std::vector<std::string> allowed_origins = {"*"};

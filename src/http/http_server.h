@@ -1,4 +1,4 @@
-// The HTTP(S) front of the service: routes, CORS, limits, errors as OperationOutcome, and a log
+// The HTTP(S) service: routes, CORS, limits, errors as OperationOutcome, and a log
 // line per request. Plain HTTP or TLS is a matter of configuration (HttpOptions::tls_*).
 //
 //   GET  /cds-services                  discovery
@@ -12,6 +12,7 @@
 #include "cdshooks/feedback.h"
 #include "service/hook_service.h"
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -19,11 +20,13 @@
 #include <string>
 #include <vector>
 
-namespace httplib {
-class Server;
-}
-
 namespace http {
+
+namespace wire {
+class Server;
+struct Request;
+struct Response;
+}  // namespace wire
 
 // The listener and its limits (made from the settings by config::HttpOptionsFromConfig).
 struct HttpOptions {
@@ -31,12 +34,17 @@ struct HttpOptions {
   int port = 8080;  // 0: any free port
   std::size_t max_body_bytes = std::size_t{2} * 1024 * 1024;
   std::size_t max_json_depth = 64;
-  int read_timeout_seconds = 5;
-  int write_timeout_seconds = 5;
-  int keep_alive_timeout_seconds = 5;
+  std::size_t max_header_bytes = 8192;  // request line + header fields (431 above)
+  std::size_t max_headers = 64;         // header fields (431 above)
+  int header_timeout_ms = 5000;         // total for a request's head (408 after)
+  int read_timeout_seconds = 5;         // total for a whole request (408 after)
+  int write_timeout_seconds = 5;        // total for writing an answer
+  int keep_alive_timeout_seconds = 5;   // an idle keep-alive connection is closed after
   std::size_t keep_alive_max_requests = 10000;
-  std::size_t threads = 0;  // 0: derived from the number of cores
-  std::size_t max_pending_connections = 256;
+  std::size_t max_connections = 1024;         // open connections; beyond: a quick 503 and close
+  std::size_t threads = 0;                    // workers; 0: derived from the number of cores
+  std::size_t max_pending_connections = 256;  // complete requests waiting for a worker (503)
+  int shutdown_grace_ms = 5000;               // Stop(): requests in progress get this long
   std::vector<std::string> allowed_origins = {"*"};  // CORS; "*": any origin
   std::string tls_cert_file;                         // both set: HTTPS
   std::string tls_key_file;
@@ -65,12 +73,13 @@ struct ServerObservers {
 };
 
 // Thread safety: Bind, then Run on one thread; Stop may be called from any thread (a signal
-// watcher) and makes Run return; requests are served on a bounded pool whose handlers share the
+// watcher) and makes Run return; connections are read and written by one I/O thread
+// (wire_server.h) and complete requests run on a bounded pool whose handlers share the
 // (thread-safe) HookService and observers. Ownership: shares the hook service; owns the listener.
 // Errors: Bind returns a Status; every error answer is an OperationOutcome made by
-// service::ErrorResult from a base::Status (httplib's own 404/413/400/... keep the status httplib
-// chose, with the issue code that status has always had); a handler's exception becomes a 500
-// and is logged.
+// service::ErrorResult from a base::Status, at most 20 issues and 64 KiB (the HTTP layer's own
+// refusals, 400/404/405/408/411/413/415/431/501/503/505, keep their status); a handler's
+// exception becomes a 500 and is logged.
 class HttpServer {
  public:
   HttpServer(HttpOptions options, std::shared_ptr<service::HookService> handler,
@@ -85,17 +94,25 @@ class HttpServer {
   int port() const { return port_; }
   // Serves until Stop(); returns false if the server failed.
   bool Run();
-  // Stops accepting, lets requests in flight finish, and makes Run return.
+  // Stops accepting, lets requests in flight finish (for up to shutdown_grace_ms), closes every
+  // connection and makes Run return.
   void Stop();
   bool tls() const;
 
  private:
-  void Routes();
+  using Clock = std::chrono::steady_clock;
+  wire::Response Handle(const wire::Request& req);
+  wire::Response Route(const wire::Request& req, Clock::time_point start);
+  service::HookResult Feedback(const std::string& id, const std::string& body);
+  wire::Response Refuse(const wire::Request& req, int status, const std::string& message) const;
+  wire::Response Answer(const wire::Request& req, service::HookResult r, Clock::time_point start,
+                        const std::string& message = "") const;
+  void Cors(const wire::Request& req, wire::Response& res) const;
 
   HttpOptions config_;
   std::shared_ptr<service::HookService> handler_;
   ServerObservers observers_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<wire::Server> wire_;
   int port_ = 0;
 };
 

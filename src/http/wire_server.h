@@ -1,0 +1,91 @@
+// The server's own HTTP/1.1 front: one epoll I/O thread accepts connections, does TLS (OpenSSL,
+// non-blocking), reads each request with the strict parser (wire_parser.h) under TOTAL deadlines,
+// and hands only complete requests to a bounded worker pool; the I/O thread writes the answers,
+// in order per connection. No thread is held by an idle, slow or silent connection.
+//
+// Per connection: one request at a time (pipelined requests wait in the kernel and are answered
+// in order); the head within header_timeout_ms of its first byte (of the accept, for the first
+// request), the whole request within read_timeout_ms (408 and close after either); an idle
+// keep-alive connection closed after idle_timeout_ms; at most max_requests answers, the last with
+// "Connection: close". Beyond max_connections a new connection gets a quick 503 and is closed
+// (plain HTTP; a TLS one is closed). Beyond max_queued requests waiting for a worker: 503.
+// Stop(): stop accepting, close idle connections, let requests in progress finish for up to
+// shutdown_grace_ms (their answers say "Connection: close"), then close the rest.
+//
+// Thread safety: Bind, then Run on one thread; Stop from any thread, also before Run. The
+// handler runs on the worker threads (it must be thread-safe); the error responder on the I/O
+// thread (it must be cheap). Ownership: owns its sockets, TLS context and workers. Errors: Bind
+// returns a Status (kFailedPrecondition: TLS files; kUnavailable: the address); a connection's
+// errors close that connection only.
+#pragma once
+
+#include "base/status.h"
+#include "http/wire_parser.h"
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace http::wire {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  Limits limits;
+  int header_timeout_ms = 5000;
+  int read_timeout_ms = 5000;
+  int write_timeout_ms = 5000;
+  int idle_timeout_ms = 5000;
+  std::size_t max_requests = 10000;  // per connection
+  std::size_t max_connections = 1024;
+  std::size_t threads = 4;
+  std::size_t max_queued = 256;  // requests waiting for a worker
+  int shutdown_grace_ms = 5000;
+  std::string tls_cert_file;  // both set: TLS
+  std::string tls_key_file;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;  // no Content-Length, no Connection
+  std::string body;
+};
+
+// Runs a complete request (on a worker).
+using Handler = std::function<Response(const Request&)>;
+// Answers a refused request: `request` holds what was parsed (maybe nothing), `status` and
+// `message` the refusal (on the I/O thread).
+using ErrorResponder =
+    std::function<Response(const Request& request, int status, const std::string& message)>;
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler, ErrorResponder on_error);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  base::Status Bind();
+  int port() const { return port_; }
+  bool tls() const;
+  // Serves until Stop(); false when the server could not run (not bound, epoll failed).
+  bool Run();
+  void Stop();
+
+ private:
+  struct Impl;
+  ServerOptions options_;
+  Handler handler_;
+  ErrorResponder on_error_;
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+};
+
+// "HTTP/1.1 <status> <reason>" reason phrases.
+const char* ReasonPhrase(int status);
+
+}  // namespace http::wire
