@@ -326,7 +326,8 @@ TEST(Process, ServiceWithoutAKeyTheRulesReadIsRefusedAtLoad) {
                         std::filesystem::copy_options::recursive);
   const std::string services = dir.path + "/hooks/services.json";
   std::string text = ReadFile(services);
-  const std::string key = R"("immunizations": "Immunization?patient={{context.patientId}}",)";
+  const std::string key =
+      R"("immunizations": "Immunization?patient={{context.patientId}}&status=completed&_count=100",)";
   const auto at = text.find(key);
   ASSERT_NE(at, std::string::npos);
   text.erase(at, key.size());
