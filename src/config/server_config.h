@@ -47,10 +47,10 @@ struct ServerConfig {
   std::size_t fetch_max_pages = 5;                // searchset pages followed per key
 
   // JWT authentication of CDS clients; empty trusted_issuers: authentication off.
-  std::vector<std::string> trusted_issuers;  // "ISS=JWKS_FILE"
-  std::vector<std::string> trusted_jku;      // "ISS=JKU_URL_PREFIX": jku URLs allowed per issuer
-  std::vector<std::string> allowed_tenants;  // empty: any tenant
-  std::string public_url;                    // externally visible base URL, for `aud`
+  std::vector<std::string> trusted_issuers;     // "ISS=JWKS_FILE"
+  std::vector<std::string> trusted_jku;         // "ISS=JKU_URL_PREFIX": jku URLs allowed per issuer
+  std::vector<std::string> allowed_tenants;     // empty: any tenant
+  std::string public_url;                       // externally visible base URL, for `aud`
   std::vector<std::string> public_url_aliases;  // other base URLs clients reach us by, for `aud`
   int jwt_clock_skew_seconds = 60;
   int jwt_max_lifetime_seconds = 3600;        // exp further than this (plus skew) ahead: refused
