@@ -27,6 +27,8 @@ int RunConfigCheck(const std::string& path) {
     any = true;
   }
   if (!any) std::cout << "  (none)\n";
+  for (const auto& warning : config::ExposureWarnings(config))
+    std::cout << "warning: " << warning << "\n";
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "app/serve.h"
 
+#include "config/config_file.h"
 #include "config/options.h"
 #include "service/loader.h"
 
@@ -135,6 +136,8 @@ int RunServe(const config::ServerConfig& config) {
   }
   std::shared_ptr<store::Store> store = std::move(*opened);
   base::LogEvent(base::LogLevel::kInfo, "startup", "feedback store: " + store->Describe());
+  for (const auto& warning : config::ExposureWarnings(config))
+    base::LogEvent(base::LogLevel::kWarn, "startup", warning);
   std::shared_ptr<auth::Authenticator> auth;
   if (!config.trusted_issuers.empty() || !config.trusted_jku.empty()) {
     // SQLite: each process remembers its jti values in memory; PostgreSQL: one set for all.

@@ -264,6 +264,9 @@ const std::vector<Setting>& Settings() {
        &C::shutdown_grace_ms, 0, 60000},
       {"allowed_origins", "--allow-origin", "CORS origins allowed to call (\"*\": any)",
        &C::allowed_origins},
+      {"allowed_headers", "--allow-header",
+       "Request headers a browser may send cross-origin (the CORS preflight's allow list)",
+       &C::allowed_headers},
       {"tls_cert_file", "--tls-cert", "PEM certificate chain: serve HTTPS", &C::tls_cert_file},
       {"tls_key_file", "--tls-key", "PEM private key for tls_cert_file", &C::tls_key_file},
       {"allowed_fhir_servers", "--allow-fhir-server",
@@ -451,6 +454,20 @@ base::Status ApplyFlags(const std::vector<FlagValues>& flags, ServerConfig& conf
   return Mistakes(std::move(problems));
 }
 
+std::vector<std::string> ExposureWarnings(const ServerConfig& c) {
+  std::vector<std::string> out;
+  if (IsLoopbackHost(c.host)) return out;
+  if (c.tls_cert_file.empty())
+    out.push_back("listening on " + c.host +
+                  " with plain HTTP: tokens and patient data cross the network unencrypted (set "
+                  "tls_cert_file and tls_key_file)");
+  if (c.trusted_issuers.empty() && c.trusted_jku.empty())
+    out.push_back("listening on " + c.host +
+                  " without authentication: anyone who reaches the port can call the services "
+                  "and post feedback (set trusted_issuers)");
+  return out;
+}
+
 base::Status CheckConfig(const ServerConfig& c) {
   std::vector<std::string> problems;
   base::LogLevel level;
@@ -476,6 +493,9 @@ base::Status CheckConfig(const ServerConfig& c) {
         "against it)");
   for (const auto& origin : c.allowed_origins)
     if (origin.empty()) problems.push_back("\"allowed_origins\": an entry is empty");
+  for (const auto& header : c.allowed_headers)
+    if (header.empty() || header.find_first_of(" ,:\r\n\t") != std::string::npos)
+      problems.push_back("\"allowed_headers\": \"" + header + "\" is not a header name");
   if (!c.admin_token.empty() && c.admin_token.size() < 16)
     problems.push_back("\"admin_token\": must be at least 16 characters");
   if (!IsLoopbackHost(c.admin_host) && c.admin_token.empty())

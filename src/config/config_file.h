@@ -99,6 +99,11 @@ base::Status CheckConfig(const ServerConfig& config);
 
 // 127.0.0.0/8, ::1 and localhost.
 bool IsLoopbackHost(std::string_view host);
+
+// What a valid configuration still exposes, one sentence each (serve logs them as warnings at
+// startup; config check prints them): listening beyond loopback without TLS, or without
+// authentication.
+std::vector<std::string> ExposureWarnings(const ServerConfig& config);
 // The admin listener's port: admin_port, or for 0 port + 1 (0, a free one, when port is 0).
 int AdminPort(const ServerConfig& config);
 

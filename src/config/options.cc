@@ -47,6 +47,7 @@ http::HttpOptions HttpOptionsFromConfig(const ServerConfig& config) {
   o.max_pending_connections = config.max_pending_connections;
   o.shutdown_grace_ms = config.shutdown_grace_ms;
   o.allowed_origins = config.allowed_origins;
+  o.allowed_headers = config.allowed_headers;
   o.tls_cert_file = config.tls_cert_file;
   o.tls_key_file = config.tls_key_file;
   return o;

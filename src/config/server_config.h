@@ -35,6 +35,9 @@ struct ServerConfig {
 
   // CORS: "*" allows any origin (the embedded default, for the CDS Hooks sandbox).
   std::vector<std::string> allowed_origins = {"*"};
+  std::vector<std::string> allowed_headers = {"Authorization",   "Content-Type",  "Accept",
+                                              "Accept-Language", "Cache-Control", "Prefer",
+                                              "X-Requested-With"};
 
   // TLS: both set → HTTPS.
   std::string tls_cert_file;

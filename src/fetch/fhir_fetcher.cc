@@ -280,7 +280,7 @@ service::FetchResult FhirFetcher::Fetch(const cdshooks::ServiceDefinition& servi
   auto report = [&](const std::string& key, bool ok, const std::string& reason, double seconds,
                     const std::string& origin) {
     if (options_.on_fetch) options_.on_fetch(key, ok, reason, seconds);
-    base::LogEvent(ok ? base::LogLevel::kDebug : base::LogLevel::kWarn, "prefetch-fetch",
+    base::LogEvent(ok ? base::LogLevel::kInfo : base::LogLevel::kWarn, "prefetch-fetch",
                    "key=" + key + " origin=" + origin + " result=" + reason +
                        " ms=" + std::to_string(std::llround(seconds * 1000.0)));
   };

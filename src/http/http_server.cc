@@ -62,6 +62,20 @@ base::Status StatusOfHttpError(int status, std::string message) {
   }
 }
 
+// For log lines: printable ASCII only, at most 256 characters.
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 256)) out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
+  return out;
+}
+
+// The methods a route answers (the Allow header of its 405).
+const char* AllowedMethods(const std::string& route) {
+  if (route == "/cds-services/{id}" || route == "/cds-services/{id}/feedback")
+    return "POST, OPTIONS";
+  return "GET, HEAD, OPTIONS";
+}
+
 // At most kMaxIssues problems; the rest counted in one more.
 base::Status Capped(const base::Status& status) {
   std::vector<base::Status::Problem> problems = status.problems();
@@ -105,6 +119,10 @@ std::string ServiceId(const std::string& path, bool* feedback) {
 HttpServer::HttpServer(HttpOptions config, std::shared_ptr<service::HookService> handler,
                        ServerObservers observers)
     : config_(std::move(config)), handler_(std::move(handler)), observers_(std::move(observers)) {
+  for (const auto& h : config_.allowed_headers) {
+    if (!allow_headers_.empty()) allow_headers_ += ", ";
+    allow_headers_ += h;
+  }
   wire::ServerOptions o;
   o.host = config_.host;
   o.port = config_.port;
@@ -177,13 +195,17 @@ Response HttpServer::Answer(const Request& req, service::HookResult r, Clock::ti
   Response res;
   res.status = r.status;
   res.headers.emplace_back("Content-Type", r.status >= 400 ? kFhirJson : kJson);
+  // Discovery changes only with a deployment; every other answer may carry patient data.
+  res.headers.emplace_back(
+      "Cache-Control",
+      r.status == 200 && RoutePattern(req.path) == "/cds-services" ? "max-age=300" : "no-store");
   res.body = std::move(r.body);
   Cors(req, res);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const std::string route = RoutePattern(req.path);
   if (base::RequestLogged(r.status))
     base::LogRequest({req.method, route, r.status, seconds * 1000, r.service_id, r.hook_instance,
-                      r.card_codes, message});
+                      r.card_codes, message.empty() ? Printable(r.reason) : message});
   if (observers_.on_request) observers_.on_request(route, r.status, seconds, r.service_id);
   return res;
 }
@@ -211,14 +233,27 @@ Response HttpServer::Handle(const Request& req) {
   }
 }
 
-Response HttpServer::Route(const Request& req, Clock::time_point start) {
+Response HttpServer::Route(const Request& req_in, Clock::time_point start) {
+  // "/cds-services/" is "/cds-services" (one trailing slash, as clients and the sandbox send it).
+  Request trimmed;
+  const bool trailing = req_in.path.size() > 1 && req_in.path.back() == '/';
+  if (trailing) {
+    trimmed = req_in;
+    trimmed.path.pop_back();
+  }
+  const Request& req = trailing ? trimmed : req_in;
   const std::string& path = req.path;
+  auto not_allowed = [&] {
+    Response res = Answer(req, NotAllowed(req), start);
+    res.headers.emplace_back("Allow", AllowedMethods(RoutePattern(path)));
+    return res;
+  };
   if (req.method == "OPTIONS") {
     Response res;
     res.status = 204;
     Cors(req, res);
     res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-    res.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept");
+    res.headers.emplace_back("Access-Control-Allow-Headers", allow_headers_);
     res.headers.emplace_back("Access-Control-Max-Age", "600");
     return res;
   }
@@ -255,7 +290,7 @@ Response HttpServer::Route(const Request& req, Clock::time_point start) {
       Cors(req, res);
       return res;
     }
-    if (!id.empty()) return Answer(req, NotAllowed(req), start);
+    if (!id.empty()) return not_allowed();
   } else if (req.method == "POST") {
     if (!id.empty() && feedback) return Answer(req, Feedback(id, req.body), start);
     if (!id.empty()) {
@@ -264,9 +299,9 @@ Response HttpServer::Route(const Request& req, Clock::time_point start) {
         observers_.on_cards(r);
       return Answer(req, std::move(r), start);
     }
-    if (path == "/cds-services") return Answer(req, NotAllowed(req), start);
+    if (path == "/cds-services" || path == "/healthz") return not_allowed();
   } else {
-    return Answer(req, NotAllowed(req), start);
+    return not_allowed();
   }
   const std::string message = "No such endpoint: " + req.method + " " + RoutePattern(path) +
                               ". Endpoints: GET /cds-services, POST /cds-services/{id}, POST "

@@ -46,7 +46,11 @@ struct HttpOptions {
   std::size_t max_pending_connections = 256;  // complete requests waiting for a worker (503)
   int shutdown_grace_ms = 5000;               // Stop(): requests in progress get this long
   std::vector<std::string> allowed_origins = {"*"};  // CORS; "*": any origin
-  std::string tls_cert_file;                         // both set: HTTPS
+  // CORS: request headers a browser may send (Access-Control-Allow-Headers of the preflight).
+  std::vector<std::string> allowed_headers = {"Authorization",   "Content-Type",  "Accept",
+                                              "Accept-Language", "Cache-Control", "Prefer",
+                                              "X-Requested-With"};
+  std::string tls_cert_file;  // both set: HTTPS
   std::string tls_key_file;
 };
 
@@ -109,6 +113,7 @@ class HttpServer {
                         const std::string& message = "") const;
   void Cors(const wire::Request& req, wire::Response& res) const;
 
+  std::string allow_headers_;  // config_.allowed_headers, joined for the preflight
   HttpOptions config_;
   std::shared_ptr<service::HookService> handler_;
   ServerObservers observers_;

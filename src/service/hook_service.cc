@@ -110,6 +110,13 @@ HookResult ErrorResult(const base::Status& status) {
                                      std::move(p.message), std::move(p.where)});
   HookResult r;
   r.status = HttpStatusOf(s);
+  constexpr std::size_t kReasons = 3;
+  for (std::size_t i = 0; i < issues.size() && i < kReasons; ++i) {
+    if (!r.reason.empty()) r.reason += "; ";
+    r.reason += issues[i].code;
+    if (!issues[i].expression.empty()) r.reason += " " + issues[i].expression;
+  }
+  if (issues.size() > kReasons) r.reason += "; +" + std::to_string(issues.size() - kReasons);
   r.body = cdshooks::OperationOutcomeJson(issues);
   return r;
 }

@@ -41,6 +41,10 @@ struct HookResult {
   // Medication/{id} references of draft orders that could neither be resolved nor fetched (for
   // the metric anakinra_unresolved_medication_references_total).
   std::size_t unresolved_medications = 0;
+  // Error answers: why, for the log line, as issue codes and the fields they concern (e.g.
+  // "required hookInstance; value fhirAuthorization.token_type"): never free text, so never
+  // patient data or tokens.
+  std::string reason;
 };
 
 // Thread safety: Call and Evaluate may run concurrently from many threads once configured;

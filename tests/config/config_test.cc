@@ -521,3 +521,21 @@ TEST(SettingsCli, NoFlagIsDefinedTwice) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ConfigWarnings, BeyondLoopbackWithoutTlsOrAuthenticationIsNamed) {
+  config::ServerConfig c;
+  EXPECT_TRUE(config::ExposureWarnings(c).empty());  // the default: loopback
+  c.host = "0.0.0.0";
+  auto warnings = config::ExposureWarnings(c);
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find("plain HTTP"), std::string::npos);
+  EXPECT_NE(warnings[1].find("without authentication"), std::string::npos);
+  c.tls_cert_file = "cert.pem";
+  c.tls_key_file = "key.pem";
+  c.trusted_issuers = {"https://ehr.example/=keys.jwks"};
+  EXPECT_TRUE(config::ExposureWarnings(c).empty());
+}
+
+}  // namespace

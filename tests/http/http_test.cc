@@ -229,3 +229,93 @@ TEST(Http, ServerStaysUpAfterGarbage) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace testing_support;
+
+// One trailing slash names the same endpoint (the sandbox and some EHRs add it).
+TEST(HttpIntegration, TrailingSlashIsTheSameEndpoint) {
+  LiveServer server;
+  auto discovery = server.client().Get("/cds-services/");
+  ASSERT_TRUE(discovery);
+  EXPECT_EQ(discovery->status, 200);
+  EXPECT_EQ(ParseJsonOrDie(discovery->body)["services"].Size(), 3u);
+  auto hook = server.client().Post("/cds-services/anakinra-order-sign/",
+                                   SampleRequest("adult-ra-clean"), "application/json");
+  ASSERT_TRUE(hook);
+  EXPECT_EQ(hook->status, 200) << hook->body;
+  EXPECT_TRUE(ParseJsonOrDie(hook->body).HasMember("cards"));
+}
+
+TEST(HttpIntegration, MethodNotAllowedSaysWhichAreAllowed) {
+  LiveServer server;
+  auto get_hook = server.client().Get("/cds-services/anakinra-order-sign");
+  ASSERT_TRUE(get_hook);
+  EXPECT_EQ(get_hook->status, 405);
+  EXPECT_EQ(get_hook->get_header_value("Allow"), "POST, OPTIONS");
+  auto delete_discovery = server.client().Delete("/cds-services");
+  ASSERT_TRUE(delete_discovery);
+  EXPECT_EQ(delete_discovery->status, 405);
+  EXPECT_EQ(delete_discovery->get_header_value("Allow"), "GET, HEAD, OPTIONS");
+}
+
+// Discovery may be cached for a while; answers that can carry patient data never.
+TEST(HttpIntegration, CacheControlOnDiscoveryAndNoStoreElsewhere) {
+  LiveServer server;
+  auto discovery = server.client().Get("/cds-services");
+  ASSERT_TRUE(discovery);
+  EXPECT_EQ(discovery->get_header_value("Cache-Control"), "max-age=300");
+  auto hook = server.client().Post("/cds-services/anakinra-order-sign",
+                                   SampleRequest("adult-dose-above-maximum"), "application/json");
+  ASSERT_TRUE(hook);
+  EXPECT_EQ(hook->status, 200);
+  EXPECT_EQ(hook->get_header_value("Cache-Control"), "no-store");
+  auto error = server.client().Post("/cds-services/anakinra-order-sign", "{}", "application/json");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->get_header_value("Cache-Control"), "no-store");
+}
+
+// A browser sending Prefer (or another common header) passes the preflight; the list is a
+// setting.
+TEST(HttpIntegration, PreflightAllowsCommonHeadersAndTheConfiguredOnes) {
+  const httplib::Headers preflight = {{"Origin", "https://sandbox.cds-hooks.org"},
+                                      {"Access-Control-Request-Method", "POST"},
+                                      {"Access-Control-Request-Headers", "prefer"}};
+  {
+    LiveServer server;
+    auto r = server.client().Options("/cds-services/anakinra-order-sign", preflight);
+    ASSERT_TRUE(r);
+    const std::string allowed = r->get_header_value("Access-Control-Allow-Headers");
+    for (const char* h : {"Authorization", "Content-Type", "Prefer"})
+      EXPECT_NE(allowed.find(h), std::string::npos) << allowed;
+  }
+  config::ServerConfig config;
+  config.allowed_headers = {"Authorization", "Content-Type", "X-Site-Trace"};
+  LiveServer server(config);
+  auto r = server.client().Options("/cds-services/anakinra-order-sign", preflight);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Headers"),
+            "Authorization, Content-Type, X-Site-Trace");
+}
+
+// The log line of a 4xx names why (issue codes and fields), never the request's content.
+TEST(HttpIntegration, ErrorLogLineNamesItsReason) {
+  LiveServer server;
+  ::testing::internal::CaptureStderr();
+  auto r = server.client().Post(
+      "/cds-services/anakinra-order-sign",
+      R"({"hook":"order-sign","context":{"userId":"Practitioner/1","patientId":"secret-patient-77"}})",
+      "application/json");
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  const auto line = log.find("\"status\":400");
+  ASSERT_NE(line, std::string::npos) << log;
+  const std::string entry =
+      log.substr(log.rfind('\n', line) + 1, log.find('\n', line) - log.rfind('\n', line));
+  EXPECT_NE(entry.find("hookInstance"), std::string::npos) << entry;
+  EXPECT_EQ(log.find("secret-patient-77"), std::string::npos) << log;
+}
+
+}  // namespace
