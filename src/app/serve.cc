@@ -184,18 +184,24 @@ int RunServe(const config::ServerConfig& config) {
   admin_options.knowledge_version = handler->knowledge_version();
   http::AdminServer admin(std::move(admin_options), store);
   if (base::Status bound = admin.Bind(); !bound.ok()) {
-    error = bound.message();
-    base::LogEvent(base::LogLevel::kError, "startup", error);
-    std::cerr << "anakinra-cds: " << error << "\n";
-    return kExitFailure;
+    if (config.admin_port != 0) {  // asked for: a listener that cannot start is a failed start
+      error = bound.message();
+      base::LogEvent(base::LogLevel::kError, "startup", error);
+      std::cerr << "anakinra-cds: " << error << "\n";
+      return kExitFailure;
+    }
+    // The default (port + 1) is taken: the CDS services do not depend on the page.
+    base::LogEvent(base::LogLevel::kWarn, "startup",
+                   "governance page not served: " + bound.message());
+  } else {
+    admin.Start();
+    base::LogEvent(base::LogLevel::kInfo, "startup",
+                   "governance page on " + std::string(admin.tls() ? "https" : "http") + "://" +
+                       config.admin_host + ":" + std::to_string(admin.port()) + "/governance (" +
+                       (config.admin_token.empty() ? "loopback only, no token"
+                                                   : "Bearer admin_token required") +
+                       "; knowledge " + handler->knowledge_version() + ")");
   }
-  admin.Start();
-  base::LogEvent(
-      base::LogLevel::kInfo, "startup",
-      "governance page on " + std::string(admin.tls() ? "https" : "http") + "://" +
-          config.admin_host + ":" + std::to_string(admin.port()) + "/governance (" +
-          (config.admin_token.empty() ? "loopback only, no token" : "Bearer admin_token required") +
-          "; knowledge " + handler->knowledge_version() + ")");
   ShutdownSignals signals;
   signals.Start(http);
   const std::string scheme = http.tls() ? "https" : "http";

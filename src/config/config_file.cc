@@ -309,8 +309,9 @@ const std::vector<Setting>& Settings() {
        "Address of the admin listener (governance page); beyond loopback only with admin_token",
        &C::admin_host},
       {"admin_port", "--admin-port",
-       "Port of the admin listener (0: port + 1, or a free one when port is 0)", &C::admin_port, 0,
-       65535},
+       "Port of the admin listener (0: port + 1, or a free one when port is 0; when that one is "
+       "taken the page is not served and a warning is logged)",
+       &C::admin_port, 0, 65535},
       {"admin_token", "",
        "Bearer token the admin listener requires (empty: none; at least 16 characters; file or "
        "environment only, never a flag)",

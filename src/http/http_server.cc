@@ -23,7 +23,7 @@ using wire::Request;
 using wire::Response;
 
 std::string RoutePattern(const std::string& p) {
-  if (p == "/cds-services" || p == "/healthz" || p == "/metrics") return p;
+  if (p == "/cds-services" || p == "/healthz" || p == "/readyz" || p == "/metrics") return p;
   if (p.rfind("/cds-services/", 0) == 0)
     return p.size() > 9 && p.compare(p.size() - 9, 9, "/feedback") == 0
                ? "/cds-services/{id}/feedback"
@@ -257,7 +257,7 @@ Response HttpServer::Route(const Request& req_in, Clock::time_point start) {
     res.headers.emplace_back("Access-Control-Max-Age", "600");
     return res;
   }
-  if (observers_.authenticate && path != "/healthz") {
+  if (observers_.authenticate && path != "/healthz" && path != "/readyz") {
     const std::string reason =
         observers_.authenticate(req.method, path, std::string(req.Header("authorization")));
     if (!reason.empty()) {
@@ -281,6 +281,16 @@ Response HttpServer::Route(const Request& req_in, Clock::time_point start) {
       r.body = R"({"status":"ok"})";
       return Answer(req, std::move(r), start);
     }
+    if (path == "/readyz") {  // readiness: the store too (a load balancer's or Kubernetes' probe)
+      const base::Status ready = observers_.ready ? observers_.ready() : base::Status::Ok();
+      if (!ready.ok()) {
+        service::HookResult r = Error(base::Status::Unavailable("Not ready: " + ready.message()));
+        return Answer(req, std::move(r), start, "not ready: " + ready.message());
+      }
+      service::HookResult r;
+      r.body = R"({"status":"ready"})";
+      return Answer(req, std::move(r), start);
+    }
     for (const auto& [extra, producer] : observers_.extra_gets) {
       if (path != extra) continue;
       auto [type, body] = producer();
@@ -299,7 +309,7 @@ Response HttpServer::Route(const Request& req_in, Clock::time_point start) {
         observers_.on_cards(r);
       return Answer(req, std::move(r), start);
     }
-    if (path == "/cds-services" || path == "/healthz") return not_allowed();
+    if (path == "/cds-services" || path == "/healthz" || path == "/readyz") return not_allowed();
   } else {
     return not_allowed();
   }

@@ -71,6 +71,9 @@ struct ServerObservers {
   std::function<std::string(const std::string& method, const std::string& path,
                             const std::string& authorization)>
       authenticate;
+  // GET /readyz: OK when the service can take traffic (the store answers); an error Status is a
+  // 503 naming it. Unset: always ready.
+  std::function<base::Status()> ready;
   // Extra GET routes (e.g. /metrics): path → handler producing (content type, body).
   std::vector<std::pair<std::string, std::function<std::pair<std::string, std::string>()>>>
       extra_gets;

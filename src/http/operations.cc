@@ -84,6 +84,7 @@ void AddOperationsObservers(ServerObservers& observers, const std::shared_ptr<st
                                    const std::string& service) {
     metrics->RecordRequest(route, status, seconds, service);
   };
+  observers.ready = [store] { return store->Ready(); };
   observers.extra_gets.emplace_back("/metrics", [metrics] {
     return std::pair<std::string, std::string>(Metrics::kContentType, metrics->Serialize());
   });

@@ -1,5 +1,7 @@
 #include "store/feedback_store.h"
 
+#include <sys/stat.h>
+
 #include "base/log.h"
 #include "fhir/date.h"
 
@@ -131,6 +133,10 @@ base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::st
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(store->path_.c_str(), &store->db_, flags, nullptr) != SQLITE_OK)
     return base::Status::IoError("cannot open " + store->path_ + ": " + store->LastError());
+  if (struct stat st{}; ::stat(store->path_.c_str(), &st) == 0) {
+    store->file_dev_ = st.st_dev;
+    store->file_ino_ = st.st_ino;
+  }
   sqlite3_busy_timeout(store->db_, 5000);
   sqlite3_extended_result_codes(store->db_, 1);
   base::Status st = store->Exec("PRAGMA journal_mode=WAL");
@@ -405,6 +411,15 @@ base::Status FeedbackStore::Flush() {
   return st;
 }
 
+base::Status FeedbackStore::CheckFile() const {
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) != 0)
+    return base::Status::Unavailable("the store file " + path_ + " was removed");
+  if (file_ino_ != 0 && (st.st_dev != file_dev_ || st.st_ino != file_ino_))
+    return base::Status::Unavailable("the store file " + path_ + " was replaced by another file");
+  return base::Status::Ok();
+}
+
 base::Status FeedbackStore::StoreFeedback(const std::string& service,
                                           const std::vector<cdshooks::Feedback>& entries,
                                           std::int64_t received_at) {
@@ -413,6 +428,13 @@ base::Status FeedbackStore::StoreFeedback(const std::string& service,
   };
   std::lock_guard<std::mutex> lock(db_mutex_);
   if (db_ == nullptr) return unavailable("feedback store closed");
+  // A file removed or replaced under us would take the commit to an unlinked inode: nothing
+  // acknowledged may go there.
+  if (base::Status file = CheckFile(); !file.ok()) {
+    base::LogEvent(base::LogLevel::kError, "feedback-store",
+                   file.message() + ": feedback is refused (503) until the service restarts");
+    return unavailable(file.message());
+  }
   // FULL: COMMIT fsyncs the WAL, so what we acknowledge survives a crash or power loss.
   base::Status st = Exec("PRAGMA synchronous=FULL");
   if (st.ok()) st = Exec("BEGIN IMMEDIATE");

@@ -41,6 +41,8 @@
 // rows are counted as dropped, and `on_issued_lost` is told.
 #pragma once
 
+#include <sys/types.h>
+
 #include "base/status.h"
 #include "cdshooks/feedback.h"
 
@@ -172,6 +174,10 @@ class FeedbackStore {
 
   std::string path() const { return path_; }
 
+  // kUnavailable when the file opened is no longer at path() (removed, or replaced by another
+  // file): StoreFeedback then refuses, and the store is not ready.
+  base::Status CheckFile() const;
+
  private:
   // The cards of one RecordIssued call, moved in (no copy of their strings on the hot path).
   struct Entry {
@@ -200,6 +206,8 @@ class FeedbackStore {
 
   Options options_;
   std::string path_;
+  dev_t file_dev_ = 0;  // the file opened, to notice its removal or replacement
+  ino_t file_ino_ = 0;
 
   std::mutex db_mutex_;  // the connection and its statements
   sqlite3* db_ = nullptr;

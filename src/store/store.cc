@@ -37,7 +37,7 @@ class SqliteStore : public Store {
   base::Status Ready() override {
     // The connection is the file: open until Close().
     if (closed_) return base::Status::Unavailable("feedback store closed");
-    return base::Status::Ok();
+    return store_->CheckFile();
   }
   std::int64_t dropped_rows() const override { return store_->dropped_rows(); }
   std::int64_t committed_batches() const override { return store_->committed_batches(); }

@@ -237,3 +237,47 @@ TEST(StoreKill, FeedbackReportMarksCountsThatDependOnDroppedRows) {
 }
 
 }  // namespace
+
+namespace {
+
+// The data folder deleted under a running server: feedback is refused with 503 and an error log
+// line instead of being acknowledged into an unlinked file, and /readyz says the store is gone.
+TEST(StoreKill, DeletedDataFolderRefusesFeedbackAndIsNotReady) {
+  TempDir dir, logs;
+  const std::string data = dir.path + "/data";
+  const int port = FreePort();
+  Server server({"serve", "--port", std::to_string(port), "--data-dir", data}, logs.path);
+  ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(10, 0);
+  const std::string body =
+      R"({"feedback":[{"card":"0b0a3c38-8f7e-4a51-9d43-2b8c7a1e5f10","outcome":"overridden","outcomeTimestamp":"2026-11-24T10:00:00Z"}]})";
+  auto ready = client.Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200) << ready->body;
+  auto before = client.Post("/cds-services/anakinra-order-sign/feedback", body, "application/json");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->status, 200);
+
+  std::filesystem::remove_all(data);
+  for (int i = 0; i < 3; ++i) {
+    auto after =
+        client.Post("/cds-services/anakinra-order-sign/feedback", body, "application/json");
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->status, 503) << after->body;
+  }
+  ready = client.Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_NE(ready->body.find("was removed"), std::string::npos) << ready->body;
+  auto health = client.Get("/healthz");  // alive, just not ready
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  server.Signal(SIGTERM);
+  server.Wait();
+  const std::string err = server.Err();
+  EXPECT_NE(err.find(R"("level":"error","event":"feedback-store")"), std::string::npos) << err;
+  EXPECT_NE(err.find("was removed"), std::string::npos) << err;
+}
+
+}  // namespace
