@@ -732,7 +732,9 @@ const std::map<std::string, CardKeys>& RequiredCardText() {
     m["active-infection"] = {
         {"default", "monitoring"}, {"found", "why", "todo", "todo-monitoring"}, {}};
     for (const char* c : {"immunisation-pneumococcal", "immunisation-hib"})
-      m[c] = {{"default"}, {"found", "why-child", "why-adult", "todo"}, {"order-vaccine"}};
+      m[c] = {{"default"},
+              {"found", "why-child", "why-adult", "todo"},
+              {"order-vaccine", "vaccine-note"}};
     m["neutrophil-count"] = {
         {"default", "low", "missing-start", "missing-continuation"},
         {"found-low", "found-none", "found-old", "found-old-low", "found-implausible", "why",

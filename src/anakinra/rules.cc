@@ -527,7 +527,8 @@ class Evaluator {
       f->source = "seed";
       f->section = child ? "Dosing: very young children" : "Dosing: immunisation of all patients";
       f->why = {child ? "why-child" : "why-adult"};
-      f->suggestions.push_back(CreateVaccineOrder(in_.patient_id, vaccine, "order-vaccine"));
+      f->suggestions.push_back(CreateVaccineOrder(in_.patient_id, vaccine, "order-vaccine",
+                                                  k_.cards.at(code).labels.at("vaccine-note")));
     };
     card("immunisation-pneumococcal", p.pneumococcal_vaccines, in_.drafts.pneumococcal_vaccine,
          d_.pneumococcal_order);

@@ -161,7 +161,8 @@ cdshooks::Suggestion UpdateOrder(const base::Json& order, const DoseChange& chan
 }
 
 cdshooks::Suggestion CreateVaccineOrder(const std::string& patient_id,
-                                        const cdshooks::Coding& vaccine, std::string label) {
+                                        const cdshooks::Coding& vaccine, std::string label,
+                                        const std::string& note_text) {
   auto doc = std::make_shared<Doc>(rapidjson::kObjectType);
   Alloc& a = doc->GetAllocator();
   doc->AddMember("resourceType", "MedicationRequest", a);
@@ -171,7 +172,7 @@ cdshooks::Suggestion CreateVaccineOrder(const std::string& patient_id,
   doc->AddMember("medicationCodeableConcept", Concept(vaccine, a), a);
   doc->AddMember("subject", Reference(PatientReference(patient_id), a), a);
   Value note(rapidjson::kObjectType);
-  note.AddMember("text", "Give before the first dose of anakinra.", a);
+  note.AddMember("text", Str(note_text, a), a);
   Value notes(rapidjson::kArrayType);
   notes.PushBack(note, a);
   doc->AddMember("note", notes, a);

@@ -28,9 +28,11 @@ struct DoseChange {
 cdshooks::Suggestion UpdateOrder(const base::Json& order, const DoseChange& change,
                                  std::string label, std::string description);
 
-// A new draft MedicationRequest for a vaccine, for the patient.
+// A new draft MedicationRequest for a vaccine, for the patient; `note` (card text from the
+// knowledge) becomes the order's note for whoever gives it.
 cdshooks::Suggestion CreateVaccineOrder(const std::string& patient_id,
-                                        const cdshooks::Coding& vaccine, std::string label);
+                                        const cdshooks::Coding& vaccine, std::string label,
+                                        const std::string& note);
 
 // A new draft ServiceRequest for a laboratory test, for the patient.
 cdshooks::Suggestion CreateLabOrder(const std::string& patient_id, const cdshooks::Coding& test,

@@ -229,6 +229,13 @@ TEST(BrokenKnowledge, MisspeltLabel) {
   EXPECT_NE(h.Load().find("cards.neutrophil-count.labels.order-blood-count"), std::string::npos);
 }
 
+// The note a suggested vaccine order carries is card text: bound and checked at load.
+TEST(BrokenKnowledge, VaccineOrderNoteIsRequiredCardText) {
+  HooksCopy h;
+  h.Replace("cards.json", "\"vaccine-note\":", "\"vaccine-notes\":");
+  EXPECT_NE(h.Load().find("labels.vaccine-note is missing"), std::string::npos);
+}
+
 TEST(BrokenKnowledge, RecommendedSuggestionMustBeALabel) {
   HooksCopy h;
   h.Replace("cards.json", "\"recommended\": [\n        \"order-blood-count\"",
