@@ -1,20 +1,25 @@
 #include "cdshooks/uuid.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <random>
 
 namespace cdshooks {
 
-std::string NewUuid() {
+std::string NewUuid() { return NewUuidAt(std::chrono::system_clock::now()); }
+
+std::string NewUuidAt(std::chrono::system_clock::time_point now) {
   thread_local std::mt19937_64 rng{[] {
     std::random_device rd;
     return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
   }()};
-  std::uint64_t hi = rng();
-  std::uint64_t lo = rng();
-  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch());
+  const auto micros = static_cast<std::uint64_t>(std::max<std::int64_t>(0, us.count()));
+  const std::uint64_t ms = (micros / 1000) & 0xFFFFFFFFFFFFULL;  // 48 bits: until year 10889
+  const std::uint64_t fraction = (micros % 1000) * 4096 / 1000;  // 12 bits of the millisecond
+  std::uint64_t hi = (ms << 16) | 0x7000ULL | fraction;          // version 7
+  std::uint64_t lo = (rng() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(36, '-');
   int pos = 0;
