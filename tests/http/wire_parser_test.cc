@@ -120,4 +120,22 @@ TEST(WireParser, Utf8) {
   EXPECT_FALSE(http::wire::IsValidUtf8("\xe2\x82"));          // cut short
 }
 
+// The ASCII fast path reads eight bytes at a time: a bad or good sequence at every offset of a
+// long ASCII text, and at its very end, is judged as byte by byte.
+TEST(WireParser, Utf8AtEveryOffsetOfALongText) {
+  for (std::size_t at = 0; at < 40; ++at) {
+    std::string text(40, 'a');
+    text[at] = '\xff';
+    EXPECT_FALSE(http::wire::IsValidUtf8(text)) << at;
+    text[at] = '\xc3';
+    EXPECT_FALSE(http::wire::IsValidUtf8(text)) << at;  // a lead byte followed by 'a'
+    text.insert(at + 1, 1, '\xa9');
+    EXPECT_TRUE(http::wire::IsValidUtf8(text)) << at;
+    std::string cut(at, 'a');
+    cut += "\xe2\x82";
+    EXPECT_FALSE(http::wire::IsValidUtf8(cut)) << at;
+  }
+  EXPECT_TRUE(http::wire::IsValidUtf8(std::string(4096, '{')));
+}
+
 }  // namespace
