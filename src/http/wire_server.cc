@@ -88,6 +88,9 @@ struct Connection {
   bool eof = false;
   bool tls_wants_read = false;
   bool tls_wants_write = false;
+  // Plain TCP: epoll reported the socket readable since the last read that drained it (a short
+  // read or EAGAIN). A connection that is not is not read: each request then costs one recv.
+  bool readable = false;
   std::uint32_t events = 0;  // registered with epoll
 };
 
@@ -271,12 +274,19 @@ struct Server::Impl {
         }
         n = r;
       } else {
+        if (!c.readable) return true;  // drained: epoll says when more arrives
         n = ::recv(c.fd, buf, want, 0);
-        if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+        if (n < 0) {
+          if (errno == EAGAIN || errno == EWOULDBLOCK) c.readable = false;
+          return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+        }
         if (n == 0) {
           c.eof = true;
           return true;
         }
+        // A short read emptied the socket (epoll is level-triggered: anything that arrives
+        // later is reported again), so no second recv just to hear EAGAIN.
+        if (static_cast<std::size_t>(n) < want) c.readable = false;
       }
       c.in.append(buf, static_cast<std::size_t>(n));
     }
@@ -417,7 +427,12 @@ struct Server::Impl {
     std::uint32_t events = 0;
     const bool reading =
         c.phase == Phase::kHandshake || c.phase == Phase::kIdle || c.phase == Phase::kReading;
-    if ((reading && c.in.size() < cap) || c.tls_wants_read) events |= EPOLLIN;
+    // While its request is with a worker a connection stays watched for input (no epoll_ctl per
+    // request) until input arrives (a pipelined request, a half-close): then it is not watched
+    // until the answer is written, so that level-triggered epoll does not report it again and
+    // again.
+    const bool busy_watch = c.phase == Phase::kBusy && !c.readable && c.ssl == nullptr;
+    if ((reading && c.in.size() < cap) || c.tls_wants_read || busy_watch) events |= EPOLLIN;
     if (c.phase == Phase::kWriting || c.tls_wants_write) events |= EPOLLOUT;
     if (c.phase == Phase::kHandshake && c.tls_wants_write)
       events &= ~static_cast<std::uint32_t>(EPOLLIN);
@@ -492,10 +507,14 @@ struct Server::Impl {
           // with a worker is closed (its answer is dropped) rather than polled again and again.
           auto it = conns.find(id);
           if (it == conns.end()) continue;
-          if ((events[i].events & (EPOLLERR | EPOLLHUP)) != 0 && it->second->phase == Phase::kBusy)
+          if ((events[i].events & (EPOLLERR | EPOLLHUP)) != 0 &&
+              it->second->phase == Phase::kBusy) {
             Close(id);
-          else
+          } else {
+            if ((events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0)
+              it->second->readable = true;
             Update(id);
+          }
         }
       }
       TakeAnswers();
