@@ -10,25 +10,21 @@
 #include "config/config_file.h"
 #include "fhir/date.h"
 #include "store/feedback_store.h"
+#include "support/child_process.h"
 #include "support/live_server.h"
+#include "support/temp_dir.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
 #include <thread>
-
-extern char** environ;
 
 namespace {
 
@@ -39,95 +35,7 @@ namespace fs = std::filesystem;
 constexpr const char* kToken = "governance-test-token-0123456789";
 constexpr const char* kReasons = "urn:anakinra-cds:override-reason";
 
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/anakinra-gov-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string path;
-};
-
-// The real binary (or another program) as a child; stdout and stderr collected by threads.
-class Child {
- public:
-  Child(std::vector<std::string> argv_s, const std::vector<std::string>& env = {}) {
-    std::vector<std::string> env_s;
-    for (char** e = environ; *e != nullptr; ++e)
-      if (std::string(*e).rfind("ANAKINRA_", 0) != 0) env_s.emplace_back(*e);  // no leaks from CI
-    env_s.insert(env_s.end(), env.begin(), env.end());
-    std::vector<char*> argv, envp;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env_s) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    int out[2], err[2];
-    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) std::abort();
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], 1);
-      dup2(err[1], 2);
-      execve(argv[0], argv.data(), envp.data());
-      _exit(127);
-    }
-    close(out[1]);
-    close(err[1]);
-    readers_.emplace_back([this, fd = out[0]] { Read(fd, stdout_); });
-    readers_.emplace_back([this, fd = err[0]] { Read(fd, stderr_); });
-  }
-  ~Child() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      Wait();
-    }
-  }
-  bool WaitForStderr(const std::string& needle, std::chrono::milliseconds timeout = 10s) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return cv_.wait_for(lock, timeout, [&] { return stderr_.find(needle) != std::string::npos; });
-  }
-  // The port after `marker` + "HOST:" in stderr ("serving http://", "governance page on http://").
-  int PortAfter(const std::string& marker) {
-    if (!WaitForStderr(marker)) return -1;
-    if (!WaitForStderr("/cds-services (")) return -1;
-    std::lock_guard<std::mutex> lock(mutex_);
-    const auto at = stderr_.find(marker) + marker.size();
-    return std::atoi(stderr_.c_str() + stderr_.find(':', at) + 1);
-  }
-  void Signal(int sig) { kill(pid_, sig); }
-  int Wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    exited_ = true;
-    for (auto& t : readers_)
-      if (t.joinable()) t.join();
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  std::string Stdout() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return stdout_;
-  }
-  std::string Stderr() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return stderr_;
-  }
-
- private:
-  void Read(int fd, std::string& into) {
-    char buf[4096];
-    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      into.append(buf, static_cast<std::size_t>(n));
-      cv_.notify_all();
-    }
-    close(fd);
-  }
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::string stdout_, stderr_;
-  std::vector<std::thread> readers_;
-};
+using Child = ChildProcess;
 
 std::vector<std::string> Binary(std::vector<std::string> args) {
   args.insert(args.begin(), ANAKINRA_BINARY);
@@ -258,8 +166,8 @@ class GovernanceLive : public ::testing::Test {
     if (HasFatalFailure()) return;
     server_ =
         std::make_unique<Child>(Binary({"serve", "--port", "0", "--data-dir", dir_.path}), env);
-    port_ = server_->PortAfter("serving http://");
-    admin_ = server_->PortAfter("governance page on http://");
+    port_ = server_->PortAfter("serving ");
+    admin_ = server_->PortAfter("governance page on ");
     ASSERT_GT(port_, 0) << server_->Stderr();
     ASSERT_GT(admin_, 0) << server_->Stderr();
     PostLiveFeedback(port_);
@@ -273,7 +181,7 @@ class GovernanceLive : public ::testing::Test {
     EXPECT_EQ(server_->Wait(), 0) << server_->Stderr();
   }
 
-  TempDir dir_;
+  TempDir dir_{"gov"};
   std::unique_ptr<Child> server_;
   int port_ = -1, admin_ = -1;
 };
@@ -357,7 +265,7 @@ TEST_F(GovernanceLive, AdminTokenIsRequiredWhenSet) {
 }
 
 TEST(GovernanceConfig, AdminBeyondLoopbackWithoutTokenIsRefused) {
-  TempDir dir;
+  TempDir dir{"gov"};
   Child refused(
       Binary({"serve", "--port", "0", "--admin-host", "0.0.0.0", "--data-dir", dir.path}));
   EXPECT_EQ(refused.Wait(), 2);
