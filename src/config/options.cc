@@ -42,6 +42,7 @@ http::HttpOptions HttpOptionsFromConfig(const ServerConfig& config) {
   o.write_timeout_seconds = config.write_timeout_seconds;
   o.keep_alive_timeout_seconds = config.keep_alive_timeout_seconds;
   o.keep_alive_max_requests = config.keep_alive_max_requests;
+  o.io_threads = config.io_threads;
   o.threads = config.threads;
   o.max_connections = config.max_connections;
   o.max_pending_connections = config.max_pending_connections;

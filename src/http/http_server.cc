@@ -17,6 +17,8 @@ constexpr const char* kFhirJson = "application/fhir+json";
 // (a larger one, whatever made it, is replaced by one issue saying so).
 constexpr std::size_t kMaxIssues = 20;
 constexpr std::size_t kMaxErrorBody = std::size_t{64} * 1024;
+// Bodies up to this size may be answered on the event loop (bounded CPU: about 0.1 ms).
+constexpr std::size_t kMaxInlineBody = std::size_t{64} * 1024;
 
 using Clock = std::chrono::steady_clock;
 using wire::Request;
@@ -141,11 +143,15 @@ HttpServer::HttpServer(HttpOptions config, std::shared_ptr<service::HookService>
   o.shutdown_grace_ms = config_.shutdown_grace_ms;
   o.tls_cert_file = config_.tls_cert_file;
   o.tls_key_file = config_.tls_key_file;
+  o.io_threads = config_.io_threads != 0
+                     ? config_.io_threads
+                     : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
   wire_ = std::make_unique<wire::Server>(
       std::move(o), [this](const Request& req) { return Handle(req); },
       [this](const Request& req, int status, const std::string& message) {
         return Refuse(req, status, message);
-      });
+      },
+      [this](const Request& req) { return TryInline(req); });
 }
 
 HttpServer::~HttpServer() { Stop(); }
@@ -221,7 +227,7 @@ Response HttpServer::Refuse(const Request& req, int status, const std::string& m
 Response HttpServer::Handle(const Request& req) {
   const auto start = Clock::now();
   try {
-    return Route(req, start);
+    return *Route(req, start, true);
   } catch (const std::exception& e) {
     service::HookResult r = service::ErrorResult(base::Status::Internal(
         "Internal error; the request was not processed. See the server log."));
@@ -233,7 +239,19 @@ Response HttpServer::Handle(const Request& req) {
   }
 }
 
-Response HttpServer::Route(const Request& req_in, Clock::time_point start) {
+std::optional<Response> HttpServer::TryInline(const Request& req) {
+  // A large body is parsed on a worker: the event loop stays quick for the other connections.
+  if (req.body.size() > kMaxInlineBody) return std::nullopt;
+  const auto start = Clock::now();
+  try {
+    return Route(req, start, false);
+  } catch (...) {
+    return std::nullopt;  // the worker runs it again and answers (and logs) the error
+  }
+}
+
+std::optional<Response> HttpServer::Route(const Request& req_in, Clock::time_point start,
+                                          bool may_block) {
   // "/cds-services/" is "/cds-services" (one trailing slash, as clients and the sandbox send it).
   Request trimmed;
   const bool trailing = req_in.path.size() > 1 && req_in.path.back() == '/';
@@ -258,6 +276,7 @@ Response HttpServer::Route(const Request& req_in, Clock::time_point start) {
     return res;
   }
   if (observers_.authenticate && path != "/healthz" && path != "/readyz") {
+    if (!may_block) return std::nullopt;  // keys may be fetched, the replay set is a store
     const std::string reason =
         observers_.authenticate(req.method, path, std::string(req.Header("authorization")));
     if (!reason.empty()) {
@@ -282,6 +301,7 @@ Response HttpServer::Route(const Request& req_in, Clock::time_point start) {
       return Answer(req, std::move(r), start);
     }
     if (path == "/readyz") {  // readiness: the store too (a load balancer's or Kubernetes' probe)
+      if (!may_block) return std::nullopt;
       const base::Status ready = observers_.ready ? observers_.ready() : base::Status::Ok();
       if (!ready.ok()) {
         service::HookResult r = Error(base::Status::Unavailable("Not ready: " + ready.message()));
@@ -293,6 +313,7 @@ Response HttpServer::Route(const Request& req_in, Clock::time_point start) {
     }
     for (const auto& [extra, producer] : observers_.extra_gets) {
       if (path != extra) continue;
+      if (!may_block) return std::nullopt;
       auto [type, body] = producer();
       Response res;
       res.headers.emplace_back("Content-Type", type);
@@ -302,9 +323,14 @@ Response HttpServer::Route(const Request& req_in, Clock::time_point start) {
     }
     if (!id.empty()) return not_allowed();
   } else if (req.method == "POST") {
-    if (!id.empty() && feedback) return Answer(req, Feedback(id, req.body), start);
+    if (!id.empty() && feedback) {
+      if (!may_block) return std::nullopt;  // committed to disk before its answer
+      return Answer(req, Feedback(id, req.body), start);
+    }
     if (!id.empty()) {
-      service::HookResult r = handler_->Call(id, req.body, std::chrono::system_clock::now());
+      service::HookResult r =
+          handler_->Call(id, req.body, std::chrono::system_clock::now(), may_block);
+      if (r.would_block) return std::nullopt;
       if ((r.status == 200 || r.unresolved_medications > 0) && observers_.on_cards)
         observers_.on_cards(r);
       return Answer(req, std::move(r), start);

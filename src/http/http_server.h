@@ -41,10 +41,11 @@ struct HttpOptions {
   int write_timeout_seconds = 5;        // total for writing an answer
   int keep_alive_timeout_seconds = 5;   // an idle keep-alive connection is closed after
   std::size_t keep_alive_max_requests = 10000;
-  std::size_t max_connections = 1024;         // open connections; beyond: a quick 503 and close
-  std::size_t threads = 0;                    // workers; 0: derived from the number of cores
-  std::size_t max_pending_connections = 256;  // complete requests waiting for a worker (503)
-  int shutdown_grace_ms = 5000;               // Stop(): requests in progress get this long
+  std::size_t max_connections = 1024;  // open connections; beyond: a quick 503 and close
+  std::size_t io_threads = 0;          // event loops; 0: one per core (at most 8)
+  std::size_t threads = 0;             // workers (for what may block); 0: derived from the cores
+  std::size_t max_pending_connections = 256;         // complete requests waiting for a worker (503)
+  int shutdown_grace_ms = 5000;                      // Stop(): requests in progress get this long
   std::vector<std::string> allowed_origins = {"*"};  // CORS; "*": any origin
   // CORS: request headers a browser may send (Access-Control-Allow-Headers of the preflight).
   std::vector<std::string> allowed_headers = {"Authorization",   "Content-Type",  "Accept",
@@ -80,8 +81,11 @@ struct ServerObservers {
 };
 
 // Thread safety: Bind, then Run on one thread; Stop may be called from any thread (a signal
-// watcher) and makes Run return; connections are read and written by one I/O thread
-// (wire_server.h) and complete requests run on a bounded pool whose handlers share the
+// watcher) and makes Run return; connections are read and written by the event loops
+// (wire_server.h, io_threads of them). A complete request that needs no disk or network
+// (discovery, /healthz, a preflight, a hook call whose data is all there and whose caller needs
+// no authentication, a body up to 64 KiB) is answered on its loop (TryInline); the rest (a fetch,
+// feedback, authentication, /readyz, /metrics) runs on a bounded worker pool. Both share the
 // (thread-safe) HookService and observers. Ownership: shares the hook service; owns the listener.
 // Errors: Bind returns a Status; every error answer is an OperationOutcome made by
 // service::ErrorResult from a base::Status, at most 20 issues and 64 KiB (the HTTP layer's own
@@ -109,7 +113,11 @@ class HttpServer {
  private:
   using Clock = std::chrono::steady_clock;
   wire::Response Handle(const wire::Request& req);
-  wire::Response Route(const wire::Request& req, Clock::time_point start);
+  // With may_block false: the answer when it needs no disk or network (nullopt: run it again
+  // with may_block true, on a worker).
+  std::optional<wire::Response> Route(const wire::Request& req, Clock::time_point start,
+                                      bool may_block);
+  std::optional<wire::Response> TryInline(const wire::Request& req);
   service::HookResult Feedback(const std::string& id, const std::string& body);
   wire::Response Refuse(const wire::Request& req, int status, const std::string& message) const;
   wire::Response Answer(const wire::Request& req, service::HookResult r, Clock::time_point start,

@@ -20,6 +20,8 @@
 #include <csignal>
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <thread>
 #include <unordered_map>
 
 namespace http::wire {
@@ -151,31 +153,55 @@ const char* ReasonPhrase(int status) {
   }
 }
 
+// What the loops share. Thread safety: `open`, `queued`, `next_loop` and `stopping` are atomic;
+// the rest is set before the loops run and only read while they do.
 struct Server::Impl {
-  explicit Impl(Server& s)
-      : server(s),
-        epoll_fd(::epoll_create1(EPOLL_CLOEXEC)),
-        wake_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
-  ~Impl() {
-    for (auto& [id, c] : conns) Free(*c);
-    if (listen_fd >= 0) ::close(listen_fd);
-    if (epoll_fd >= 0) ::close(epoll_fd);
-    if (wake_fd >= 0) ::close(wake_fd);
-    if (ctx != nullptr) SSL_CTX_free(ctx);
-  }
+  explicit Impl(Server& s) : server(s) {}
+  ~Impl();
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   Server& server;
-  const ServerOptions& opt() const { return server.options_; }
-  int epoll_fd;
-  int wake_fd;
   SSL_CTX* ctx = nullptr;
   bool ctx_failed = false;
   int listen_fd = -1;
   std::atomic<bool> stopping{false};
+  std::vector<std::unique_ptr<Loop>> loops;  // made with the server: Stop() may wake them
+  std::atomic<std::size_t> next_loop{0};     // round-robin of new connections
+  std::atomic<std::size_t> open{0};          // connections on every loop
+  std::unique_ptr<base::ThreadPool> pool;
+  std::atomic<std::size_t> queued{0};  // requests waiting for a worker
+};
+
+// One event loop: its own epoll set, connections and answers. Loop 0 also accepts, and deals
+// the new connections round-robin to every loop (so that the loops share the connections of a
+// client that opens them all at once); a connection stays on its loop until it closes.
+struct Server::Loop {
+  Loop(Server::Impl& s, std::size_t i)
+      : shared(s),
+        server(s.server),
+        index(i),
+        epoll_fd(::epoll_create1(EPOLL_CLOEXEC)),
+        wake_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~Loop() {
+    for (auto& [id, c] : conns) Free(*c);
+    for (int fd : incoming) ::close(fd);
+    if (epoll_fd >= 0) ::close(epoll_fd);
+    if (wake_fd >= 0) ::close(wake_fd);
+  }
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  Server::Impl& shared;
+  Server& server;
+  const std::size_t index;
+  const ServerOptions& opt() const { return server.options_; }
+  int epoll_fd;
+  int wake_fd;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> conns;
   std::uint64_t next_id = 2;
-  std::unique_ptr<base::ThreadPool> pool;
-  std::atomic<std::size_t> queued{0};
+  std::mutex incoming_mutex;
+  std::vector<int> incoming;  // accepted by loop 0 for this loop
   std::mutex done_mutex;
   struct Done {
     std::uint64_t id;
@@ -193,6 +219,24 @@ struct Server::Impl {
     [[maybe_unused]] auto n = ::write(wake_fd, &one, sizeof one);
   }
 
+  // Hands an accepted connection to this loop (from loop 0's thread).
+  void Give(int fd) {
+    {
+      std::lock_guard<std::mutex> lock(incoming_mutex);
+      incoming.push_back(fd);
+    }
+    Wake();
+  }
+
+  void TakeIncoming() {
+    std::vector<int> fds;
+    {
+      std::lock_guard<std::mutex> lock(incoming_mutex);
+      fds.swap(incoming);
+    }
+    for (int fd : fds) Adopt(fd);
+  }
+
   void Free(Connection& c) {
     if (c.ssl != nullptr) SSL_free(c.ssl);
     c.ssl = nullptr;
@@ -208,16 +252,18 @@ struct Server::Impl {
     ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
     Free(c);
     conns.erase(it);
+    --shared.open;
   }
 
+  // Loop 0: accepts what is pending and deals it out.
   void Accept() {
     for (;;) {
-      const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      const int fd = ::accept4(shared.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) return;  // EAGAIN, or an error the next round retries (EMFILE: backlog waits)
       const int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      if (conns.size() >= opt().max_connections || stopping) {
-        if (ctx == nullptr) {
+      if (shared.open.load() >= opt().max_connections || shared.stopping) {
+        if (shared.ctx == nullptr) {
           static const std::string kBusy = Serialize(
               Response{503, {{"Retry-After", "1"}, {"Content-Type", "text/plain"}}, "busy\n"},
               true);
@@ -226,32 +272,44 @@ struct Server::Impl {
         ::close(fd);
         continue;
       }
-      auto c = std::make_unique<Connection>(opt().limits);
-      c->id = next_id++;
-      c->fd = fd;
-      c->started = Clock::now();
-      c->deadline = c->started + milliseconds(HeadMs());
-      if (ctx != nullptr) {
-        c->ssl = SSL_new(ctx);
-        if (c->ssl == nullptr) {
-          ::close(fd);
-          continue;
-        }
-        SSL_set_fd(c->ssl, fd);
-        SSL_set_accept_state(c->ssl);
-        c->phase = Phase::kHandshake;
-      }
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.u64 = c->id;
-      c->events = EPOLLIN;
-      if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-        Free(*c);
-        continue;
-      }
-      const std::uint64_t id = c->id;
-      conns.emplace(id, std::move(c));
+      ++shared.open;
+      Loop& to = *shared.loops[shared.next_loop++ % shared.loops.size()];
+      if (&to == this)
+        Adopt(fd);
+      else
+        to.Give(fd);
     }
+  }
+
+  // Takes an accepted connection (counted in shared.open) into this loop.
+  void Adopt(int fd) {
+    auto c = std::make_unique<Connection>(opt().limits);
+    c->id = next_id++;
+    c->fd = fd;
+    c->started = Clock::now();
+    c->deadline = c->started + milliseconds(HeadMs());
+    if (shared.ctx != nullptr) {
+      c->ssl = SSL_new(shared.ctx);
+      if (c->ssl == nullptr) {
+        ::close(fd);
+        --shared.open;
+        return;
+      }
+      SSL_set_fd(c->ssl, fd);
+      SSL_set_accept_state(c->ssl);
+      c->phase = Phase::kHandshake;
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = c->id;
+    c->events = EPOLLIN;
+    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      Free(*c);
+      --shared.open;
+      return;
+    }
+    const std::uint64_t id = c->id;
+    conns.emplace(id, std::move(c));
   }
 
   // Reads what is there (up to the buffer's cap). False when the connection must close.
@@ -319,7 +377,7 @@ struct Server::Impl {
   }
 
   void Answer(Connection& c, const Response& r, bool close, bool head = false) {
-    c.close_after_write = close || stopping || c.served >= opt().max_requests;
+    c.close_after_write = close || shared.stopping || c.served >= opt().max_requests;
     c.out += Serialize(r, c.close_after_write, head);
     c.phase = Phase::kWriting;
     c.deadline = Clock::now() + milliseconds(opt().write_timeout_ms);
@@ -377,15 +435,22 @@ struct Server::Impl {
           c.in.erase(0, c.parser.consumed());
           c.parser.Reset();
           ++c.served;
-          if (queued.load() >= opt().max_queued) {
+          // What cannot block is answered here, on this loop, without a hand-off to a worker.
+          if (server.inline_handler_) {
+            if (std::optional<Response> r = server.inline_handler_(*request)) {
+              Answer(c, *r, !request->keep_alive, request->method == "HEAD");
+              continue;
+            }
+          }
+          if (shared.queued.load() >= opt().max_queued) {
             Answer(c, server.on_error_(*request, 503, "The server is busy; try again."), true);
             continue;
           }
           c.phase = Phase::kBusy;
-          ++queued;
+          ++shared.queued;
           const std::uint64_t id = c.id;
-          pool->Submit([this, id, request] {
-            --queued;
+          shared.pool->Submit([this, id, request] {
+            --shared.queued;
             Response r = server.handler_(*request);
             {
               std::lock_guard<std::mutex> lock(done_mutex);
@@ -403,7 +468,7 @@ struct Server::Impl {
           if (c.out_done < c.out.size()) return true;
           c.out.clear();
           c.out_done = 0;
-          if (c.close_after_write || stopping) {
+          if (c.close_after_write || shared.stopping) {
             ::shutdown(c.fd, SHUT_WR);
             return false;
           }
@@ -464,7 +529,8 @@ struct Server::Impl {
     const auto now = Clock::now();
     std::vector<std::uint64_t> expired, late;
     for (auto& [id, c] : conns) {
-      if (grace_over || (stopping && (c->phase == Phase::kIdle || c->phase == Phase::kHandshake))) {
+      if (grace_over ||
+          (shared.stopping && (c->phase == Phase::kIdle || c->phase == Phase::kHandshake))) {
         expired.push_back(id);
       } else if (c->phase != Phase::kBusy && now >= c->deadline) {
         (c->phase == Phase::kReading ? late : expired).push_back(id);
@@ -478,18 +544,29 @@ struct Server::Impl {
     }
   }
 
-  bool Loop() {
+  bool Run() {
+    if (epoll_fd < 0 || wake_fd < 0) return false;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kWakeId;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &ev);
+    if (index == 0) {
+      ev.data.u64 = kListenerId;
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, shared.listen_fd, &ev);
+    }
     epoll_event events[256];
     Clock::time_point grace_end{};
     bool was_stopping = false;
     auto last_sweep = Clock::now();
     for (;;) {
-      if (stopping && !was_stopping) {
+      if (shared.stopping && !was_stopping) {
         was_stopping = true;
         grace_end = Clock::now() + milliseconds(opt().shutdown_grace_ms);
-        ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
-        ::close(listen_fd);
-        listen_fd = -1;
+        if (index == 0) {  // no new connections: refused by the kernel from now on
+          ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, shared.listen_fd, nullptr);
+          ::shutdown(shared.listen_fd, SHUT_RDWR);
+        }
+        TakeIncoming();
         Sweep(false);
       }
       if (was_stopping && conns.empty()) return true;
@@ -502,6 +579,7 @@ struct Server::Impl {
         } else if (id == kWakeId) {
           std::uint64_t count = 0;
           [[maybe_unused]] auto r = ::read(wake_fd, &count, sizeof count);
+          TakeIncoming();
         } else {
           // A hang-up is reported even when nothing is asked for: a connection whose request is
           // with a worker is closed (its answer is dropped) rather than polled again and again.
@@ -519,7 +597,7 @@ struct Server::Impl {
       }
       TakeAnswers();
       const auto now = Clock::now();
-      if (now - last_sweep >= milliseconds(50) || stopping) {
+      if (now - last_sweep >= milliseconds(50) || shared.stopping) {
         last_sweep = now;
         Sweep(was_stopping && now >= grace_end);
       }
@@ -527,11 +605,21 @@ struct Server::Impl {
   }
 };
 
-Server::Server(ServerOptions options, Handler handler, ErrorResponder on_error)
+Server::Impl::~Impl() {
+  loops.clear();
+  if (listen_fd >= 0) ::close(listen_fd);
+  if (ctx != nullptr) SSL_CTX_free(ctx);
+}
+
+Server::Server(ServerOptions options, Handler handler, ErrorResponder on_error,
+               InlineHandler inline_handler)
     : options_(std::move(options)),
       handler_(std::move(handler)),
       on_error_(std::move(on_error)),
+      inline_handler_(std::move(inline_handler)),
       impl_(std::make_unique<Impl>(*this)) {
+  const std::size_t loops = std::max<std::size_t>(1, options_.io_threads);
+  for (std::size_t i = 0; i < loops; ++i) impl_->loops.push_back(std::make_unique<Loop>(*impl_, i));
   if (tls()) {
     SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
     if (ctx != nullptr &&
@@ -609,28 +697,36 @@ bool Server::Run() {
   // A peer that closes while an answer is written must not kill the process (OpenSSL writes
   // with write(2), which raises SIGPIPE).
   std::signal(SIGPIPE, SIG_IGN);
-  if (m.epoll_fd < 0 || m.wake_fd < 0) return false;
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.u64 = kListenerId;
-  ::epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.listen_fd, &ev);
-  ev.data.u64 = kWakeId;
-  ::epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.wake_fd, &ev);
   m.pool = std::make_unique<base::ThreadPool>(std::max<std::size_t>(1, options_.threads));
-  const bool ok = m.Loop();
-  m.pool.reset();  // runs what is queued (answers to closed connections are dropped), joins
-  {
-    std::lock_guard<std::mutex> lock(m.done_mutex);
-    m.done.clear();
+  std::atomic<bool> ok{true};
+  std::vector<std::thread> others;
+  for (std::size_t i = 1; i < m.loops.size(); ++i)
+    others.emplace_back([&m, &ok, i] {
+      if (!m.loops[i]->Run()) ok = false;
+    });
+  if (!m.loops[0]->Run()) {
+    ok = false;
+    Stop();  // the other loops end too
   }
-  for (auto& [id, c] : m.conns) m.Free(*c);
-  m.conns.clear();
+  for (auto& t : others) t.join();
+  m.pool.reset();  // runs what is queued (answers to closed connections are dropped), joins
+  for (auto& loop : m.loops) {
+    {
+      std::lock_guard<std::mutex> lock(loop->done_mutex);
+      loop->done.clear();
+    }
+    for (auto& [id, c] : loop->conns) loop->Free(*c);
+    loop->conns.clear();
+    std::lock_guard<std::mutex> lock(loop->incoming_mutex);  // dealt after that loop ended
+    for (int fd : loop->incoming) ::close(fd);
+    loop->incoming.clear();
+  }
   return ok;
 }
 
 void Server::Stop() {
   impl_->stopping = true;
-  impl_->Wake();
+  for (auto& loop : impl_->loops) loop->Wake();
 }
 
 }  // namespace http::wire

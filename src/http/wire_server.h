@@ -1,7 +1,10 @@
-// The server's own HTTP/1.1 front: one epoll I/O thread accepts connections, does TLS (OpenSSL,
-// non-blocking), reads each request with the strict parser (wire_parser.h) under TOTAL deadlines,
-// and hands only complete requests to a bounded worker pool; the I/O thread writes the answers,
-// in order per connection. No thread is held by an idle, slow or silent connection.
+// The server's own HTTP/1.1 front: io_threads epoll event loops (loop 0 accepts and deals the
+// connections round-robin) do TLS (OpenSSL, non-blocking) and read each request with the strict
+// parser (wire_parser.h) under TOTAL deadlines. A complete request is answered on its loop when
+// the InlineHandler can do so without blocking (no disk, no network, bounded CPU); anything else
+// goes to a bounded worker pool and its answer back to the loop, which writes it. Answers are
+// written in order per connection. No thread is held by an idle, slow or silent connection, and
+// no loop waits on a disk or a network peer.
 //
 // Per connection: one request at a time (pipelined requests wait in the kernel and are answered
 // in order); the head within header_timeout_ms of its first byte (of the accept, for the first
@@ -12,11 +15,12 @@
 // Stop(): stop accepting, close idle connections, let requests in progress finish for up to
 // shutdown_grace_ms (their answers say "Connection: close"), then close the rest.
 //
-// Thread safety: Bind, then Run on one thread; Stop from any thread, also before Run. The
-// handler runs on the worker threads (it must be thread-safe); the error responder on the I/O
-// thread (it must be cheap). Ownership: owns its sockets, TLS context and workers. Errors: Bind
-// returns a Status (kFailedPrecondition: TLS files; kUnavailable: the address); a connection's
-// errors close that connection only.
+// Thread safety: Bind, then Run on one thread (it runs loop 0 and starts the others); Stop from
+// any thread, also before Run. The handler runs on the worker threads, the inline handler and
+// the error responder on the loops, concurrently: all three must be thread-safe, the last two
+// cheap. Ownership: owns its sockets, TLS context, loops and workers. Errors: Bind returns a
+// Status (kFailedPrecondition: TLS files; kUnavailable: the address); a connection's errors
+// close that connection only.
 #pragma once
 
 #include "base/status.h"
@@ -26,6 +30,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,7 +47,8 @@ struct ServerOptions {
   int idle_timeout_ms = 5000;
   std::size_t max_requests = 10000;  // per connection
   std::size_t max_connections = 1024;
-  std::size_t threads = 4;
+  std::size_t io_threads = 1;    // event loops (each one thread); loop 0 accepts and deals
+  std::size_t threads = 4;       // workers, for what may block
   std::size_t max_queued = 256;  // requests waiting for a worker
   int shutdown_grace_ms = 5000;
   std::string tls_cert_file;  // both set: TLS
@@ -57,6 +63,10 @@ struct Response {
 
 // Runs a complete request (on a worker).
 using Handler = std::function<Response(const Request&)>;
+// Answers a complete request on the event loop that read it when that cannot block (no disk,
+// no network, bounded CPU); nullopt sends it to a worker (Handler). Must be thread-safe: the
+// loops call it concurrently.
+using InlineHandler = std::function<std::optional<Response>(const Request&)>;
 // Answers a refused request: `request` holds what was parsed (maybe nothing), `status` and
 // `message` the refusal (on the I/O thread).
 using ErrorResponder =
@@ -64,7 +74,8 @@ using ErrorResponder =
 
 class Server {
  public:
-  Server(ServerOptions options, Handler handler, ErrorResponder on_error);
+  Server(ServerOptions options, Handler handler, ErrorResponder on_error,
+         InlineHandler inline_handler = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -78,9 +89,11 @@ class Server {
 
  private:
   struct Impl;
+  struct Loop;
   ServerOptions options_;
   Handler handler_;
   ErrorResponder on_error_;
+  InlineHandler inline_handler_;
   std::unique_ptr<Impl> impl_;
   int port_ = 0;
 };

@@ -126,7 +126,7 @@ HookService::HookService(std::shared_ptr<const anakinra::Engine> engine,
     : engine_(std::move(engine)), catalog_(std::move(catalog)), limits_(limits) {}
 
 HookResult HookService::Call(std::string_view service_id, std::string_view body,
-                             std::chrono::system_clock::time_point now) const {
+                             std::chrono::system_clock::time_point now, bool may_block) const {
   const cdshooks::ServiceDefinition* service = catalog_.Find(service_id);
   if (service == nullptr) {
     return ErrorResult(
@@ -139,12 +139,12 @@ HookResult HookService::Call(std::string_view service_id, std::string_view body,
     r.service_id = service->id;
     return r;
   }
-  return Evaluate(*service, request, now);
+  return Evaluate(*service, request, now, may_block);
 }
 
 HookResult HookService::Evaluate(const cdshooks::ServiceDefinition& service,
                                  cdshooks::Request& request,
-                                 std::chrono::system_clock::time_point now) const {
+                                 std::chrono::system_clock::time_point now, bool may_block) const {
   const auto seconds =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   HookResult result;
@@ -174,6 +174,12 @@ HookResult HookService::Evaluate(const cdshooks::ServiceDefinition& service,
   if (plan.nothing_to_do) return empty();
 
   std::map<std::string, std::string> fetch_why;  // key -> what the fetcher said
+  if (fetcher_ && !may_block &&
+      (!plan.medications_to_fetch.empty() || !plan.keys_to_fetch.empty())) {
+    HookResult later;
+    later.would_block = true;
+    return later;
+  }
   if (fetcher_) {
     FetchWork work;
     work.cutoff = cutoff;

@@ -45,6 +45,9 @@ struct HookResult {
   // "required hookInstance; value fhirAuthorization.token_type"): never free text, so never
   // patient data or tokens.
   std::string reason;
+  // Call with may_block false: the request needs the fetcher (network), so nothing was answered;
+  // call again where blocking is fine.
+  bool would_block = false;
 };
 
 // Thread safety: Call and Evaluate may run concurrently from many threads once configured;
@@ -59,12 +62,14 @@ class HookService {
 
   void set_fetcher(PrefetchFetcher fetcher) { fetcher_ = std::move(fetcher); }
 
-  // POST /cds-services/{id}
+  // POST /cds-services/{id}. With `may_block` false a call that needs the fetcher returns at
+  // once with would_block set (and nothing else): the HTTP front answers what needs no network
+  // on its event loop and hands the rest to a worker.
   HookResult Call(std::string_view service_id, std::string_view body,
-                  std::chrono::system_clock::time_point now) const;
+                  std::chrono::system_clock::time_point now, bool may_block = true) const;
   // Evaluates an already parsed request (the CLI's path).
   HookResult Evaluate(const cdshooks::ServiceDefinition& service, cdshooks::Request& request,
-                      std::chrono::system_clock::time_point now) const;
+                      std::chrono::system_clock::time_point now, bool may_block = true) const;
 
   const cdshooks::ServiceCatalog& catalog() const { return catalog_; }
   // service::KnowledgeVersion of the hooks folder loaded ("" when not loaded from a folder).
