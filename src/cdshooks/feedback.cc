@@ -8,10 +8,6 @@ namespace {
 
 using Problems = std::vector<base::Status::Problem>;
 
-// Checking stops after this many problems: a body of a million bad items costs a few of them,
-// not a million (issue 16).
-constexpr std::size_t kMaxProblems = 16;
-
 void Fail(Problems& e, std::string kind, std::string diagnostics, std::string expression) {
   e.push_back(
       base::Status::Problem{std::move(kind), std::move(diagnostics), std::move(expression)});
@@ -44,116 +40,120 @@ bool IsTimestamp(std::string_view s) {
   return fhir::ParseDateTime(s).has_value();
 }
 
+// The problems of one entry (none: it is valid). `f` is filled with what could be read.
+void JudgeEntry(const base::Json& item, const std::string& entry, Feedback& f, Problems& error) {
+  if (!item.IsObject()) {
+    Fail(error, "structure", entry + " must be an object.", entry);
+    return;
+  }
+  const std::string path = entry + ".";
+  auto card = RequiredString(item, "card", path, error);
+  auto outcome = RequiredString(item, "outcome", path, error);
+  auto timestamp = RequiredString(item, "outcomeTimestamp", path, error);
+  if (card) f.card = *card;
+  if (timestamp) {
+    f.outcome_timestamp = *timestamp;
+    if (!IsTimestamp(*timestamp))
+      Fail(error, "value",
+           path +
+               "outcomeTimestamp must be an RFC 3339 date-time with a zone, e.g. "
+               "2026-11-24T10:15:00Z.",
+           path + "outcomeTimestamp");
+  }
+  if (outcome) {
+    f.outcome = *outcome;
+    if (f.outcome != "accepted" && f.outcome != "overridden")
+      Fail(error, "value", path + "outcome must be \"accepted\" or \"overridden\".",
+           path + "outcome");
+  }
+  if (const base::Json* accepted = base::Member(item, "acceptedSuggestions")) {
+    if (!accepted->IsArray()) {
+      Fail(error, "structure", path + "acceptedSuggestions must be an array.",
+           path + "acceptedSuggestions");
+    } else {
+      rapidjson::SizeType j = 0;
+      for (const auto& s : accepted->GetArray()) {
+        const std::string where = path + "acceptedSuggestions[" + std::to_string(j++) + "]";
+        auto id = s.IsObject() ? base::StringMember(s, "id") : std::nullopt;
+        if (!id || id->empty()) {
+          Fail(error, "structure", where + " must be an object with a suggestion uuid in id.",
+               where);
+        } else {
+          f.accepted_suggestions.emplace_back(*id);
+        }
+      }
+    }
+  }
+  if (f.outcome == "accepted" && f.accepted_suggestions.empty())
+    Fail(error, "required", path + "acceptedSuggestions is required when outcome is accepted.",
+         path + "acceptedSuggestions");
+  if (const base::Json* reason = base::Member(item, "overrideReason")) {
+    if (!reason->IsObject()) {
+      Fail(error, "structure", path + "overrideReason must be an object.", path + "overrideReason");
+    } else {
+      const base::Json* coding = base::Member(*reason, "reason");
+      if (coding != nullptr) {
+        auto code = coding->IsObject() ? base::StringMember(*coding, "code") : std::nullopt;
+        auto system = coding->IsObject() ? base::StringMember(*coding, "system") : std::nullopt;
+        if (!code || !system) {
+          Fail(error, "structure",
+               path + "overrideReason.reason must be a Coding with system and code.",
+               path + "overrideReason.reason");
+        } else {
+          f.override_reason =
+              Coding{std::string(*system), std::string(*code),
+                     std::string(base::StringMember(*coding, "display").value_or(""))};
+        }
+      }
+      const base::Json* comment = base::Member(*reason, "userComment");
+      if (comment != nullptr) {
+        if (!comment->IsString())
+          Fail(error, "structure", path + "overrideReason.userComment must be a string.",
+               path + "overrideReason.userComment");
+        else
+          f.user_comment.assign(comment->GetString(), comment->GetStringLength());
+      }
+      if (coding == nullptr && comment == nullptr)
+        Fail(error, "required", path + "overrideReason needs a reason or a userComment.",
+             path + "overrideReason");
+    }
+  }
+  if (f.outcome == "overridden" && !f.accepted_suggestions.empty())
+    Fail(error, "invalid", path + "an overridden card cannot have acceptedSuggestions.",
+         path + "acceptedSuggestions");
+}
+
 }  // namespace
 
-base::Status ParseFeedback(std::string_view body, std::size_t max_depth,
-                           std::vector<Feedback>& out) {
+base::StatusOr<FeedbackBatch> ParseFeedback(std::string_view body, std::size_t max_depth) {
   rapidjson::Document doc;
   if (base::Status e = base::ParseJson(body, max_depth, doc); !e.ok())
     return Invalid("structure", "The feedback body is not valid JSON: " + e.message() + ".");
-  const base::Json* list = base::Member(doc, "feedback");
-  if (!doc.IsObject() || list == nullptr || !list->IsArray() || list->Empty())
+  const base::Json* list = doc.IsObject() ? base::Member(doc, "feedback") : nullptr;
+  if (list == nullptr || !list->IsArray() || list->Empty())
     return Invalid("structure",
                    "The feedback body must be an object with a non-empty \"feedback\" array.",
                    "feedback");
-  Problems error;
+  FeedbackBatch batch;
+  batch.total = list->Size();
+  Problems mine;
   rapidjson::SizeType i = 0;
   for (const auto& item : list->GetArray()) {
-    if (error.size() >= kMaxProblems) {
-      Fail(error, "too-costly",
-           "The feedback has more problems than are reported; the items after feedback[" +
-               std::to_string(i - 1) + "] were not checked.",
-           "feedback");
-      break;
-    }
-    const std::string path = "feedback[" + std::to_string(i++) + "].";
-    if (!item.IsObject()) {
-      Fail(error, "structure", path.substr(0, path.size() - 1) + " must be an object.",
-           path.substr(0, path.size() - 1));
+    Feedback f;
+    mine.clear();
+    JudgeEntry(item, "feedback[" + std::to_string(i++) + "]", f, mine);
+    if (mine.empty()) {
+      batch.valid.push_back(std::move(f));
       continue;
     }
-    Feedback f;
-    auto card = RequiredString(item, "card", path, error);
-    auto outcome = RequiredString(item, "outcome", path, error);
-    auto timestamp = RequiredString(item, "outcomeTimestamp", path, error);
-    if (card) f.card = *card;
-    if (timestamp) {
-      f.outcome_timestamp = *timestamp;
-      if (!IsTimestamp(*timestamp))
-        Fail(error, "value",
-             path +
-                 "outcomeTimestamp must be an RFC 3339 date-time with a zone, e.g. "
-                 "2026-11-24T10:15:00Z.",
-             path + "outcomeTimestamp");
+    for (auto& p : mine) {
+      if (batch.problems.size() < FeedbackBatch::kKeptProblems)
+        batch.problems.push_back(std::move(p));
+      else
+        ++batch.unlisted;
     }
-    if (outcome) {
-      f.outcome = *outcome;
-      if (f.outcome != "accepted" && f.outcome != "overridden")
-        Fail(error, "value", path + "outcome must be \"accepted\" or \"overridden\".",
-             path + "outcome");
-    }
-    if (const base::Json* accepted = base::Member(item, "acceptedSuggestions")) {
-      if (!accepted->IsArray()) {
-        Fail(error, "structure", path + "acceptedSuggestions must be an array.",
-             path + "acceptedSuggestions");
-      } else {
-        rapidjson::SizeType j = 0;
-        for (const auto& s : accepted->GetArray()) {
-          const std::string where = path + "acceptedSuggestions[" + std::to_string(j++) + "]";
-          auto id = s.IsObject() ? base::StringMember(s, "id") : std::nullopt;
-          if (!id || id->empty()) {
-            Fail(error, "structure", where + " must be an object with a suggestion uuid in id.",
-                 where);
-          } else {
-            f.accepted_suggestions.emplace_back(*id);
-          }
-        }
-      }
-    }
-    if (f.outcome == "accepted" && f.accepted_suggestions.empty())
-      Fail(error, "required", path + "acceptedSuggestions is required when outcome is accepted.",
-           path + "acceptedSuggestions");
-    if (const base::Json* reason = base::Member(item, "overrideReason")) {
-      if (!reason->IsObject()) {
-        Fail(error, "structure", path + "overrideReason must be an object.",
-             path + "overrideReason");
-      } else {
-        const base::Json* coding = base::Member(*reason, "reason");
-        if (coding != nullptr) {
-          auto code = coding->IsObject() ? base::StringMember(*coding, "code") : std::nullopt;
-          auto system = coding->IsObject() ? base::StringMember(*coding, "system") : std::nullopt;
-          if (!code || !system) {
-            Fail(error, "structure",
-                 path + "overrideReason.reason must be a Coding with system and code.",
-                 path + "overrideReason.reason");
-          } else {
-            f.override_reason =
-                Coding{std::string(*system), std::string(*code),
-                       std::string(base::StringMember(*coding, "display").value_or(""))};
-          }
-        }
-        if (const base::Json* comment = base::Member(*reason, "userComment")) {
-          if (!comment->IsString())
-            Fail(error, "structure", path + "overrideReason.userComment must be a string.",
-                 path + "overrideReason.userComment");
-          else
-            f.user_comment.assign(comment->GetString(), comment->GetStringLength());
-        }
-        if (coding == nullptr && base::Member(*reason, "userComment") == nullptr)
-          Fail(error, "required", path + "overrideReason needs a reason or a userComment.",
-               path + "overrideReason");
-      }
-    }
-    if (f.outcome == "overridden" && !f.accepted_suggestions.empty())
-      Fail(error, "invalid", path + "an overridden card cannot have acceptedSuggestions.",
-           path + "acceptedSuggestions");
-    out.push_back(std::move(f));
   }
-  if (!error.empty()) {
-    out.clear();
-    return base::Status::FromProblems(base::Status::Code::kInvalidArgument, std::move(error));
-  }
-  return base::Status::Ok();
+  return batch;
 }
 
 }  // namespace cdshooks
