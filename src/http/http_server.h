@@ -55,7 +55,8 @@ struct HttpOptions {
   std::string tls_key_file;
 };
 
-// Called with every successful hook answer (cards issued) and every valid feedback body.
+// Called with every successful hook answer (cards issued) and the valid entries of every feedback
+// body.
 struct ServerObservers {
   // A hook answer with cards (200), or any answer with unresolved Medication references.
   std::function<void(const service::HookResult&)> on_cards;
