@@ -126,6 +126,7 @@ int RunServe(const config::ServerConfig& config) {
   auto metrics = std::make_shared<http::Metrics>();
   store::StoreOptions store_options;
   store_options.queue = http::StoreOptions(metrics);
+  store_options.queue.store_user_comments = config.store_user_comments != 0;
   auto opened = store::OpenStore(config.store_url, config.data_dir, /*create=*/true,
                                  std::move(store_options));
   if (!opened.ok()) {

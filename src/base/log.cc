@@ -116,6 +116,19 @@ void LogRequest(const RequestLogEntry& e) {
     for (const auto& c : e.card_codes) w.String(c.c_str());
     w.EndArray();
   }
+  if (!e.feedback.empty()) {
+    w.Key("feedback");
+    w.StartArray();
+    for (const auto& [code, outcome] : e.feedback) {
+      w.StartObject();
+      w.Key("card");
+      w.String(code.c_str());
+      w.Key("outcome");
+      w.String(outcome.c_str());
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   if (!e.message.empty()) {
     w.Key("message");
     w.String(e.message.c_str());

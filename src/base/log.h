@@ -1,6 +1,7 @@
 // One JSON line per request on stderr: time, method, route, status, latency, service,
-// hookInstance and card codes. Never tokens, never patient identifiers: the route is the matched
-// pattern's path, and nothing from the body other than hookInstance is written.
+// hookInstance and card codes (a feedback call: each stored entry's card code and outcome). Never
+// tokens, never patient identifiers: the route is the matched pattern's path, and nothing from the
+// body other than hookInstance and a feedback entry's outcome is written.
 //
 // Thread safety: every function may be called from any thread; lines are written whole, under
 // one mutex, and flushed. Errors: a failed write to stderr is ignored (logging never fails a
@@ -8,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace base {
@@ -21,6 +23,9 @@ struct RequestLogEntry {
   std::string hook_instance;
   std::vector<std::string> card_codes;
   std::string message;  // e.g. the reason for an error
+  // A feedback call: per stored entry, (the code of the card it is about, its outcome), logged
+  // as "feedback":[{"card":CODE,"outcome":OUTCOME}]. Never its comment or its card uuid.
+  std::vector<std::pair<std::string, std::string>> feedback;
 };
 
 enum class LogLevel { kDebug, kInfo, kWarn, kError, kOff };

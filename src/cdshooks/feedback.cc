@@ -8,33 +8,51 @@ namespace {
 
 using Problems = std::vector<base::Status::Problem>;
 
-// Checking stops after this many problems: a body of a million bad items costs a few of them,
-// not a million (issue 16).
-constexpr std::size_t kMaxProblems = 16;
-
-void Fail(Problems& e, std::string kind, std::string diagnostics, std::string expression) {
-  e.push_back(
-      base::Status::Problem{std::move(kind), std::move(diagnostics), std::move(expression)});
-}
-
 base::Status Invalid(std::string kind, std::string diagnostics, std::string expression = {}) {
-  Problems one;
-  Fail(one, std::move(kind), std::move(diagnostics), std::move(expression));
-  return base::Status::FromProblems(base::Status::Code::kInvalidArgument, std::move(one));
+  return base::Status::FromProblems(
+      base::Status::Code::kInvalidArgument,
+      {base::Status::Problem{std::move(kind), std::move(diagnostics), std::move(expression)}});
 }
 
-std::optional<std::string> RequiredString(const base::Json& obj, const char* name,
-                                          const std::string& path, Problems& e) {
-  const base::Json* v = base::Member(obj, name);
-  if (v == nullptr) {
-    Fail(e, "required", "Missing required field " + path + name + ".", path + name);
+// The verdict on one entry: how many problems it has and, while the batch still keeps problems
+// (`keep` set), each one with its expression and message. Without `keep` no string is built, so a
+// body of a million bad entries costs about what parsing it costs.
+class Verdict {
+ public:
+  Verdict(std::size_t index, Problems* keep) : index_(index), keep_(keep) {}
+
+  // A problem of the entry's `field` ("" for the entry itself): the expression is
+  // feedback[i].field, the message that expression followed by `text`.
+  void Fail(const char* kind, std::string_view field, std::string_view text) {
+    ++count_;
+    if (keep_ == nullptr) return;
+    std::string where = "feedback[" + std::to_string(index_) + "]";
+    if (!field.empty()) where.append(".").append(field);
+    std::string message = where;
+    message.append(text);
+    keep_->push_back(base::Status::Problem{kind, std::move(message), std::move(where)});
+  }
+  bool detailed() const { return keep_ != nullptr; }
+  std::size_t count() const { return count_; }
+
+ private:
+  std::size_t index_;
+  Problems* keep_;
+  std::size_t count_ = 0;
+};
+
+std::optional<std::string_view> RequiredString(const base::Json& obj, const char* name,
+                                               Verdict& v) {
+  const base::Json* value = base::Member(obj, name);
+  if (value == nullptr) {
+    v.Fail("required", name, " is required.");
     return std::nullopt;
   }
-  if (!v->IsString() || v->GetStringLength() == 0) {
-    Fail(e, "structure", path + name + " must be a non-empty string.", path + name);
+  if (!value->IsString() || value->GetStringLength() == 0) {
+    v.Fail("structure", name, " must be a non-empty string.");
     return std::nullopt;
   }
-  return std::string(v->GetString(), v->GetStringLength());
+  return std::string_view(value->GetString(), value->GetStringLength());
 }
 
 // RFC 3339 date-time with a time zone, as the spec requires for outcomeTimestamp.
@@ -44,116 +62,110 @@ bool IsTimestamp(std::string_view s) {
   return fhir::ParseDateTime(s).has_value();
 }
 
+// Judges one entry into `v`; `f` is filled with what could be read.
+void JudgeEntry(const base::Json& item, Feedback& f, Verdict& v) {
+  if (!item.IsObject()) {
+    v.Fail("structure", "", " must be an object.");
+    return;
+  }
+  auto card = RequiredString(item, "card", v);
+  auto outcome = RequiredString(item, "outcome", v);
+  auto timestamp = RequiredString(item, "outcomeTimestamp", v);
+  if (card) f.card = *card;
+  if (timestamp) {
+    f.outcome_timestamp = *timestamp;
+    if (!IsTimestamp(*timestamp))
+      v.Fail("value", "outcomeTimestamp",
+             " must be an RFC 3339 date-time with a zone, e.g. 2026-11-24T10:15:00Z.");
+  }
+  if (outcome) {
+    f.outcome = *outcome;
+    if (f.outcome != "accepted" && f.outcome != "overridden")
+      v.Fail("value", "outcome", " must be \"accepted\" or \"overridden\".");
+  }
+  if (const base::Json* accepted = base::Member(item, "acceptedSuggestions")) {
+    if (!accepted->IsArray()) {
+      v.Fail("structure", "acceptedSuggestions", " must be an array.");
+    } else {
+      rapidjson::SizeType j = 0;
+      for (const auto& s : accepted->GetArray()) {
+        auto id = s.IsObject() ? base::StringMember(s, "id") : std::nullopt;
+        if (!id || id->empty())
+          v.Fail("structure",
+                 v.detailed() ? "acceptedSuggestions[" + std::to_string(j) + "]" : std::string(),
+                 " must be an object with a suggestion uuid in id.");
+        else
+          f.accepted_suggestions.emplace_back(*id);
+        ++j;
+      }
+    }
+  }
+  if (f.outcome == "accepted" && f.accepted_suggestions.empty())
+    v.Fail("required", "acceptedSuggestions", " is required when outcome is accepted.");
+  if (const base::Json* reason = base::Member(item, "overrideReason")) {
+    if (!reason->IsObject()) {
+      v.Fail("structure", "overrideReason", " must be an object.");
+    } else {
+      const base::Json* coding = base::Member(*reason, "reason");
+      if (coding != nullptr) {
+        auto code = coding->IsObject() ? base::StringMember(*coding, "code") : std::nullopt;
+        auto system = coding->IsObject() ? base::StringMember(*coding, "system") : std::nullopt;
+        if (!code || !system)
+          v.Fail("structure", "overrideReason.reason", " must be a Coding with system and code.");
+        else
+          f.override_reason =
+              Coding{std::string(*system), std::string(*code),
+                     std::string(base::StringMember(*coding, "display").value_or(""))};
+      }
+      const base::Json* comment = base::Member(*reason, "userComment");
+      if (comment != nullptr) {
+        if (!comment->IsString())
+          v.Fail("structure", "overrideReason.userComment", " must be a string.");
+        else
+          f.user_comment.assign(comment->GetString(), comment->GetStringLength());
+      }
+      if (coding == nullptr && comment == nullptr)
+        v.Fail("required", "overrideReason", " needs a reason or a userComment.");
+    }
+  }
+  if (f.outcome == "overridden" && !f.accepted_suggestions.empty())
+    v.Fail("invalid", "acceptedSuggestions", " must be absent when outcome is overridden.");
+}
+
 }  // namespace
 
-base::Status ParseFeedback(std::string_view body, std::size_t max_depth,
-                           std::vector<Feedback>& out) {
+base::StatusOr<FeedbackBatch> ParseFeedback(std::string_view body, std::size_t max_depth) {
   rapidjson::Document doc;
   if (base::Status e = base::ParseJson(body, max_depth, doc); !e.ok())
     return Invalid("structure", "The feedback body is not valid JSON: " + e.message() + ".");
-  const base::Json* list = base::Member(doc, "feedback");
-  if (!doc.IsObject() || list == nullptr || !list->IsArray() || list->Empty())
+  const base::Json* list = doc.IsObject() ? base::Member(doc, "feedback") : nullptr;
+  if (list == nullptr || !list->IsArray() || list->Empty())
     return Invalid("structure",
                    "The feedback body must be an object with a non-empty \"feedback\" array.",
                    "feedback");
-  Problems error;
-  rapidjson::SizeType i = 0;
+  FeedbackBatch batch;
+  batch.total = list->Size();
+  Problems mine;
+  std::size_t i = 0;
   for (const auto& item : list->GetArray()) {
-    if (error.size() >= kMaxProblems) {
-      Fail(error, "too-costly",
-           "The feedback has more problems than are reported; the items after feedback[" +
-               std::to_string(i - 1) + "] were not checked.",
-           "feedback");
-      break;
-    }
-    const std::string path = "feedback[" + std::to_string(i++) + "].";
-    if (!item.IsObject()) {
-      Fail(error, "structure", path.substr(0, path.size() - 1) + " must be an object.",
-           path.substr(0, path.size() - 1));
+    Feedback f;
+    mine.clear();
+    const bool keep = batch.problems.size() < FeedbackBatch::kKeptProblems;
+    Verdict v(i++, keep ? &mine : nullptr);
+    JudgeEntry(item, f, v);
+    if (v.count() == 0) {
+      batch.valid.push_back(std::move(f));
       continue;
     }
-    Feedback f;
-    auto card = RequiredString(item, "card", path, error);
-    auto outcome = RequiredString(item, "outcome", path, error);
-    auto timestamp = RequiredString(item, "outcomeTimestamp", path, error);
-    if (card) f.card = *card;
-    if (timestamp) {
-      f.outcome_timestamp = *timestamp;
-      if (!IsTimestamp(*timestamp))
-        Fail(error, "value",
-             path +
-                 "outcomeTimestamp must be an RFC 3339 date-time with a zone, e.g. "
-                 "2026-11-24T10:15:00Z.",
-             path + "outcomeTimestamp");
+    std::size_t kept = 0;
+    for (auto& p : mine) {
+      if (batch.problems.size() == FeedbackBatch::kKeptProblems) break;
+      batch.problems.push_back(std::move(p));
+      ++kept;
     }
-    if (outcome) {
-      f.outcome = *outcome;
-      if (f.outcome != "accepted" && f.outcome != "overridden")
-        Fail(error, "value", path + "outcome must be \"accepted\" or \"overridden\".",
-             path + "outcome");
-    }
-    if (const base::Json* accepted = base::Member(item, "acceptedSuggestions")) {
-      if (!accepted->IsArray()) {
-        Fail(error, "structure", path + "acceptedSuggestions must be an array.",
-             path + "acceptedSuggestions");
-      } else {
-        rapidjson::SizeType j = 0;
-        for (const auto& s : accepted->GetArray()) {
-          const std::string where = path + "acceptedSuggestions[" + std::to_string(j++) + "]";
-          auto id = s.IsObject() ? base::StringMember(s, "id") : std::nullopt;
-          if (!id || id->empty()) {
-            Fail(error, "structure", where + " must be an object with a suggestion uuid in id.",
-                 where);
-          } else {
-            f.accepted_suggestions.emplace_back(*id);
-          }
-        }
-      }
-    }
-    if (f.outcome == "accepted" && f.accepted_suggestions.empty())
-      Fail(error, "required", path + "acceptedSuggestions is required when outcome is accepted.",
-           path + "acceptedSuggestions");
-    if (const base::Json* reason = base::Member(item, "overrideReason")) {
-      if (!reason->IsObject()) {
-        Fail(error, "structure", path + "overrideReason must be an object.",
-             path + "overrideReason");
-      } else {
-        const base::Json* coding = base::Member(*reason, "reason");
-        if (coding != nullptr) {
-          auto code = coding->IsObject() ? base::StringMember(*coding, "code") : std::nullopt;
-          auto system = coding->IsObject() ? base::StringMember(*coding, "system") : std::nullopt;
-          if (!code || !system) {
-            Fail(error, "structure",
-                 path + "overrideReason.reason must be a Coding with system and code.",
-                 path + "overrideReason.reason");
-          } else {
-            f.override_reason =
-                Coding{std::string(*system), std::string(*code),
-                       std::string(base::StringMember(*coding, "display").value_or(""))};
-          }
-        }
-        if (const base::Json* comment = base::Member(*reason, "userComment")) {
-          if (!comment->IsString())
-            Fail(error, "structure", path + "overrideReason.userComment must be a string.",
-                 path + "overrideReason.userComment");
-          else
-            f.user_comment.assign(comment->GetString(), comment->GetStringLength());
-        }
-        if (coding == nullptr && base::Member(*reason, "userComment") == nullptr)
-          Fail(error, "required", path + "overrideReason needs a reason or a userComment.",
-               path + "overrideReason");
-      }
-    }
-    if (f.outcome == "overridden" && !f.accepted_suggestions.empty())
-      Fail(error, "invalid", path + "an overridden card cannot have acceptedSuggestions.",
-           path + "acceptedSuggestions");
-    out.push_back(std::move(f));
+    batch.unlisted += v.count() - kept;
   }
-  if (!error.empty()) {
-    out.clear();
-    return base::Status::FromProblems(base::Status::Code::kInvalidArgument, std::move(error));
-  }
-  return base::Status::Ok();
+  return batch;
 }
 
 }  // namespace cdshooks

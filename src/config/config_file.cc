@@ -230,6 +230,10 @@ const std::vector<Setting>& Settings() {
        "postgresql://USER:PASSWORD@HOST:PORT/DB shared by every replica (the password is never "
        "logged or printed)",
        &C::store_url},
+      {"store_user_comments", "",
+       "1: keep the text of a feedback userComment in the store (column user_comment; free text "
+       "that may hold patient data, docs/security.md); 0: only whether one was sent",
+       &C::store_user_comments, 0, 1},
       {"max_body_bytes", "--max-body-bytes", "Largest request body accepted (413 above)",
        &C::max_body_bytes, 1, 64 * kMiB},
       {"max_json_depth", "--max-json-depth", "Deepest JSON nesting accepted (400 above)",

@@ -17,6 +17,9 @@ struct ServerConfig {
   // Issued cards, feedback and (PostgreSQL) the JWT replay set: "" for SQLite in data_dir, or a
   // postgresql:// URL shared by every replica. May hold a password: logged redacted only.
   std::string store_url;
+  // 1: keep the text of a feedback userComment (free text: may hold patient data,
+  // docs/security.md); 0: only whether one was sent.
+  int store_user_comments = 0;
 
   // Limits against hostile or broken clients.
   std::size_t max_body_bytes = std::size_t{2} * 1024 * 1024;

@@ -78,20 +78,24 @@ const char* AllowedMethods(const std::string& route) {
   return "GET, HEAD, OPTIONS";
 }
 
-// At most kMaxIssues problems; the rest counted in one more.
-base::Status Capped(const base::Status& status) {
+// At most kMaxIssues problems; the rest, and `unlisted` more found but not kept by the caller,
+// counted in one more.
+base::Status Capped(const base::Status& status, std::size_t unlisted = 0) {
   std::vector<base::Status::Problem> problems = status.problems();
-  if (problems.size() <= kMaxIssues) return status;
-  const std::size_t more = problems.size() - kMaxIssues;
-  problems.resize(kMaxIssues);
+  if (problems.size() <= kMaxIssues && unlisted == 0) return status;
+  const std::size_t more = problems.size() - std::min(problems.size(), kMaxIssues) + unlisted;
+  problems.resize(std::min(problems.size(), kMaxIssues));
   problems.push_back(base::Status::Problem{
       "too-costly", std::to_string(more) + " more problems are not listed.", {}});
   return base::Status::FromProblems(status.code(), std::move(problems));
 }
 
-service::HookResult Error(const base::Status& status) {
-  return service::ErrorResult(Capped(status));
+service::HookResult Error(const base::Status& status, std::size_t unlisted = 0) {
+  return service::ErrorResult(Capped(status, unlisted));
 }
+
+// Stored feedback entries named in a request's log line (a body may hold thousands).
+constexpr std::size_t kMaxLoggedFeedback = 64;
 
 service::HookResult NotAllowed(const Request& req) {
   return Error(base::Status::FromProblems(
@@ -187,7 +191,7 @@ void HttpServer::Cors(const Request& req, Response& res) const {
 }
 
 Response HttpServer::Answer(const Request& req, service::HookResult r, Clock::time_point start,
-                            const std::string& message) const {
+                            const std::string& message, FeedbackLog logged) const {
   if (r.status >= 400 && r.body.size() > kMaxErrorBody) {
     const int status = r.status;
     r.body = service::ErrorResult(
@@ -211,7 +215,8 @@ Response HttpServer::Answer(const Request& req, service::HookResult r, Clock::ti
   const std::string route = RoutePattern(req.path);
   if (base::RequestLogged(r.status))
     base::LogRequest({req.method, route, r.status, seconds * 1000, r.service_id, r.hook_instance,
-                      r.card_codes, message.empty() ? Printable(r.reason) : message});
+                      r.card_codes, message.empty() ? Printable(r.reason) : message,
+                      std::move(logged)});
   if (observers_.on_request) observers_.on_request(route, r.status, seconds, r.service_id);
   return res;
 }
@@ -325,7 +330,9 @@ std::optional<Response> HttpServer::Route(const Request& req_in, Clock::time_poi
   } else if (req.method == "POST") {
     if (!id.empty() && feedback) {
       if (!may_block) return std::nullopt;  // committed to disk before its answer
-      return Answer(req, Feedback(id, req.body), start);
+      FeedbackLog logged;
+      service::HookResult r = Feedback(id, req.body, logged);
+      return Answer(req, std::move(r), start, "", std::move(logged));
     }
     if (!id.empty()) {
       service::HookResult r =
@@ -347,27 +354,62 @@ std::optional<Response> HttpServer::Route(const Request& req_in, Clock::time_poi
   return Answer(req, std::move(r), start, message);
 }
 
-service::HookResult HttpServer::Feedback(const std::string& id, const std::string& body) {
+service::HookResult HttpServer::Feedback(const std::string& id, const std::string& body,
+                                         FeedbackLog& logged) {
   const auto* service = handler_->catalog().Find(id);
   if (service == nullptr)
     return Error(base::Status::NotFound("Unknown CDS service \"" + id + "\"."));
-  std::vector<cdshooks::Feedback> feedback;
-  if (base::Status error = cdshooks::ParseFeedback(body, config_.max_json_depth, feedback);
-      !error.ok()) {
-    auto r = Error(error);
+  auto batch = cdshooks::ParseFeedback(body, config_.max_json_depth);
+  if (!batch.ok()) {  // not {"feedback":[...]}: nothing to judge
+    auto r = Error(batch.status());
     r.service_id = service->id;
     return r;
   }
-  if (observers_.on_feedback) {
-    if (base::Status stored = observers_.on_feedback(service->id, feedback); !stored.ok()) {
+  const std::vector<cdshooks::Feedback>& valid = batch->valid;
+  if (!valid.empty() && observers_.on_feedback) {
+    if (base::Status stored = observers_.on_feedback(service->id, valid); !stored.ok()) {
       auto r = Error(stored);
       r.service_id = service->id;
       return r;
     }
   }
-  service::HookResult r;
+  // The log line names each stored entry by its card's code (looked up only when it is written).
+  const std::size_t n_logged = std::min(valid.size(), kMaxLoggedFeedback);
+  if (n_logged > 0 && base::RequestLogged(200)) {
+    std::vector<std::string> uuids;
+    uuids.reserve(n_logged);
+    for (std::size_t i = 0; i < n_logged; ++i) uuids.push_back(valid[i].card);
+    std::vector<std::string> codes =
+        observers_.card_codes ? observers_.card_codes(uuids) : std::vector<std::string>{};
+    codes.resize(n_logged, "unknown");
+    for (std::size_t i = 0; i < n_logged; ++i)
+      logged.emplace_back(std::move(codes[i]), valid[i].outcome);
+  }
+  if (batch->refused() == 0) {
+    service::HookResult r;
+    r.service_id = service->id;
+    r.body = "{}";
+    if (valid.size() > n_logged)
+      r.reason = "stored " + std::to_string(valid.size()) + " entries; the first " +
+                 std::to_string(n_logged) + " logged";
+    return r;
+  }
+  // Some or all refused: one information issue saying how many were stored, then the problems of
+  // each refused entry (capped like every OperationOutcome). 200 when some were stored (an EHR
+  // that retries a non-2xx would store them twice), 400 when none was.
+  std::vector<base::Status::Problem> issues;
+  issues.reserve(batch->problems.size() + 1);
+  issues.push_back(base::Status::Problem{
+      "informational",
+      "Stored " + std::to_string(valid.size()) + " of " + std::to_string(batch->total) +
+          " entries; each entry refused is named below (fix and resend only those).",
+      "feedback"});
+  for (auto& p : batch->problems) issues.push_back(std::move(p));
+  auto r =
+      Error(base::Status::FromProblems(base::Status::Code::kInvalidArgument, std::move(issues)),
+            batch->unlisted);
+  if (!valid.empty()) r.status = 200;
   r.service_id = service->id;
-  r.body = "{}";
   return r;
 }
 

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace http {
@@ -55,14 +56,18 @@ struct HttpOptions {
   std::string tls_key_file;
 };
 
-// Called with every successful hook answer (cards issued) and every valid feedback body.
+// Called with every successful hook answer (cards issued) and the valid entries of every feedback
+// body.
 struct ServerObservers {
   // A hook answer with cards (200), or any answer with unresolved Medication references.
   std::function<void(const service::HookResult&)> on_cards;
-  // Stores feedback; an error Status is answered as its OperationOutcome (service::ErrorResult:
-  // unavailable becomes 503, invalid argument 400).
+  // Stores the valid entries of a feedback body (never called without one); an error Status is
+  // answered as its OperationOutcome (service::ErrorResult: unavailable becomes 503).
   std::function<base::Status(const std::string& service_id, const std::vector<cdshooks::Feedback>&)>
       on_feedback;
+  // For the feedback log line, after on_feedback stored them: the code of each card uuid as this
+  // service issued it, "unknown" when it never did. Unset: every code is "unknown".
+  std::function<std::vector<std::string>(const std::vector<std::string>& card_uuids)> card_codes;
   // Called once per request with its route pattern, status and latency.
   std::function<void(const std::string& route, int status, double seconds,
                      const std::string& service)>
@@ -87,6 +92,9 @@ struct ServerObservers {
 // no authentication, a body up to 64 KiB) is answered on its loop (TryInline); the rest (a fetch,
 // feedback, authentication, /readyz, /metrics) runs on a bounded worker pool. Both share the
 // (thread-safe) HookService and observers. Ownership: shares the hook service; owns the listener.
+// Feedback is judged entry by entry: every entry valid → 200 {}; some → the valid ones stored and
+// 200 with an OperationOutcome naming each refused entry; none → 400 with it; the store failing
+// → 503 (nothing acknowledged that was not committed).
 // Errors: Bind returns a Status; every error answer is an OperationOutcome made by
 // service::ErrorResult from a base::Status, at most 20 issues and 64 KiB (the HTTP layer's own
 // refusals, 400/404/405/408/411/413/415/431/501/503/505, keep their status); a handler's
@@ -118,10 +126,12 @@ class HttpServer {
   std::optional<wire::Response> Route(const wire::Request& req, Clock::time_point start,
                                       bool may_block);
   std::optional<wire::Response> TryInline(const wire::Request& req);
-  service::HookResult Feedback(const std::string& id, const std::string& body);
+  // (card code, outcome) of each stored feedback entry, for the request's log line.
+  using FeedbackLog = std::vector<std::pair<std::string, std::string>>;
+  service::HookResult Feedback(const std::string& id, const std::string& body, FeedbackLog& logged);
   wire::Response Refuse(const wire::Request& req, int status, const std::string& message) const;
   wire::Response Answer(const wire::Request& req, service::HookResult r, Clock::time_point start,
-                        const std::string& message = "") const;
+                        const std::string& message = "", FeedbackLog logged = {}) const;
   void Cors(const wire::Request& req, wire::Response& res) const;
 
   std::string allow_headers_;  // config_.allowed_headers, joined for the preflight

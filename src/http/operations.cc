@@ -80,6 +80,13 @@ void AddOperationsObservers(ServerObservers& observers, const std::shared_ptr<st
     metrics->RecordFeedback(entries);
     return base::Status::Ok();
   };
+  observers.card_codes = [store](const std::vector<std::string>& uuids) {
+    auto codes = store->CardCodes(uuids);
+    if (codes.ok()) return std::move(*codes);
+    base::LogEvent(base::LogLevel::kWarn, "feedback-store",
+                   "cannot look up the card codes of stored feedback: " + codes.status().message());
+    return std::vector<std::string>(uuids.size(), "lookup-failed");
+  };
   observers.on_request = [metrics](const std::string& route, int status, double seconds,
                                    const std::string& service) {
     metrics->RecordRequest(route, status, seconds, service);

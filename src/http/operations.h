@@ -15,9 +15,9 @@
 
 namespace http {
 
-// Fills on_cards, on_feedback, on_request, ready (the store's) and the /metrics route of
-// `observers` (other members
-// are left as they are). On the hook path the issued cards are handed to the store's writer
+// Fills on_cards, on_feedback, card_codes (the store's issued cards, for the feedback log line),
+// on_request, ready (the store's) and the /metrics route of `observers` (other members are left
+// as they are). On the hook path the issued cards are handed to the store's writer
 // thread (no disk wait); rows it drops are counted (anakinra_issued_cards_dropped_total, via
 // StoreOptions) and the cards are still answered. On the feedback path a store failure is a
 // 503 (kUnavailable; nothing stored).

@@ -105,9 +105,13 @@ HookResult ErrorResult(const base::Status& status) {
   const base::Status s =
       status.ok() ? base::Status::Internal("An answer was made from a success.") : status;
   std::vector<cdshooks::Issue> issues;
-  for (auto& p : s.problems())
+  for (auto& p : s.problems()) {
     issues.push_back(cdshooks::Issue{p.kind.empty() ? IssueTypeOf(s.code()) : std::move(p.kind),
                                      std::move(p.message), std::move(p.where)});
+    // The FHIR issue type "informational" (e.g. how many feedback entries were stored) is the one
+    // issue that is not an error.
+    if (issues.back().code == "informational") issues.back().severity = "information";
+  }
   HookResult r;
   r.status = HttpStatusOf(s);
   constexpr std::size_t kReasons = 3;

@@ -60,7 +60,11 @@ struct Migration {
   int version;
   const char* sql;
 };
-constexpr Migration kMigrations[] = {{1, kSchema}};
+constexpr Migration kMigrations[] = {
+    {1, kSchema},
+    // The text of a userComment, kept only with store_user_comments (else NULL).
+    {2, "ALTER TABLE feedback ADD COLUMN user_comment TEXT"},
+};
 constexpr int kSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
 
 std::string SuggestionsJson(std::vector<std::string> ids) {
@@ -154,7 +158,8 @@ base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::st
     st = store->Prepare(
         "INSERT OR IGNORE INTO feedback (card, service, outcome, accepted_suggestions, "
         "reason_system, reason_code, reason_display, has_comment, outcome_timestamp, "
-        "outcome_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "outcome_at, received_at, user_comment) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "?11, ?12)",
         &store->insert_feedback_);
   if (st.ok())
     st = store->Prepare(
@@ -481,6 +486,10 @@ base::Status FeedbackStore::StoreFeedback(const std::string& service,
       sqlite3_bind_int64(insert_feedback_, 10,
                          fhir::ParseDateTime(f.outcome_timestamp).value_or(0));
       sqlite3_bind_int64(insert_feedback_, 11, received_at);
+      if (options_.store_user_comments && !f.user_comment.empty())
+        BindText(insert_feedback_, 12, f.user_comment);  // as sent: data, nothing escaped
+      else
+        sqlite3_bind_null(insert_feedback_, 12);
       if (sqlite3_step(insert_feedback_) != SQLITE_DONE) {
         st = base::Status::IoError(LastError());
         break;
@@ -504,6 +513,35 @@ base::Status FeedbackStore::StoreFeedback(const std::string& service,
   Ignore(Exec("PRAGMA synchronous=NORMAL"));
   if (!st.ok()) return unavailable(st.message());
   return base::Status::Ok();
+}
+
+base::StatusOr<std::vector<std::string>> FeedbackStore::CardCodes(
+    const std::vector<std::string>& uuids) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  if (db_ == nullptr) return base::Status::FailedPrecondition("feedback store closed");
+  sqlite3_stmt* q = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT code FROM issued_card WHERE uuid = ?1", -1, &q, nullptr) !=
+      SQLITE_OK)
+    return base::Status::IoError(LastError(), path_);
+  std::vector<std::string> codes;
+  codes.reserve(uuids.size());
+  base::Status st;
+  for (const auto& uuid : uuids) {
+    sqlite3_reset(q);
+    BindText(q, 1, uuid);
+    const int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+      codes.push_back(Column(q, 0));
+    } else if (rc == SQLITE_DONE) {
+      codes.emplace_back("unknown");
+    } else {
+      st = base::Status::IoError(LastError(), path_);
+      break;
+    }
+  }
+  sqlite3_finalize(q);
+  if (!st.ok()) return st;
+  return codes;
 }
 
 base::StatusOr<FeedbackReport> FeedbackStore::Report(std::optional<std::int64_t> since,

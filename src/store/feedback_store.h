@@ -5,9 +5,10 @@
 //   issued_card          card uuid (key), service, card code, indicator, issued_at. No patient
 //                        identifier, no hookInstance, no order content.
 //   feedback             card uuid, service, outcome, accepted suggestion ids, override reason
-//                        coding, whether a userComment was sent (the comment itself is NOT
-//                        stored: it is free text and may name the patient), outcomeTimestamp,
-//                        received_at.
+//                        coding, whether a userComment was sent, outcomeTimestamp, received_at.
+//                        The comment's text (user_comment) only with store_user_comments: it is
+//                        free text and may name the patient (docs/security.md); by default the
+//                        column stays NULL. Never read by the report, the logs or the page.
 //   issued_card_dropped  per card code: issued-card rows that were never written (queue full or
 //                        a failed batch), and when the last one was lost. The report uses it to
 //                        mark the counts that depend on those rows as lower bounds.
@@ -125,6 +126,9 @@ class FeedbackStore {
     // Told, from the thread that lost them, how many issued-card rows were dropped and why
     // (queue full: the request thread; failed batch: the writer). Must be cheap and not block.
     std::function<void(std::size_t rows, std::string_view why)> on_issued_lost;
+    // Not a queue option, but both backends take it from here: keep the text of a userComment
+    // (column feedback.user_comment) instead of only whether one was sent.
+    bool store_user_comments = false;
   };
 
   // Opens (creating DIR and the file if `create`) DATA_DIR/feedback.sqlite3 and, if `create`,
@@ -158,6 +162,10 @@ class FeedbackStore {
   // cannot be read.
   base::StatusOr<FeedbackReport> Report(std::optional<std::int64_t> since, std::size_t top_reasons,
                                         std::int64_t bucket_seconds = 86400);
+
+  // See Store::CardCodes: the code of each uuid from issued_card, "unknown" when absent. kIoError
+  // when the file cannot be read, kFailedPrecondition after Close().
+  base::StatusOr<std::vector<std::string>> CardCodes(const std::vector<std::string>& uuids);
 
   // Writes every queued issued-card row (and the drop counts) on the calling thread, now. OK
   // when they are committed.

@@ -62,6 +62,8 @@ CREATE TABLE jwt_replay (
 );
 CREATE INDEX jwt_replay_forget ON jwt_replay (forget_after);
 )sql"},
+    // The text of a userComment, kept only with store_user_comments (else NULL).
+    {3, "ALTER TABLE feedback ADD COLUMN user_comment TEXT"},
 };
 
 // Any constant: the advisory lock key of the migrations.
@@ -554,8 +556,9 @@ base::Status PostgresStore::StoreFeedback(const std::string& service,
     std::lock_guard<std::mutex> lock(queue_mutex_);
     if (closed_) return unavailable("feedback store closed");
   }
-  std::vector<std::string> values;  // per entry: 11 parameters
-  values.reserve(entries.size() * 11);
+  constexpr std::size_t kParams = 12;  // per entry
+  std::vector<std::string> values;
+  values.reserve(entries.size() * kParams);
   for (const auto& f : entries) {
     values.push_back(f.card);
     values.push_back(service);
@@ -568,6 +571,8 @@ base::Status PostgresStore::StoreFeedback(const std::string& service,
     values.push_back(f.outcome_timestamp);
     values.push_back(std::to_string(fhir::ParseDateTime(f.outcome_timestamp).value_or(0)));
     values.push_back(std::to_string(received_at));
+    // As sent (data, nothing escaped); "" is NULL: no comment, or comments not kept.
+    values.push_back(options_.queue.store_user_comments ? f.user_comment : std::string());
   }
   std::shared_lock<std::shared_mutex> order(order_);
   std::vector<Entry> rows;
@@ -595,13 +600,13 @@ base::Status PostgresStore::StoreFeedback(const std::string& service,
       }
     }
     for (std::size_t i = 0; s.ok() && i < entries.size(); ++i) {
-      const std::vector<std::string> p(values.begin() + static_cast<std::ptrdiff_t>(i * 11),
-                                       values.begin() + static_cast<std::ptrdiff_t>(i * 11 + 11));
+      const auto first = values.begin() + static_cast<std::ptrdiff_t>(i * kParams);
+      const std::vector<std::string> p(first, first + static_cast<std::ptrdiff_t>(kParams));
       s = Query(c,
                 "INSERT INTO feedback (card, service, outcome, accepted_suggestions, "
                 "reason_system, reason_code, reason_display, has_comment, outcome_timestamp, "
-                "outcome_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-                "ON CONFLICT DO NOTHING",
+                "outcome_at, received_at, user_comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                "$9, $10, $11, NULLIF($12, '')) ON CONFLICT DO NOTHING",
                 p)
               .status();
     }
@@ -622,6 +627,36 @@ base::Status PostgresStore::StoreFeedback(const std::string& service,
     batches_.fetch_add(1, std::memory_order_relaxed);
   }
   return base::Status::Ok();
+}
+
+base::StatusOr<std::vector<std::string>> PostgresStore::CardCodes(
+    const std::vector<std::string>& uuids) {
+  constexpr std::size_t kPerQuery = 1000;  // parameters of one statement (libpq allows 65535)
+  std::map<std::string, std::string> found;
+  for (std::size_t from = 0; from < uuids.size(); from += kPerQuery) {
+    const std::vector<std::string> some(
+        uuids.begin() + static_cast<std::ptrdiff_t>(from),
+        uuids.begin() + static_cast<std::ptrdiff_t>(std::min(uuids.size(), from + kPerQuery)));
+    std::string sql = "SELECT uuid, code FROM issued_card WHERE uuid IN (";
+    for (std::size_t i = 0; i < some.size(); ++i)
+      sql += (i == 0 ? "$" : ", $") + std::to_string(i + 1);
+    sql += ")";
+    base::Status st = WithConnection(*pool_, [&](PGconn* c) -> base::Status {
+      auto r = Query(c, sql, some);
+      if (!r.ok()) return r.status();
+      for (int i = 0; i < PQntuples(r->get()); ++i)
+        found[Text(r->get(), i, 0)] = Text(r->get(), i, 1);
+      return base::Status::Ok();
+    });
+    if (!st.ok()) return st.Annotate(redacted_url_);
+  }
+  std::vector<std::string> codes;
+  codes.reserve(uuids.size());
+  for (const auto& uuid : uuids) {
+    const auto it = found.find(uuid);
+    codes.push_back(it == found.end() ? "unknown" : it->second);
+  }
+  return codes;
 }
 
 base::Status PostgresStore::Ready() {

@@ -54,6 +54,8 @@ class PostgresStore : public Store {
                              std::int64_t received_at) override;
   base::StatusOr<FeedbackReport> Report(std::optional<std::int64_t> since, std::size_t top_reasons,
                                         std::int64_t bucket_seconds) override;
+  base::StatusOr<std::vector<std::string>> CardCodes(
+      const std::vector<std::string>& uuids) override;
   base::Status Flush() override;
   void Close() override;
   base::Status Ready() override;

@@ -29,6 +29,10 @@ class SqliteStore : public Store {
                                         std::int64_t bucket_seconds) override {
     return CallReport(*store_, since, top_reasons, bucket_seconds);
   }
+  base::StatusOr<std::vector<std::string>> CardCodes(
+      const std::vector<std::string>& uuids) override {
+    return store_->CardCodes(uuids);
+  }
   base::Status Flush() override { return store_->Flush(); }
   void Close() override {
     closed_ = true;

@@ -7,7 +7,8 @@
 //                                JWT replay set.
 // Both keep the same promises (docs/operations.md "Feedback store"): issued cards are queued and
 // written in batches by a writer thread (bounded queue; rows that cannot be written are dropped
-// and counted); feedback is committed durably before StoreFeedback returns OK.
+// and counted); feedback is committed durably before StoreFeedback returns OK; a userComment's
+// text is kept (column user_comment) only with FeedbackStore::Options::store_user_comments.
 //
 // Thread safety: every member of a Store may be called from any thread at any time, including
 // concurrently with Close(). Ownership: OpenStore returns the only owner; the destructor closes.
@@ -45,6 +46,13 @@ class Store {
   virtual base::StatusOr<FeedbackReport> Report(std::optional<std::int64_t> since,
                                                 std::size_t top_reasons,
                                                 std::int64_t bucket_seconds) = 0;
+  // The code of each card in `uuids` as it was issued (parallel to `uuids`); "unknown" for a uuid
+  // this store never recorded (or whose row was dropped). Reads the database: called after
+  // StoreFeedback, whose transaction wrote every issued-card row queued before it, it knows every
+  // card this process issued before the feedback came. kUnavailable or kIoError when the database
+  // cannot answer.
+  virtual base::StatusOr<std::vector<std::string>> CardCodes(
+      const std::vector<std::string>& uuids) = 0;
   // Writes the queued issued-card rows now.
   virtual base::Status Flush() = 0;
   // Flushes, stops the writer, closes. Idempotent.

@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -255,18 +256,24 @@ TEST(Process, LogsCarryNoTokensNoPatientIdsNoComments) {
   auto answer = ParseJsonOrDie(r->body);
   ASSERT_GT(answer["cards"].Size(), 0u) << r->body;
   const std::string card = answer["cards"][0]["uuid"].GetString();
+  const std::string code = answer["cards"][0]["source"]["topic"]["code"].GetString();
   // Errors too: an unknown service named like the patient, an invalid body quoting the patient.
   client.Post("/cds-services/" + patient, headers, "{}", "application/json");
   client.Post("/cds-services/anakinra-order-sign", headers, R"({"hook":")" + patient + R"("})",
               "application/json");
+  // Feedback on the card, on a card never issued here, and an invalid entry quoting the patient.
+  const std::string never = "0b5c2a5e-0000-4000-8000-00000000dead";
   auto fb = client.Post(
       "/cds-services/anakinra-order-sign/feedback", headers,
       R"({"feedback":[{"card":")" + card +
           R"(","outcome":"overridden","overrideReason":{"userComment":"COMMENT-PHI-789 )" +
-          patient + R"("},"outcomeTimestamp":"2026-11-24T10:00:00Z"}]})",
+          patient + R"("},"outcomeTimestamp":"2026-11-24T10:00:00Z"},{"card":")" + never +
+          R"(","outcome":"accepted","acceptedSuggestions":[{"id":"s"}],"outcomeTimestamp":"2026-11-24T10:00:00Z"},{"card":")" +
+          patient + R"(","outcome":")" + patient + R"("}]})",
       "application/json");
   ASSERT_TRUE(fb);
   EXPECT_EQ(fb->status, 200) << fb->body;
+  EXPECT_NE(fb->body.find("Stored 2 of 3"), std::string::npos) << fb->body;
   server.Signal(SIGTERM);
   ASSERT_EQ(server.Wait(), 0);
 
@@ -281,6 +288,52 @@ TEST(Process, LogsCarryNoTokensNoPatientIdsNoComments) {
   EXPECT_NE(log.find(R"("hookInstance":")"), std::string::npos) << log;
   EXPECT_NE(log.find(R"("route":"/cds-services/{id}/feedback","status":200)"), std::string::npos)
       << log;
+  // The feedback line: each stored entry's card code ("unknown": never issued here) and outcome,
+  // the refused entry by its expressions; never a card uuid or the comment.
+  EXPECT_NE(log.find(R"("feedback":[{"card":")" + code +
+                     R"(","outcome":"overridden"},{"card":"unknown","outcome":"accepted"}])"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("feedback[2].outcomeTimestamp"), std::string::npos) << log;
+  EXPECT_EQ(log.find(card), std::string::npos) << log;
+  EXPECT_EQ(log.find(never), std::string::npos) << log;
+}
+
+// store_user_comments = 1: the comment's text is in the store, as sent, and still in no log line
+// and not in the feedback report.
+TEST(Process, StoredUserCommentsStayOutOfLogsAndTheReport) {
+  TempDir dir;
+  Child server(ServeArgs(dir.path, {"--log-level", "debug"}), {"ANAKINRA_STORE_USER_COMMENTS=1"});
+  const int port = server.Port();
+  ASSERT_GT(port, 0) << server.Stderr();
+  httplib::Client client("127.0.0.1", port);
+  auto r = client.Post("/cds-services/anakinra-order-sign", SampleRequest("adult-tnf-antagonist"),
+                       "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto answer = ParseJsonOrDie(r->body);
+  ASSERT_GT(answer["cards"].Size(), 0u) << r->body;
+  const std::string card = answer["cards"][0]["uuid"].GetString();
+  auto fb = client.Post(
+      "/cds-services/anakinra-order-sign/feedback",
+      R"({"feedback":[{"card":")" + card +
+          R"(","outcome":"overridden","overrideReason":{"userComment":"KEPT-COMMENT-<b>&amp;</b>"},"outcomeTimestamp":"2026-11-24T10:00:00Z"}]})",
+      "application/json");
+  ASSERT_TRUE(fb);
+  ASSERT_EQ(fb->status, 200) << fb->body;
+  server.Signal(SIGTERM);
+  ASSERT_EQ(server.Wait(), 0);
+  EXPECT_EQ(server.Stderr().find("KEPT-COMMENT"), std::string::npos) << server.Stderr();
+  std::ifstream in(dir.path + "/feedback.sqlite3", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(bytes.find("KEPT-COMMENT-<b>&amp;</b>"), std::string::npos);  // as sent, unescaped
+  for (const char* format : {"text", "json"}) {
+    auto [code, out, err] =
+        RunBinary({"feedback-report", "--data-dir", dir.path, "--format", format});
+    EXPECT_EQ(code, 0) << err;
+    EXPECT_NE(out.find("tnf-antagonist"), std::string::npos) << out;
+    EXPECT_EQ(out.find("KEPT-COMMENT"), std::string::npos) << out;
+  }
 }
 
 TEST(Process, ConfigPrecedenceFlagsOverEnvOverFile) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 namespace {
 
 using namespace testing_support;
@@ -210,6 +212,99 @@ TEST(Http, FeedbackValidAndInvalid) {
       server.client().Post("/cds-services/anakinra-order-sign/feedback",
                            R"({"feedback":[{"card":"x","outcome":"maybe"}]})", "application/json"),
       400, "outcome must be");
+}
+
+// A feedback entry with `card` and `outcome` ("maybe" is invalid).
+std::string Entry(const std::string& card, const std::string& outcome = "overridden") {
+  return R"({"card":")" + card + R"(","outcome":")" + outcome +
+         R"(","outcomeTimestamp":"2026-11-24T10:00:00Z"})";
+}
+
+// Each entry is judged on its own: the valid ones are stored, the refused ones named in an
+// OperationOutcome (200 when some were stored, 400 when none was) with one information issue.
+TEST(Http, FeedbackIsJudgedEntryByEntry) {
+  std::mutex mutex;
+  std::vector<std::string> stored;  // card uuids handed to the store
+  http::ServerObservers observers;
+  observers.on_feedback = [&](const std::string&, const std::vector<cdshooks::Feedback>& entries) {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& f : entries) stored.push_back(f.card);
+    return base::Status::Ok();
+  };
+  LiveServer server({}, observers);
+  const std::string path = "/cds-services/anakinra-order-sign/feedback";
+
+  auto some = server.client().Post(
+      path, R"({"feedback":[)" + Entry("a") + "," + Entry("b", "maybe") + "," + Entry("c") + "]}",
+      "application/json");
+  ASSERT_TRUE(some);
+  EXPECT_EQ(some->status, 200) << some->body;
+  auto doc = Json(some->body);
+  ASSERT_TRUE(doc.IsObject()) << some->body;
+  EXPECT_STREQ(doc["resourceType"].GetString(), "OperationOutcome");
+  ASSERT_EQ(doc["issue"].Size(), 2u) << some->body;
+  EXPECT_STREQ(doc["issue"][0]["severity"].GetString(), "information");
+  EXPECT_STREQ(doc["issue"][0]["code"].GetString(), "informational");
+  EXPECT_NE(std::string(doc["issue"][0]["diagnostics"].GetString()).find("Stored 2 of 3"),
+            std::string::npos)
+      << some->body;
+  EXPECT_STREQ(doc["issue"][1]["severity"].GetString(), "error");
+  EXPECT_STREQ(doc["issue"][1]["expression"][0].GetString(), "feedback[1].outcome");
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    EXPECT_EQ(stored, (std::vector<std::string>{"a", "c"}));
+  }
+
+  // None valid: 400, nothing handed to the store, the same OperationOutcome.
+  auto none = server.client().Post(path, R"({"feedback":[)" + Entry("d", "maybe") + ",7]}",
+                                   "application/json");
+  ExpectOperationOutcome(none, 400, "Stored 0 of 2");
+  EXPECT_NE(none->body.find(R"("expression":["feedback[0].outcome"])"), std::string::npos);
+  EXPECT_NE(none->body.find(R"("expression":["feedback[1]"])"), std::string::npos);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    EXPECT_EQ(stored.size(), 2u);
+  }
+
+  // Many refused entries beside a valid one: stored, and the issues stay capped (20 + one
+  // counting the rest), the information issue first.
+  std::string many = R"({"feedback":[)";
+  for (int i = 0; i < 200; ++i)
+    many += Entry(std::string("x").append(std::to_string(i)), "maybe") + ",";
+  many += Entry("last") + "]}";
+  auto capped = server.client().Post(path, many, "application/json");
+  ASSERT_TRUE(capped);
+  EXPECT_EQ(capped->status, 200);
+  auto c = Json(capped->body);
+  ASSERT_EQ(c["issue"].Size(), 21u) << capped->body;
+  EXPECT_NE(std::string(c["issue"][0]["diagnostics"].GetString()).find("Stored 1 of 201"),
+            std::string::npos);
+  EXPECT_STREQ(c["issue"][20]["code"].GetString(), "too-costly");
+  EXPECT_NE(std::string(c["issue"][20]["diagnostics"].GetString()).find("181 more problems"),
+            std::string::npos)
+      << capped->body;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    EXPECT_EQ(stored.back(), "last");
+  }
+
+  // Not {"feedback":[...]}: 400 as before.
+  ExpectOperationOutcome(server.client().Post(path, R"({"feedback":{}})", "application/json"), 400,
+                         "non-empty");
+}
+
+// A store that cannot write: 503 for a partly valid body too, nothing acknowledged.
+TEST(Http, FeedbackStoreFailureIs503EvenWhenSomeEntriesAreRefused) {
+  http::ServerObservers observers;
+  observers.on_feedback = [](const std::string&, const std::vector<cdshooks::Feedback>&) {
+    return base::Status::Unavailable("The feedback could not be stored; nothing of it was kept.");
+  };
+  LiveServer server({}, observers);
+  ExpectOperationOutcome(
+      server.client().Post("/cds-services/anakinra-order-sign/feedback",
+                           R"({"feedback":[)" + Entry("a") + "," + Entry("b", "maybe") + "]}",
+                           "application/json"),
+      503, "nothing of it was kept");
 }
 
 TEST(Http, MethodNotAllowedIs405) {

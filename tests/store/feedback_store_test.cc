@@ -242,8 +242,9 @@ TEST(FeedbackStore, RecordIssuedCost) {
   std::printf("RecordIssued (2 cards, queued for the writer): %.1f us per call\n", us);
 }
 
-// Through the real server: an invalid body is 400 and none of it is stored; a valid one is.
-TEST(FeedbackStoreHttp, InvalidBodyStoresNothingValidBodyStoresAll) {
+// Through the real server: a body that is not {"feedback":[...]} is 400 and stores nothing; of a
+// body with a valid and an invalid entry the valid one is stored (200, the invalid one named).
+TEST(FeedbackStoreHttp, InvalidEntriesAreRefusedValidOnesStored) {
   TempDir dir;
   std::shared_ptr<FeedbackStore> store = OpenOrDie(dir.path);
   ASSERT_TRUE(store);
@@ -262,11 +263,10 @@ TEST(FeedbackStoreHttp, InvalidBodyStoresNothingValidBodyStoresAll) {
 
   const std::string good = R"({"card":")" + card +
                            R"(","outcome":"overridden","outcomeTimestamp":"2026-11-24T10:00:00Z"})";
-  auto bad = live.client().Post("/cds-services/anakinra-order-sign/feedback",
-                                R"({"feedback":[)" + good + R"(,{"card":"x","outcome":"maybe"}]})",
-                                "application/json");
-  ASSERT_TRUE(bad);
-  EXPECT_EQ(bad->status, 400);
+  auto broken = live.client().Post("/cds-services/anakinra-order-sign/feedback",
+                                   R"({"feedback":)" + good + "}", "application/json");
+  ASSERT_TRUE(broken);
+  EXPECT_EQ(broken->status, 400);
   const auto report8 = ReportOf(*store);
   const auto* row = Find(report8, code);
   ASSERT_NE(row, nullptr);
@@ -276,12 +276,25 @@ TEST(FeedbackStoreHttp, InvalidBodyStoresNothingValidBodyStoresAll) {
                              })));
   EXPECT_EQ(row->feedback_entries, 0);
 
+  auto mixed = live.client().Post(
+      "/cds-services/anakinra-order-sign/feedback",
+      R"({"feedback":[)" + good + R"(,{"card":"x","outcome":"maybe"}]})", "application/json");
+  ASSERT_TRUE(mixed);
+  EXPECT_EQ(mixed->status, 200) << mixed->body;
+  EXPECT_NE(mixed->body.find("Stored 1 of 2"), std::string::npos) << mixed->body;
+  EXPECT_NE(mixed->body.find("feedback[1].outcome"), std::string::npos) << mixed->body;
+  const auto report9 = ReportOf(*store);
+  EXPECT_EQ(Find(report9, code)->overridden, 1);
+  EXPECT_EQ(Find(report9, code)->feedback_entries, 1);
+  EXPECT_EQ(Find(report9, "(unknown card)"), nullptr);  // the refused entry was not stored
+
+  // Every entry valid: 200 {} (the same entry again: stored once).
   auto ok = live.client().Post("/cds-services/anakinra-order-sign/feedback",
                                R"({"feedback":[)" + good + "]}", "application/json");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200) << ok->body;
-  const auto report9 = ReportOf(*store);
-  EXPECT_EQ(Find(report9, code)->overridden, 1);
+  EXPECT_EQ(ok->body, "{}");
+  EXPECT_EQ(Find(ReportOf(*store), code)->feedback_entries, 1);
 }
 
 }  // namespace

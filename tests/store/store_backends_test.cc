@@ -16,6 +16,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <thread>
 
@@ -436,24 +438,130 @@ TEST(SqliteStore, MigrationsAreNumberedAndAppliedOnce) {
     ASSERT_TRUE(
         s->StoreFeedback("svc", {Entry("c", "overridden", "2026-01-01T00:00:00Z")}, 1).ok());
   }
-  EXPECT_EQ(SqliteColumn(file, "SELECT version FROM schema_version"),
-            std::vector<std::string>{"1"});
-  // As a file of the previous release: no schema_version table.
-  SqliteColumn(file, "DROP TABLE schema_version");
-  {
-    auto s = Open("", dir.path);
-    ASSERT_TRUE(s);
-    auto r = s->Report({}, 3, 86400);
-    ASSERT_TRUE(r.ok());
-    ASSERT_EQ(r->codes.size(), 1u);
-    EXPECT_EQ(r->codes[0].overridden, 1);
+  const std::vector<std::string> all = {"1", "2"};
+  EXPECT_EQ(SqliteColumn(file, "SELECT version FROM schema_version ORDER BY version"), all);
+  // As files of the previous releases: no schema_version table (and no user_comment column), or
+  // schema version 1 (no user_comment column).
+  for (const char* older :
+       {"DROP TABLE schema_version", "DELETE FROM schema_version WHERE version = 2"}) {
+    SCOPED_TRACE(older);
+    SqliteColumn(file, "ALTER TABLE feedback DROP COLUMN user_comment");
+    SqliteColumn(file, older);
+    {
+      auto s = Open("", dir.path);
+      ASSERT_TRUE(s);
+      auto r = s->Report({}, 3, 86400);
+      ASSERT_TRUE(r.ok());
+      ASSERT_EQ(r->codes.size(), 1u);
+      EXPECT_EQ(r->codes[0].overridden, 1);
+    }
+    EXPECT_EQ(SqliteColumn(file, "SELECT version FROM schema_version ORDER BY version"), all);
+    EXPECT_EQ(SqliteColumn(file, "SELECT COALESCE(user_comment, '(null)') FROM feedback"),
+              std::vector<std::string>{"(null)"});
   }
-  EXPECT_EQ(SqliteColumn(file, "SELECT version FROM schema_version"),
-            std::vector<std::string>{"1"});
   SqliteColumn(file, "INSERT INTO schema_version VALUES (999, 0)");
   auto newer = store::OpenStore("", dir.path, true);
   ASSERT_FALSE(newer.ok());
   EXPECT_NE(newer.status().message().find("999"), std::string::npos);
+}
+
+// Both backends: the code of a feedback entry's card, even when its issued row was still queued
+// when the feedback came (the feedback's transaction writes it); "unknown" for a card never
+// issued here.
+void ExpectCardCodes(store::Store& s) {
+  ASSERT_TRUE(s.RecordIssued("svc",
+                             {{"q1", "tnf-antagonist", "critical"}, {"q2", "pregnancy", "warning"}},
+                             100)
+                  .ok());
+  ASSERT_TRUE(s.StoreFeedback("svc",
+                              {Entry("q1", "overridden", "2026-01-01T00:00:00Z"),
+                               Entry("never-issued", "accepted", "2026-01-01T00:00:00Z")},
+                              200)
+                  .ok());
+  auto codes = s.CardCodes({"q1", "never-issued", "q2", "q1"});
+  ASSERT_TRUE(codes.ok()) << codes.status().ToString();
+  EXPECT_EQ(*codes,
+            (std::vector<std::string>{"tnf-antagonist", "unknown", "pregnancy", "tnf-antagonist"}));
+  auto none = s.CardCodes({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+// The writer waits an hour: issued rows stay queued until a feedback commit (or Close) takes them.
+store::StoreOptions SlowWriter() {
+  store::StoreOptions options;
+  options.queue.batch_interval = std::chrono::hours(1);
+  options.queue.batch_rows = 100000;
+  return options;
+}
+
+TEST(SqliteStore, CardCodesOfFeedbackIncludeRowsStillQueued) {
+  TempDir dir;
+  auto s = Open("", dir.path, SlowWriter());
+  ASSERT_TRUE(s);
+  ExpectCardCodes(*s);
+}
+
+TEST(PostgresStore, CardCodesOfFeedbackIncludeRowsStillQueued) {
+  SKIP_WITHOUT_POSTGRES();
+  auto s = Open(NewDatabase(), "", SlowWriter());
+  ASSERT_TRUE(s);
+  ExpectCardCodes(*s);
+}
+
+// A comment that must come back byte for byte: markup and quotes are data, not escaped.
+constexpr const char* kComment = "Discussed with <b>Jane</b> & family; \"ok\" 'é'";
+
+void StoreCommented(store::Store& s) {
+  auto with = Entry("c1", "overridden", "2026-01-01T00:00:00Z", "r1");
+  with.user_comment = kComment;
+  auto without = Entry("c2", "overridden", "2026-01-01T00:00:00Z", "r1");
+  ASSERT_TRUE(s.StoreFeedback("svc", {with, without}, 1).ok());
+}
+
+constexpr const char* kComments =
+    "SELECT COALESCE(user_comment, '(null)') || ' ' || has_comment FROM feedback ORDER BY card";
+
+// userComment: by default only whether one was sent (the column stays NULL); with
+// store_user_comments its text as sent.
+TEST(SqliteStore, UserCommentIsKeptOnlyWhenConfigured) {
+  for (const bool keep : {false, true}) {
+    SCOPED_TRACE(keep);
+    TempDir dir;
+    store::StoreOptions options;
+    options.queue.store_user_comments = keep;
+    {
+      auto s = Open("", dir.path, options);
+      ASSERT_TRUE(s);
+      StoreCommented(*s);
+    }
+    const std::string file = dir.path + "/" + store::FeedbackStore::kFileName;
+    EXPECT_EQ(
+        SqliteColumn(file, kComments),
+        (std::vector<std::string>{keep ? std::string(kComment) + " 1" : "(null) 1", "(null) 0"}));
+    std::ifstream in(file, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find("Jane") != std::string::npos, keep);
+  }
+}
+
+TEST(PostgresStore, UserCommentIsKeptOnlyWhenConfigured) {
+  SKIP_WITHOUT_POSTGRES();
+  for (const bool keep : {false, true}) {
+    SCOPED_TRACE(keep);
+    const std::string url = NewDatabase();
+    store::StoreOptions options;
+    options.queue.store_user_comments = keep;
+    {
+      auto s = Open(url, "", options);
+      ASSERT_TRUE(s);
+      StoreCommented(*s);
+    }
+    const auto rows = Server()->Query(url.substr(url.rfind('/') + 1), kComments);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0][0], keep ? std::string(kComment) + " 1" : "(null) 1");
+    EXPECT_EQ(rows[1][0], "(null) 0");
+  }
 }
 
 }  // namespace
