@@ -29,6 +29,8 @@ struct ServerConfig {
   int keep_alive_timeout_seconds = 5;
   std::size_t keep_alive_max_requests = 10000;
   std::size_t max_connections = 1024;
+  // From one client address.
+  std::size_t max_connections_per_client = 256;
   std::size_t threads = 0;                    // 0: derived from the number of cores
   std::size_t max_pending_connections = 256;  // complete requests waiting for a worker; then 503
   int shutdown_grace_ms = 5000;

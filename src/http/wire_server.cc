@@ -1,5 +1,6 @@
 #include "http/wire_server.h"
 
+#include "base/log.h"
 #include "base/thread_pool.h"
 
 #include <arpa/inet.h>
@@ -30,6 +31,24 @@ using std::chrono::milliseconds;
 
 constexpr std::uint64_t kListenerId = 0;
 constexpr std::uint64_t kWakeId = 1;
+
+// The descriptor kept in reserve for an EMFILE/ENFILE episode.
+int OpenReserve() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+
+// The client's address as bytes (IPv4 or IPv6; the port is not part of it).
+std::string AddressKey(const sockaddr_storage& a) {
+  if (a.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(a).sin6_addr;
+    // An IPv4 client on a dual-stack socket (::ffff:a.b.c.d) is the same client as a.b.c.d.
+    if (IN6_IS_ADDR_V4MAPPED(&in6)) return std::string(reinterpret_cast<const char*>(&in6) + 12, 4);
+    return std::string(reinterpret_cast<const char*>(&in6), sizeof in6);
+  }
+  if (a.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(a).sin_addr;
+    return std::string(reinterpret_cast<const char*>(&in), sizeof in);
+  }
+  return std::string();
+}
 
 // TLS 1.2 minimum (1.3 preferred by negotiation); for 1.2 only ECDHE key exchange with AEAD
 // ciphers; no renegotiation, no compression. TLS 1.3 suites are OpenSSL's (all AEAD).
@@ -84,6 +103,7 @@ struct Connection {
   Clock::time_point started;   // the current request's first byte
   Clock::time_point deadline;  // of the current phase
   std::size_t served = 0;
+  std::string client;  // AddressKey of the peer
   bool close_after_write = false;
   bool eof = false;
   bool tls_wants_read = false;
@@ -152,9 +172,11 @@ struct Server::Impl {
   explicit Impl(Server& s)
       : server(s),
         epoll_fd(::epoll_create1(EPOLL_CLOEXEC)),
-        wake_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+        wake_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+        reserve_fd(OpenReserve()) {}
   ~Impl() {
     for (auto& [id, c] : conns) Free(*c);
+    if (reserve_fd >= 0) ::close(reserve_fd);
     if (listen_fd >= 0) ::close(listen_fd);
     if (epoll_fd >= 0) ::close(epoll_fd);
     if (wake_fd >= 0) ::close(wake_fd);
@@ -170,6 +192,14 @@ struct Server::Impl {
   int listen_fd = -1;
   std::atomic<bool> stopping{false};
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> conns;
+  std::unordered_map<std::string, std::size_t> per_client;  // open connections per address
+  // Out of descriptors: the reserve, the episode (for one log line each way), the paused listener.
+  int reserve_fd;
+  bool short_of_fds = false;
+  std::size_t fd_refused = 0;  // in this episode
+  Clock::time_point last_shortage_log{};
+  bool listener_paused = false;
+  Clock::time_point resume_listener{};
   std::uint64_t next_id = 2;
   std::unique_ptr<base::ThreadPool> pool;
   std::atomic<std::size_t> queued{0};
@@ -203,24 +233,104 @@ struct Server::Impl {
     Connection& c = *it->second;
     if (c.ssl != nullptr && c.phase != Phase::kHandshake) SSL_shutdown(c.ssl);
     ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
+    if (auto p = per_client.find(c.client); p != per_client.end() && --p->second == 0)
+      per_client.erase(p);
     Free(c);
     conns.erase(it);
   }
 
+  // A quick 503 (plain HTTP; a TLS connection is just closed) and close, before any request.
+  void RefuseConnection(int fd, const char* reason) {
+    if (ctx == nullptr) {
+      static const std::string kBusy = Serialize(
+          Response{503, {{"Retry-After", "1"}, {"Content-Type", "text/plain"}}, "busy\n"}, true);
+      [[maybe_unused]] auto n = ::send(fd, kBusy.data(), kBusy.size(), MSG_NOSIGNAL);
+    }
+    ::close(fd);
+    if (opt().on_connection_refused) opt().on_connection_refused(reason);
+  }
+
+  enum class Shed { kOne, kNone, kCannot };
+  // accept failed with EMFILE/ENFILE: frees the reserve descriptor to accept one waiting
+  // connection, refuses it, and takes the reserve again.
+  Shed ShedOne() {
+    if (!short_of_fds) {
+      short_of_fds = true;
+      fd_refused = 0;
+      const auto now = Clock::now();
+      if (last_shortage_log == Clock::time_point{} ||
+          now - last_shortage_log >= std::chrono::seconds(10)) {
+        last_shortage_log = now;
+        base::LogEvent(base::LogLevel::kError, "http",
+                       std::string("out of file descriptors (") + std::strerror(errno) +
+                           "): new connections get 503 and are closed until some close; raise "
+                           "the open-files limit (ulimit -n) or lower max_connections");
+      }
+    }
+    if (reserve_fd < 0) reserve_fd = OpenReserve();
+    if (reserve_fd < 0) return Shed::kCannot;
+    ::close(reserve_fd);
+    const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int accept_errno = errno;
+    if (fd >= 0) {
+      ++fd_refused;
+      RefuseConnection(fd, "descriptors");
+    }
+    reserve_fd = OpenReserve();
+    if (fd >= 0) return reserve_fd >= 0 ? Shed::kOne : Shed::kCannot;
+    return accept_errno == EAGAIN || accept_errno == EWOULDBLOCK ? Shed::kNone : Shed::kCannot;
+  }
+
+  // The listener leaves epoll for 100 ms (a level-triggered listener whose backlog cannot be
+  // taken would wake the loop at once, for ever).
+  void PauseListener() {
+    if (listener_paused || listen_fd < 0) return;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
+    listener_paused = true;
+    resume_listener = Clock::now() + milliseconds(100);
+  }
+
+  void ResumeListener() {
+    if (!listener_paused || listen_fd < 0 || Clock::now() < resume_listener) return;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kListenerId;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev);
+    listener_paused = false;
+  }
+
   void Accept() {
     for (;;) {
-      const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0) return;  // EAGAIN, or an error the next round retries (EMFILE: backlog waits)
+      sockaddr_storage addr{};
+      socklen_t addr_len = sizeof addr;
+      const int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &addr_len,
+                               SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (errno == EMFILE || errno == ENFILE) {
+          const Shed shed = ShedOne();
+          if (shed == Shed::kOne) continue;
+          if (shed == Shed::kCannot) PauseListener();
+        }
+        return;  // EAGAIN: the backlog is empty
+      }
+      if (short_of_fds) {
+        short_of_fds = false;
+        base::LogEvent(base::LogLevel::kWarn, "http",
+                       "file descriptors available again; " + std::to_string(fd_refused) +
+                           " connections were refused meanwhile");
+      }
       const int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       if (conns.size() >= opt().max_connections || stopping) {
-        if (ctx == nullptr) {
-          static const std::string kBusy = Serialize(
-              Response{503, {{"Retry-After", "1"}, {"Content-Type", "text/plain"}}, "busy\n"},
-              true);
-          [[maybe_unused]] auto n = ::send(fd, kBusy.data(), kBusy.size(), MSG_NOSIGNAL);
-        }
-        ::close(fd);
+        RefuseConnection(fd, "capacity");
+        continue;
+      }
+      std::string client = AddressKey(addr);
+      const auto from_client = per_client.find(client);
+      if (from_client != per_client.end() &&
+          from_client->second >= opt().max_connections_per_client) {
+        RefuseConnection(fd, "per-client");
         continue;
       }
       auto c = std::make_unique<Connection>(opt().limits);
@@ -247,6 +357,8 @@ struct Server::Impl {
         continue;
       }
       const std::uint64_t id = c->id;
+      ++per_client[client];
+      c->client = std::move(client);
       conns.emplace(id, std::move(c));
     }
   }
@@ -475,6 +587,7 @@ struct Server::Impl {
         ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
         ::close(listen_fd);
         listen_fd = -1;
+        listener_paused = false;
         Sweep(false);
       }
       if (was_stopping && conns.empty()) return true;
@@ -502,6 +615,7 @@ struct Server::Impl {
       const auto now = Clock::now();
       if (now - last_sweep >= milliseconds(50) || stopping) {
         last_sweep = now;
+        ResumeListener();
         Sweep(was_stopping && now >= grace_end);
       }
     }
@@ -606,6 +720,7 @@ bool Server::Run() {
   }
   for (auto& [id, c] : m.conns) m.Free(*c);
   m.conns.clear();
+  m.per_client.clear();
   return ok;
 }
 

@@ -1,6 +1,11 @@
 #include "store/feedback_store.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "base/log.h"
 #include "fhir/date.h"
@@ -14,6 +19,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <set>
 #include <system_error>
 
 namespace store {
@@ -60,7 +66,21 @@ struct Migration {
   int version;
   const char* sql;
 };
-constexpr Migration kMigrations[] = {{1, kSchema}};
+// Version 3: the JWT replay set (as jwt_replay in the PostgreSQL store), so a jti let in before a
+// restart is still refused after it.
+constexpr const char* kReplaySet = R"sql(
+CREATE TABLE IF NOT EXISTS jwt_replay (
+  iss          TEXT NOT NULL,
+  jti          TEXT NOT NULL,
+  forget_after INTEGER NOT NULL,       -- seconds since the epoch: exp + clock skew
+  PRIMARY KEY (iss, jti)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS jwt_replay_forget ON jwt_replay (forget_after);
+)sql";
+
+// In ascending order. A version missing from a file is applied even when a higher one is there
+// (branches may add them in either order).
+constexpr Migration kMigrations[] = {{1, kSchema}, {3, kReplaySet}};
 constexpr int kSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
 
 std::string SuggestionsJson(std::vector<std::string> ids) {
@@ -85,6 +105,73 @@ void BindStatic(sqlite3_stmt* s, int i, const std::string& v) {
 std::string Column(sqlite3_stmt* s, int i) {
   const auto* p = sqlite3_column_text(s, i);
   return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p));
+}
+
+// SQLite's name of a primary result code, for the log ("SQLITE_IOERR").
+const char* CodeName(int primary) {
+  switch (primary) {
+    case SQLITE_FULL:
+      return "SQLITE_FULL";
+    case SQLITE_IOERR:
+      return "SQLITE_IOERR";
+    case SQLITE_BUSY:
+      return "SQLITE_BUSY";
+    case SQLITE_LOCKED:
+      return "SQLITE_LOCKED";
+    case SQLITE_READONLY:
+      return "SQLITE_READONLY";
+    case SQLITE_CORRUPT:
+      return "SQLITE_CORRUPT";
+    case SQLITE_CANTOPEN:
+      return "SQLITE_CANTOPEN";
+    case SQLITE_NOMEM:
+      return "SQLITE_NOMEM";
+    case SQLITE_CONSTRAINT:
+      return "SQLITE_CONSTRAINT";
+    default:
+      return "SQLITE_ERROR";
+  }
+}
+
+// Why writes to the store at `path` fail, when SQLite cannot say (it reads errno after the failed
+// write has been followed by other calls): the file-size limit reached by the file or its WAL
+// (EFBIG), or a full file system (ENOSPC). Empty when neither is the case.
+std::string DiagnoseWrites(const std::string& path) {
+  if (rlimit r{}; ::getrlimit(RLIMIT_FSIZE, &r) == 0 && r.rlim_cur != RLIM_INFINITY) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      struct stat st {};
+      if (::stat((path + suffix).c_str(), &st) == 0 &&
+          static_cast<rlim_t>(st.st_size) + 65536 >= r.rlim_cur)
+        return "errno EFBIG (File too large: " + path + suffix +
+               " has reached the file-size limit RLIMIT_FSIZE of " + std::to_string(r.rlim_cur) +
+               " bytes)";
+    }
+  }
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  if (struct statvfs fs{}; ::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0 &&
+                           static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < (1u << 20))
+    return "errno ENOSPC (No space left on device: " + dir + ")";
+  return std::string();
+}
+
+// The result code, and for an I/O error the errno behind it, for the log.
+std::string DescribeResult(sqlite3* db, int rc, const std::string& path) {
+  const int primary = rc & 0xff;
+  std::string out = std::string(CodeName(primary));
+  if (rc != primary) out += " (extended " + std::to_string(rc) + ")";
+  // The system call behind an I/O error: EFBIG (RLIMIT_FSIZE), ENOSPC (disk full), EIO, ...
+  if (primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN) {
+    if (const int e = db == nullptr ? 0 : sqlite3_system_errno(db); e != 0) {
+      const char* name = strerrorname_np(e);
+      out += ", errno " + (name != nullptr ? std::string(name) : std::to_string(e)) + " (" +
+             std::strerror(e) + ")";
+    } else if (std::string why = DiagnoseWrites(path); !why.empty()) {
+      out += ", " + why;
+    } else if (primary == SQLITE_FULL) {
+      out += ", a short write";
+    }
+  }
+  return out;
 }
 
 // Puts drop counts that could not be written back with the newer ones.
@@ -144,6 +231,9 @@ base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::st
   // 8 MB of page cache (default 2 MB): the issued_card B-tree is keyed by random uuids, so
   // inserts touch pages all over the file; a bigger cache saves the writer most page reads.
   if (st.ok()) st = store->Exec("PRAGMA cache_size=-8192");
+  // Our own auto-checkpoint (SQLite's default one ignores failures): same threshold, but a
+  // failed checkpoint is logged.
+  if (st.ok()) sqlite3_wal_hook(store->db_, &FeedbackStore::WalHook, store.get());
   if (st.ok()) st = store->Migrate();
   if (st.ok())
     st = store->Prepare(
@@ -162,6 +252,14 @@ base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::st
         "(code) DO UPDATE SET rows = rows + excluded.rows, last_at = MAX(last_at, "
         "excluded.last_at)",
         &store->upsert_dropped_);
+  if (st.ok())
+    st = store->Prepare(
+        "INSERT INTO jwt_replay (iss, jti, forget_after) VALUES (?1, ?2, ?3) ON CONFLICT (iss, "
+        "jti) DO UPDATE SET forget_after = excluded.forget_after WHERE jwt_replay.forget_after < "
+        "?4",
+        &store->insert_jti_);
+  if (st.ok())
+    st = store->Prepare("DELETE FROM jwt_replay WHERE forget_after < ?1", &store->purge_jti_);
   if (!st.ok()) return base::Status::IoError(st.message(), store->path_);
   if (create) {
     store->accepting_ = true;
@@ -197,10 +295,39 @@ void FeedbackStore::Close() {
   sqlite3_finalize(insert_card_);
   sqlite3_finalize(insert_feedback_);
   sqlite3_finalize(upsert_dropped_);
-  insert_card_ = insert_feedback_ = upsert_dropped_ = nullptr;
-  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_finalize(insert_jti_);
+  sqlite3_finalize(purge_jti_);
+  insert_card_ = insert_feedback_ = upsert_dropped_ = insert_jti_ = purge_jti_ = nullptr;
+  if (const int rc =
+          sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+      rc != SQLITE_OK)
+    base::LogEvent(base::LogLevel::kError, "feedback-store",
+                   "checkpoint at shutdown failed for SQLite " + path_ + ": " +
+                       DescribeResult(db_, rc, path_) +
+                       "; the committed rows stay in the -wal file and are replayed at the next "
+                       "open (keep it beside the database)");
   sqlite3_close_v2(db_);
   db_ = nullptr;
+}
+
+int FeedbackStore::WalHook(void* self, sqlite3* db, const char* name, int pages) {
+  constexpr int kCheckpointPages = 1000;  // SQLite's default wal_autocheckpoint
+  if (pages < kCheckpointPages) return SQLITE_OK;
+  const int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  auto* store = static_cast<FeedbackStore*>(self);
+  if (rc == SQLITE_OK) {
+    store->checkpoint_failures_ = 0;
+    return SQLITE_OK;
+  }
+  // Called within a commit that has succeeded: the rows are in the WAL, which keeps growing until
+  // a checkpoint succeeds. Logged on the first failure, then every 100th.
+  if (store->checkpoint_failures_++ % 100 == 0)
+    base::LogEvent(base::LogLevel::kError, "feedback-store",
+                   "WAL checkpoint failed for SQLite " + store->path_ + " (" +
+                       std::to_string(store->checkpoint_failures_) + " in a row, " +
+                       std::to_string(pages) +
+                       " pages in the WAL): " + DescribeResult(db, rc, store->path_));
+  return SQLITE_OK;
 }
 
 base::Status FeedbackStore::Migrate() {
@@ -210,10 +337,14 @@ base::Status FeedbackStore::Migrate() {
       "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at "
       "INTEGER NOT NULL)");
   int current = 0;
+  std::set<int> applied;
   if (st.ok()) {
     sqlite3_stmt* q = nullptr;
-    st = Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version", &q);
-    if (st.ok() && sqlite3_step(q) == SQLITE_ROW) current = sqlite3_column_int(q, 0);
+    st = Prepare("SELECT version FROM schema_version", &q);
+    while (st.ok() && sqlite3_step(q) == SQLITE_ROW) {
+      applied.insert(sqlite3_column_int(q, 0));
+      current = std::max(current, sqlite3_column_int(q, 0));
+    }
     sqlite3_finalize(q);
   }
   if (st.ok() && current > kSchemaVersion)
@@ -221,7 +352,7 @@ base::Status FeedbackStore::Migrate() {
                                           std::to_string(current) + ", newer than this binary's " +
                                           std::to_string(kSchemaVersion));
   for (const auto& m : kMigrations) {
-    if (!st.ok() || m.version <= current) continue;
+    if (!st.ok() || applied.count(m.version) != 0) continue;
     st = Exec(m.sql);
     if (st.ok())
       st = Exec(("INSERT INTO schema_version (version, applied_at) VALUES (" +
@@ -235,13 +366,19 @@ base::Status FeedbackStore::Migrate() {
 }
 
 std::string FeedbackStore::LastError() const {
-  return db_ == nullptr ? "out of memory" : sqlite3_errmsg(db_);
+  if (db_ == nullptr) return "out of memory";
+  return std::string(sqlite3_errmsg(db_)) + " [" +
+         DescribeResult(db_, sqlite3_extended_errcode(db_), path_) + "]";
 }
 
 base::Status FeedbackStore::Exec(const char* sql) {
   char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) == SQLITE_OK) return base::Status::Ok();
-  std::string error = message != nullptr ? message : LastError();
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+  if (rc == SQLITE_OK) return base::Status::Ok();
+  std::string error = message != nullptr
+                          ? std::string(message) + " [" +
+                                DescribeResult(db_, sqlite3_extended_errcode(db_), path_) + "]"
+                          : LastError();
   sqlite3_free(message);
   return base::Status::IoError(std::move(error));
 }
@@ -423,8 +560,9 @@ base::Status FeedbackStore::CheckFile() const {
 base::Status FeedbackStore::StoreFeedback(const std::string& service,
                                           const std::vector<cdshooks::Feedback>& entries,
                                           std::int64_t received_at) {
-  const auto unavailable = [](const std::string& why) {
-    return base::Status::Unavailable("the feedback could not be stored: " + why);
+  const auto unavailable = [this](const std::string& why) {
+    return base::Status::Unavailable("the feedback could not be stored in SQLite " + path_ + ": " +
+                                     why);
   };
   std::lock_guard<std::mutex> lock(db_mutex_);
   if (db_ == nullptr) return unavailable("feedback store closed");
@@ -504,6 +642,37 @@ base::Status FeedbackStore::StoreFeedback(const std::string& service,
   Ignore(Exec("PRAGMA synchronous=NORMAL"));
   if (!st.ok()) return unavailable(st.message());
   return base::Status::Ok();
+}
+
+base::StatusOr<bool> FeedbackStore::RecordJti(const std::string& iss, const std::string& jti,
+                                              std::int64_t forget_after, std::int64_t now) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  if (db_ == nullptr) return base::Status::Unavailable("feedback store closed");
+  // Into a removed or replaced file, the jti would be forgotten at the next start.
+  if (base::Status file = CheckFile(); !file.ok()) return base::Status::Unavailable(file.message());
+  sqlite3_reset(insert_jti_);
+  BindStatic(insert_jti_, 1, iss);
+  BindStatic(insert_jti_, 2, jti);
+  sqlite3_bind_int64(insert_jti_, 3, forget_after);
+  sqlite3_bind_int64(insert_jti_, 4, now);
+  // Autocommit, synchronous=NORMAL: survives kill -9 (not a power loss, like issued rows).
+  const int rc = sqlite3_step(insert_jti_);
+  const bool fresh = sqlite3_changes(db_) == 1;
+  std::string error = rc == SQLITE_DONE ? std::string() : LastError();
+  sqlite3_reset(insert_jti_);
+  if (rc != SQLITE_DONE)
+    return base::Status::Unavailable("the replay set in SQLite " + path_ +
+                                     " cannot be written: " + error);
+  if (now >= next_jti_purge_) {
+    next_jti_purge_ = now + 60;
+    sqlite3_reset(purge_jti_);
+    sqlite3_bind_int64(purge_jti_, 1, now);
+    if (sqlite3_step(purge_jti_) != SQLITE_DONE)
+      base::LogEvent(base::LogLevel::kWarn, "auth",
+                     "cannot purge expired jti rows from SQLite " + path_ + ": " + LastError());
+    sqlite3_reset(purge_jti_);
+  }
+  return fresh;
 }
 
 base::StatusOr<FeedbackReport> FeedbackStore::Report(std::optional<std::int64_t> since,

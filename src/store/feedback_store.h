@@ -8,6 +8,8 @@
 //                        coding, whether a userComment was sent (the comment itself is NOT
 //                        stored: it is free text and may name the patient), outcomeTimestamp,
 //                        received_at.
+//   jwt_replay           iss, jti and when to forget it (exp + clock skew): the JWT replay set,
+//                        so a token let in once is refused after a restart too.
 //   issued_card_dropped  per card code: issued-card rows that were never written (queue full or
 //                        a failed batch), and when the last one was lost. The report uses it to
 //                        mark the counts that depend on those rows as lower bounds.
@@ -159,6 +161,13 @@ class FeedbackStore {
   base::StatusOr<FeedbackReport> Report(std::optional<std::int64_t> since, std::size_t top_reasons,
                                         std::int64_t bucket_seconds = 86400);
 
+  // The JWT replay set: records iss+jti until `forget_after` (unix seconds). true the first
+  // time (or after its time was over), false for a replay; kUnavailable when the file cannot be
+  // written or is gone (the caller refuses the token: fail closed). Expired rows are purged at
+  // most once a minute. Committed with synchronous=NORMAL: survives kill -9, not power loss.
+  base::StatusOr<bool> RecordJti(const std::string& iss, const std::string& jti,
+                                 std::int64_t forget_after, std::int64_t now);
+
   // Writes every queued issued-card row (and the drop counts) on the calling thread, now. OK
   // when they are committed.
   base::Status Flush();
@@ -193,6 +202,8 @@ class FeedbackStore {
   FeedbackStore() = default;
   // Applies the numbered migrations not yet in schema_version, in one transaction.
   base::Status Migrate();
+  // sqlite3_wal_hook: checkpoints (PASSIVE) once the WAL holds 1000 pages, logging failures.
+  static int WalHook(void* self, sqlite3* db, const char* name, int pages);
   base::Status Exec(const char* sql);
   base::Status Prepare(const char* sql, sqlite3_stmt** stmt);
   std::string LastError() const;
@@ -214,6 +225,10 @@ class FeedbackStore {
   sqlite3_stmt* insert_card_ = nullptr;
   sqlite3_stmt* insert_feedback_ = nullptr;
   sqlite3_stmt* upsert_dropped_ = nullptr;
+  sqlite3_stmt* insert_jti_ = nullptr;
+  sqlite3_stmt* purge_jti_ = nullptr;
+  std::int64_t next_jti_purge_ = 0;       // unix seconds; db_mutex_
+  std::int64_t checkpoint_failures_ = 0;  // in a row; db_mutex_ (the hook runs in a commit)
 
   std::mutex queue_mutex_;  // below
   std::condition_variable queue_cv_;

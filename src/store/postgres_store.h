@@ -62,7 +62,6 @@ class PostgresStore : public Store {
     return batches_.load(std::memory_order_relaxed);
   }
   std::string Describe() const override;
-  bool has_replay_set() const override { return true; }
   base::StatusOr<bool> RecordJti(const std::string& iss, const std::string& jti,
                                  std::int64_t forget_after, std::int64_t now) override;
 
