@@ -177,22 +177,6 @@ std::string DescribeResult(sqlite3* db, int rc, const std::string& path) {
 // Puts drop counts that could not be written back with the newer ones.
 void Ignore(const base::Status&) {}
 
-template <typename Entries>
-std::size_t RowsOf(const Entries& entries) {
-  std::size_t n = 0;
-  for (const auto& e : entries) n += e.cards.size();
-  return n;
-}
-
-template <typename DropMap>
-void MergeDrops(DropMap& into, const DropMap& from) {
-  for (const auto& [code, d] : from) {
-    auto& x = into[code];
-    x.rows += d.rows;
-    x.last_at = std::max(x.last_at, d.last_at);
-  }
-}
-
 }  // namespace
 
 base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::string& data_dir,
@@ -211,8 +195,7 @@ base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::st
       return base::Status::IoError("cannot create data dir " + dir.string() + ": " + ec.message());
   }
   std::unique_ptr<FeedbackStore> store(new FeedbackStore());
-  store->options_ = std::move(options);
-  if (store->options_.batch_rows == 0) store->options_.batch_rows = 1;
+  store->queue_ = std::make_unique<CardQueue>(std::move(options));
   store->path_ = (dir / kFileName).string();
   if (!create && !fs::exists(store->path_, ec))
     return base::Status::NotFound("no feedback store at " + store->path_ +
@@ -261,35 +244,24 @@ base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::st
   if (st.ok())
     st = store->Prepare("DELETE FROM jwt_replay WHERE forget_after < ?1", &store->purge_jti_);
   if (!st.ok()) return base::Status::IoError(st.message(), store->path_);
-  if (create) {
-    store->accepting_ = true;
-    store->queue_.reserve(64);
-    store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
-  }
+  if (create) store->queue_->Start([s = store.get()](bool) { return s->WriteBatch(); });
   return store;
 }
 
 FeedbackStore::~FeedbackStore() { Close(); }
 
 void FeedbackStore::Close() {
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    accepting_ = false;
-    stop_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();  // the writer flushes what is queued before it ends
+  queue_->Stop();  // the writer writes what is queued before it ends
   std::lock_guard<std::mutex> lock(db_mutex_);
   if (db_ == nullptr) return;
-  {
-    std::vector<Entry> rows;
-    std::map<std::string, Dropped> drops;
-    TakeQueue(rows, drops);  // anything left by a failed last batch: its drop counts
-    if (!rows.empty() || !drops.empty()) {
-      if (Exec("BEGIN").ok() && WriteQueuedLocked(rows, drops).ok())
-        Ignore(Exec("COMMIT"));
-      else
-        Ignore(Exec("ROLLBACK"));
+  // Anything left by a failed last batch (or put back by a feedback commit meanwhile).
+  if (CardBatch left = queue_->Take(); !left.empty()) {
+    base::Status st = Exec("BEGIN");
+    if (st.ok()) st = WriteQueuedLocked(left);
+    if (st.ok()) st = Exec("COMMIT");
+    if (!st.ok()) {
+      Ignore(Exec("ROLLBACK"));
+      queue_->Lose(std::move(left), st.message());
     }
   }
   sqlite3_finalize(insert_card_);
@@ -389,68 +361,13 @@ base::Status FeedbackStore::Prepare(const char* sql, sqlite3_stmt** stmt) {
   return base::Status::IoError(LastError());
 }
 
-void FeedbackStore::CountDrop(const std::string& code, std::int64_t rows, std::int64_t at) {
-  auto& d = drops_[code];
-  d.rows += rows;
-  d.last_at = std::max(d.last_at, at);
-}
-
 base::Status FeedbackStore::RecordIssued(const std::string& service, std::vector<IssuedCard> cards,
                                          std::int64_t issued_at) {
-  if (cards.empty()) return base::Status::Ok();
-  const std::size_t n = cards.size();
-  bool wake = false;
-  bool full = false;
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    if (!accepting_) return base::Status::FailedPrecondition("feedback store closed");
-    full = queued_rows_ + n > options_.queue_rows;
-    if (full) {
-      wake = drops_.empty();  // the writer records the first drops soon, not at the next row
-      for (const auto& c : cards) CountDrop(c.code, 1, issued_at);
-    } else {
-      const bool was_empty = queue_.empty();
-      queue_.push_back({service, std::move(cards), issued_at});
-      queued_rows_ += n;
-      // The writer sleeps until the first row (then for one interval) or a full batch: only
-      // these two events need a wake-up, not every row.
-      wake = was_empty || queued_rows_ >= options_.batch_rows;
-    }
-  }
-  if (wake) queue_cv_.notify_one();
-  if (!full) return base::Status::Ok();
-  dropped_.fetch_add(static_cast<std::int64_t>(n), std::memory_order_relaxed);
-  if (options_.on_issued_lost) options_.on_issued_lost(n, "queue full");
-  return base::Status::ResourceExhausted("issued-card queue full: " + std::to_string(n) +
-                                         " rows dropped");
+  return queue_->Offer(service, std::move(cards), issued_at);
 }
 
-void FeedbackStore::TakeQueue(std::vector<Entry>& rows, std::map<std::string, Dropped>& drops) {
-  std::lock_guard<std::mutex> lock(queue_mutex_);
-  rows.swap(queue_);
-  queue_.reserve(64);
-  queued_rows_ = 0;
-  drops.swap(drops_);
-}
-
-void FeedbackStore::LoseRows(const std::vector<Entry>& rows, std::string_view why) {
-  const std::size_t n = RowsOf(rows);
-  if (n == 0) return;
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    for (const auto& e : rows)
-      for (const auto& c : e.cards) CountDrop(c.code, 1, e.issued_at);
-  }
-  dropped_.fetch_add(static_cast<std::int64_t>(n), std::memory_order_relaxed);
-  base::LogEvent(base::LogLevel::kError, "feedback-store",
-                 "cannot record " + std::to_string(n) +
-                     " issued cards (counted as dropped): " + std::string(why));
-  if (options_.on_issued_lost) options_.on_issued_lost(n, why);
-}
-
-base::Status FeedbackStore::WriteQueuedLocked(std::vector<Entry>& rows,
-                                              std::map<std::string, Dropped>& drops) {
-  for (const auto& e : rows) {
+base::Status FeedbackStore::WriteQueuedLocked(const CardBatch& batch) {
+  for (const auto& e : batch.rows) {
     for (const auto& c : e.cards) {
       sqlite3_reset(insert_card_);
       // SQLITE_STATIC: the strings outlive the statement's step (reset before they change).
@@ -467,7 +384,7 @@ base::Status FeedbackStore::WriteQueuedLocked(std::vector<Entry>& rows,
     }
   }
   sqlite3_reset(insert_card_);
-  for (const auto& [code, d] : drops) {
+  for (const auto& [code, d] : batch.drops) {
     sqlite3_reset(upsert_dropped_);
     BindText(upsert_dropped_, 1, code);
     sqlite3_bind_int64(upsert_dropped_, 2, d.rows);
@@ -482,69 +399,37 @@ base::Status FeedbackStore::WriteQueuedLocked(std::vector<Entry>& rows,
   return base::Status::Ok();
 }
 
-void FeedbackStore::WriterLoop() {
-  std::vector<Entry> rows;
-  std::map<std::string, Dropped> drops;
-  std::unique_lock<std::mutex> lock(queue_mutex_);
-  for (;;) {
-    queue_cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !drops_.empty(); });
-    if (!stop_ && queued_rows_ < options_.batch_rows) {
-      const auto deadline = std::chrono::steady_clock::now() + options_.batch_interval;
-      queue_cv_.wait_until(lock, deadline,
-                           [&] { return stop_ || queued_rows_ >= options_.batch_rows; });
-    }
-    const bool last = stop_;
-    if (queue_.empty() && drops_.empty()) {
-      if (last) return;
-      continue;
-    }
-    lock.unlock();
-    bool failed = false;
-    {
-      std::lock_guard<std::mutex> db(db_mutex_);
-      TakeQueue(rows,
-                drops);  // under db_mutex_: StoreFeedback cannot commit between take and write
-      base::Status st = Exec("BEGIN");
-      if (st.ok()) st = WriteQueuedLocked(rows, drops);
-      if (st.ok()) st = Exec("COMMIT");
-      if (!st.ok()) {
-        Ignore(Exec("ROLLBACK"));
-        failed = true;
-        {
-          std::lock_guard<std::mutex> q(queue_mutex_);
-          MergeDrops(drops_, drops);
-        }
-        LoseRows(rows, st.message());
-      } else {
-        batches_.fetch_add(1, std::memory_order_relaxed);
-      }
-    }
-    rows.clear();
-    drops.clear();
-    if (failed && !last) std::this_thread::sleep_for(options_.batch_interval);  // no busy loop
-    lock.lock();
-    if (last && (failed || (queue_.empty() && drops_.empty()))) return;
+std::chrono::milliseconds FeedbackStore::WriteBatch() {
+  std::lock_guard<std::mutex> db(db_mutex_);
+  // Taken under db_mutex_: StoreFeedback cannot commit between the take and the write.
+  CardBatch batch = queue_->Take();
+  if (batch.empty() || db_ == nullptr) return std::chrono::milliseconds(0);
+  base::Status st = Exec("BEGIN");
+  if (st.ok()) st = WriteQueuedLocked(batch);
+  if (st.ok()) st = Exec("COMMIT");
+  if (st.ok()) {
+    queue_->Committed(batch);
+    return std::chrono::milliseconds(0);
   }
+  Ignore(Exec("ROLLBACK"));
+  queue_->Lose(std::move(batch), st.message());
+  return queue_->options().batch_interval;  // no busy loop
 }
 
 base::Status FeedbackStore::Flush() {
   std::lock_guard<std::mutex> db(db_mutex_);
   if (db_ == nullptr) return base::Status::FailedPrecondition("feedback store closed");
-  std::vector<Entry> rows;
-  std::map<std::string, Dropped> drops;
-  TakeQueue(rows, drops);
-  if (rows.empty() && drops.empty()) return base::Status::Ok();
+  CardBatch batch = queue_->Take();
+  if (batch.empty()) return base::Status::Ok();
   base::Status st = Exec("BEGIN");
-  if (st.ok()) st = WriteQueuedLocked(rows, drops);
+  if (st.ok()) st = WriteQueuedLocked(batch);
   if (st.ok()) st = Exec("COMMIT");
-  if (!st.ok()) {
-    Ignore(Exec("ROLLBACK"));
-    {
-      std::lock_guard<std::mutex> q(queue_mutex_);
-      MergeDrops(drops_, drops);
-    }
-    LoseRows(rows, st.message());
+  if (st.ok()) {
+    queue_->Committed(batch);
+    return st;
   }
+  Ignore(Exec("ROLLBACK"));
+  queue_->Lose(std::move(batch), st.message());
   return st;
 }
 
@@ -582,25 +467,16 @@ base::Status FeedbackStore::StoreFeedback(const std::string& service,
   }
   // The issued cards still queued go first, in this same fsynced transaction: the card of an
   // acknowledged feedback entry is on disk with it.
-  std::vector<Entry> rows;
-  std::map<std::string, Dropped> drops;
-  TakeQueue(rows, drops);
-  std::size_t queued_rows = RowsOf(rows);
+  CardBatch queued = queue_->Take();
   st = Exec("SAVEPOINT issued");
   if (st.ok()) {
     // A failure of the issued rows alone must not refuse the feedback: they are undone, counted
     // as dropped, and the feedback goes on.
-    const base::Status issued = WriteQueuedLocked(rows, drops);
+    const base::Status issued = WriteQueuedLocked(queued);
     if (!issued.ok()) {
       Ignore(Exec("ROLLBACK TO issued"));
-      {
-        std::lock_guard<std::mutex> q(queue_mutex_);
-        MergeDrops(drops_, drops);
-      }
-      drops.clear();
-      LoseRows(rows, issued.message());
-      rows.clear();
-      queued_rows = 0;
+      queue_->Lose(std::move(queued), issued.message());
+      queued = CardBatch();
     }
     st = Exec("RELEASE issued");
   }
@@ -630,14 +506,9 @@ base::Status FeedbackStore::StoreFeedback(const std::string& service,
   if (!st.ok()) {
     Ignore(Exec("ROLLBACK"));
     // The queued issued rows go back to the writer, which retries them.
-    std::lock_guard<std::mutex> q(queue_mutex_);
-    MergeDrops(drops_, drops);
-    queued_rows_ += queued_rows;
-    rows.insert(rows.end(), std::make_move_iterator(queue_.begin()),
-                std::make_move_iterator(queue_.end()));
-    queue_.swap(rows);
-  } else if (queued_rows > 0) {
-    batches_.fetch_add(1, std::memory_order_relaxed);
+    queue_->PutBack(std::move(queued), st.message());
+  } else {
+    queue_->Committed(queued);
   }
   Ignore(Exec("PRAGMA synchronous=NORMAL"));
   if (!st.ok()) return unavailable(st.message());
