@@ -25,6 +25,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -563,6 +564,64 @@ TEST(StoreKill, OutOfFileDescriptorsRefusesConnectionsWithoutSpinning) {
     ++lines;
   EXPECT_EQ(lines, 1u) << err;
   EXPECT_NE(err.find("file descriptors available again"), std::string::npos) << err;
+}
+
+}  // namespace
+
+namespace {
+
+// The periodic checkpoint (every 1000 WAL pages) failing: the database file, already large, may
+// not grow past the file-size limit while the WAL still may. The failure is logged at error with
+// the cause; feedback is still committed (to the WAL) and every entry answered 200 is kept.
+TEST(StoreKill, FailedPeriodicCheckpointIsLogged) {
+  TempDir dir, logs;
+  const std::string data = dir.path + "/data";
+  const std::string file = data + "/feedback.sqlite3";
+  { ASSERT_TRUE(store::FeedbackStore::Open(data, true).ok()); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE pad (x BLOB); INSERT INTO pad VALUES (zeroblob(8000000)); "
+                         "PRAGMA wal_checkpoint(TRUNCATE)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  const auto size = std::filesystem::file_size(file);
+  const int port = FreePort();
+  Server server(
+      {"serve", "--port", std::to_string(port), "--data-dir", data, "--log-level", "warn"},
+      logs.path, {{RLIMIT_FSIZE, static_cast<rlim_t>(size + 16384)}});
+  ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(10, 0);
+  std::vector<std::string> acked;
+  std::string err;
+  for (int i = 0; i < 1500 && err.find("WAL checkpoint failed") == std::string::npos; ++i) {
+    auto r = client.Post("/cds-services/anakinra-order-sign/feedback", FeedbackBody(CardUuid(i)),
+                         "application/json");
+    ASSERT_TRUE(r) << server.Err();
+    if (r->status == 200) acked.push_back(CardUuid(i));
+    if (i % 50 == 0) err = server.Err();
+  }
+  err = server.Err();
+  server.Signal(SIGKILL);
+  server.Wait();
+  EXPECT_NE(
+      err.find(
+          R"("level":"error","event":"feedback-store","message":"WAL checkpoint failed for SQLite )" +
+          file),
+      std::string::npos)
+      << err;
+  EXPECT_NE(err.find("errno EFBIG"), std::string::npos) << err;
+  if (const auto at = err.find("WAL checkpoint failed"); at != std::string::npos)
+    std::cout << err.substr(at, err.find('\n', at) - at) << "\n";
+  ASSERT_GT(acked.size(), 100u);
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  int missing = 0;
+  for (const auto& card : acked)
+    if (Count(db, "SELECT COUNT(*) FROM feedback WHERE card = ?1", {card}) != 1) ++missing;
+  EXPECT_EQ(missing, 0) << "of " << acked.size();
+  sqlite3_close(db);
 }
 
 }  // namespace
