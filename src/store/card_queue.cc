@@ -100,10 +100,10 @@ void CardQueue::PutBack(CardBatch batch, std::string_view why) {
       queue_.push_front(std::move(*it));
     }
   }
-  Lose(std::move(lost), why);
+  Lose(lost, why);
 }
 
-void CardQueue::Lose(CardBatch batch, std::string_view why) {
+void CardQueue::Lose(const CardBatch& batch, std::string_view why) {
   const std::size_t n = batch.row_count();
   {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -103,7 +103,7 @@ class CardQueue {
   void PutBack(CardBatch batch, std::string_view why);
   // A batch that cannot be written: its rows are counted as dropped, logged with `why` and told
   // to on_issued_lost; its drop counts are kept for the next batch.
-  void Lose(CardBatch batch, std::string_view why);
+  void Lose(const CardBatch& batch, std::string_view why);
   // A batch with rows committed (for committed_batches()).
   void Committed(const CardBatch& batch);
 

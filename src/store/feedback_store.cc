@@ -261,7 +261,7 @@ void FeedbackStore::Close() {
     if (st.ok()) st = Exec("COMMIT");
     if (!st.ok()) {
       Ignore(Exec("ROLLBACK"));
-      queue_->Lose(std::move(left), st.message());
+      queue_->Lose(left, st.message());
     }
   }
   sqlite3_finalize(insert_card_);
@@ -412,7 +412,7 @@ std::chrono::milliseconds FeedbackStore::WriteBatch() {
     return std::chrono::milliseconds(0);
   }
   Ignore(Exec("ROLLBACK"));
-  queue_->Lose(std::move(batch), st.message());
+  queue_->Lose(batch, st.message());
   return queue_->options().batch_interval;  // no busy loop
 }
 
@@ -429,7 +429,7 @@ base::Status FeedbackStore::Flush() {
     return st;
   }
   Ignore(Exec("ROLLBACK"));
-  queue_->Lose(std::move(batch), st.message());
+  queue_->Lose(batch, st.message());
   return st;
 }
 
@@ -475,7 +475,7 @@ base::Status FeedbackStore::StoreFeedback(const std::string& service,
     const base::Status issued = WriteQueuedLocked(queued);
     if (!issued.ok()) {
       Ignore(Exec("ROLLBACK TO issued"));
-      queue_->Lose(std::move(queued), issued.message());
+      queue_->Lose(queued, issued.message());
       queued = CardBatch();
     }
     st = Exec("RELEASE issued");

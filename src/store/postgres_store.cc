@@ -393,7 +393,7 @@ base::Status PostgresStore::WriteQueue(bool requeue_on_failure) {
   if (requeue_on_failure && Retryable(st))
     queue_->PutBack(std::move(batch), st.message());
   else
-    queue_->Lose(std::move(batch), st.message());
+    queue_->Lose(batch, st.message());
   return st;
 }
 
@@ -499,7 +499,7 @@ base::Status PostgresStore::StoreFeedback(const std::string& service,
     return unavailable(st.message());
   }
   if (!issued_written && !queued.empty())
-    queue_->Lose(std::move(queued), "the issued rows of a feedback transaction failed");
+    queue_->Lose(queued, "the issued rows of a feedback transaction failed");
   else
     queue_->Committed(queued);
   return base::Status::Ok();
