@@ -311,6 +311,8 @@ struct Server::Impl {
           const Shed shed = ShedOne();
           if (shed == Shed::kOne) continue;
           if (shed == Shed::kCannot) PauseListener();
+        } else if (errno == ENOBUFS || errno == ENOMEM) {
+          PauseListener();  // the kernel is short of memory: retried in 100 ms, not at once
         }
         return;  // EAGAIN: the backlog is empty
       }
