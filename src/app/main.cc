@@ -13,10 +13,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
 int main(int argc, char** argv) {
+  // A write past RLIMIT_FSIZE then fails with EFBIG, which the store reports (503, an error log
+  // line), instead of SIGXFSZ killing the process without a word.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App cli{
       "anakinra-cds: a CDS Hooks 2.0 service that checks anakinra (Kineret) orders.\n"
       "Exit codes: 0 ok, 1 cannot start or run, 2 usage error, 3 request refused."};

@@ -84,8 +84,9 @@ class ShutdownSignals {
   std::thread thread_;
 };
 
-// The store's shared replay set as the authenticator's ReplayGuard (PostgreSQL: one set for every
-// replica). The authenticator refuses the token on any error (fail closed).
+// The store's replay set as the authenticator's ReplayGuard: it outlives a restart (SQLite: in the
+// data dir's file; PostgreSQL: one set for every replica). The authenticator refuses the token on
+// any error (fail closed).
 class StoreReplayGuard : public auth::ReplayGuard {
  public:
   explicit StoreReplayGuard(std::shared_ptr<store::Store> store) : store_(std::move(store)) {}
@@ -141,9 +142,8 @@ int RunServe(const config::ServerConfig& config) {
     base::LogEvent(base::LogLevel::kWarn, "startup", warning);
   std::shared_ptr<auth::Authenticator> auth;
   if (!config.trusted_issuers.empty() || !config.trusted_jku.empty()) {
-    // SQLite: each process remembers its jti values in memory; PostgreSQL: one set for all.
-    std::shared_ptr<auth::ReplayGuard> replay;
-    if (store->has_replay_set()) replay = std::make_shared<StoreReplayGuard>(store);
+    // The jti values are remembered in the store, across restarts (PostgreSQL: for all replicas).
+    auto replay = std::make_shared<StoreReplayGuard>(store);
     auto created = auth::Authenticator::Create(config::AuthOptionsFromConfig(config), replay);
     if (!created.ok()) {
       base::LogEvent(base::LogLevel::kError, "startup", created.status().message());

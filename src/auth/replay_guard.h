@@ -1,7 +1,8 @@
 // The JWT replay set: a jti is let in once per issuer until it is forgotten (its exp plus the
-// clock skew). The Authenticator asks its ReplayGuard; the in-memory one below serves a single
-// process (the SQLite default), and `serve` injects the store's shared set for PostgreSQL (one set
-// for every replica, app/serve.cc), since auth does not depend on the store.
+// clock skew). The Authenticator asks its ReplayGuard. `serve` injects the store's set (app/
+// serve.cc; auth does not depend on the store), which outlives a restart: the jwt_replay table of
+// the SQLite file or of PostgreSQL (one set for every replica). The in-memory one below is the
+// Authenticator's default where there is no store (the auth layer's tests, in-process servers).
 //
 // Thread safety: Remember() may be called from many threads at once. Errors: see Remember.
 #pragma once

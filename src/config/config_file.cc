@@ -259,6 +259,10 @@ const std::vector<Setting>& Settings() {
        &C::keep_alive_max_requests, 1, 1000000},
       {"max_connections", "--max-connections",
        "Open client connections (beyond: a quick 503 and close)", &C::max_connections, 1, 16384},
+      {"max_connections_per_client", "--max-connections-per-client",
+       "Open connections from one client address (beyond: a quick 503 and close; behind a proxy "
+       "every client has its address: raise it to the proxy's connections)",
+       &C::max_connections_per_client, 1, 16384},
       {"io_threads", "--io-threads",
        "Event loops answering what cannot block (0: one per core, at most 8)", &C::io_threads, 0,
        64},
@@ -307,7 +311,9 @@ const std::vector<Setting>& Settings() {
       {"jwt_max_lifetime_seconds", "--jwt-max-lifetime",
        "Largest exp - now accepted, in seconds (bounds the jti replay cache)",
        &C::jwt_max_lifetime_seconds, 1, 86400},
-      {"jwt_replay_cache_max", "", "jti values remembered against replay (full: refused)",
+      {"jwt_replay_cache_max", "",
+       "jti values remembered by an in-memory replay set (full: refused); serve keeps them in the "
+       "store (jwt_replay), bounded by the token lifetime instead",
        &C::jwt_replay_cache_max, 1, 10000000},
       {"jwks_refresh_seconds", "", "Least interval between jku refetches for an unknown kid",
        &C::jwks_refresh_seconds, 0, 86400},

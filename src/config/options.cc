@@ -45,6 +45,7 @@ http::HttpOptions HttpOptionsFromConfig(const ServerConfig& config) {
   o.io_threads = config.io_threads;
   o.threads = config.threads;
   o.max_connections = config.max_connections;
+  o.max_connections_per_client = config.max_connections_per_client;
   o.max_pending_connections = config.max_pending_connections;
   o.shutdown_grace_ms = config.shutdown_grace_ms;
   o.allowed_origins = config.allowed_origins;

@@ -141,6 +141,11 @@ HttpServer::HttpServer(HttpOptions config, std::shared_ptr<service::HookService>
   o.idle_timeout_ms = config_.keep_alive_timeout_seconds * 1000;
   o.max_requests = config_.keep_alive_max_requests;
   o.max_connections = config_.max_connections;
+  o.max_connections_per_client = config_.max_connections_per_client;
+  // Counted with the requests, as route "(connection)" and status 503.
+  o.on_connection_refused = [this](const char*) {
+    if (observers_.on_request) observers_.on_request("(connection)", 503, 0, "");
+  };
   o.threads = config_.threads != 0 ? config_.threads
                                    : std::max(4u, std::thread::hardware_concurrency() * 4);
   o.max_queued = std::max<std::size_t>(1, config_.max_pending_connections);

@@ -45,8 +45,10 @@ struct HttpOptions {
   std::size_t max_connections = 1024;  // open connections; beyond: a quick 503 and close
   std::size_t io_threads = 0;          // event loops; 0: one per core (at most 8)
   std::size_t threads = 0;             // workers (for what may block); 0: derived from the cores
-  std::size_t max_pending_connections = 256;         // complete requests waiting for a worker (503)
-  int shutdown_grace_ms = 5000;                      // Stop(): requests in progress get this long
+  std::size_t max_pending_connections = 256;  // complete requests waiting for a worker (503)
+  int shutdown_grace_ms = 5000;               // Stop(): requests in progress get this long
+  // Open connections from one client address; beyond: a quick 503 and close.
+  std::size_t max_connections_per_client = 256;
   std::vector<std::string> allowed_origins = {"*"};  // CORS; "*": any origin
   // CORS: request headers a browser may send (Access-Control-Allow-Headers of the preflight).
   std::vector<std::string> allowed_headers = {"Authorization",   "Content-Type",  "Accept",

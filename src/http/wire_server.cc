@@ -1,5 +1,6 @@
 #include "http/wire_server.h"
 
+#include "base/log.h"
 #include "base/thread_pool.h"
 
 #include <arpa/inet.h>
@@ -32,6 +33,24 @@ using std::chrono::milliseconds;
 
 constexpr std::uint64_t kListenerId = 0;
 constexpr std::uint64_t kWakeId = 1;
+
+// The descriptor kept in reserve for an EMFILE/ENFILE episode.
+int OpenReserve() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+
+// The client's address as bytes (IPv4 or IPv6; the port is not part of it).
+std::string AddressKey(const sockaddr_storage& a) {
+  if (a.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(a).sin6_addr;
+    // An IPv4 client on a dual-stack socket (::ffff:a.b.c.d) is the same client as a.b.c.d.
+    if (IN6_IS_ADDR_V4MAPPED(&in6)) return std::string(reinterpret_cast<const char*>(&in6) + 12, 4);
+    return std::string(reinterpret_cast<const char*>(&in6), sizeof in6);
+  }
+  if (a.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(a).sin_addr;
+    return std::string(reinterpret_cast<const char*>(&in), sizeof in);
+  }
+  return std::string();
+}
 
 // TLS 1.2 minimum (1.3 preferred by negotiation); for 1.2 only ECDHE key exchange with AEAD
 // ciphers; no renegotiation, no compression. TLS 1.3 suites are OpenSSL's (all AEAD).
@@ -86,6 +105,7 @@ struct Connection {
   Clock::time_point started;   // the current request's first byte
   Clock::time_point deadline;  // of the current phase
   std::size_t served = 0;
+  std::string client;  // AddressKey of the peer
   bool close_after_write = false;
   bool eof = false;
   bool tls_wants_read = false;
@@ -153,8 +173,9 @@ const char* ReasonPhrase(int status) {
   }
 }
 
-// What the loops share. Thread safety: `open`, `queued`, `next_loop` and `stopping` are atomic;
-// the rest is set before the loops run and only read while they do.
+// What the loops share. Thread safety: `open`, `queued`, `next_loop` and `stopping` are atomic,
+// per_client is guarded by per_client_mutex; the rest is set before the loops run and only read
+// while they do.
 struct Server::Impl {
   explicit Impl(Server& s) : server(s) {}
   ~Impl();
@@ -169,6 +190,8 @@ struct Server::Impl {
   std::vector<std::unique_ptr<Loop>> loops;  // made with the server: Stop() may wake them
   std::atomic<std::size_t> next_loop{0};     // round-robin of new connections
   std::atomic<std::size_t> open{0};          // connections on every loop
+  std::mutex per_client_mutex;
+  std::unordered_map<std::string, std::size_t> per_client;  // open connections per address
   std::unique_ptr<base::ThreadPool> pool;
   std::atomic<std::size_t> queued{0};  // requests waiting for a worker
 };
@@ -182,10 +205,12 @@ struct Server::Loop {
         server(s.server),
         index(i),
         epoll_fd(::epoll_create1(EPOLL_CLOEXEC)),
-        wake_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+        wake_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+        reserve_fd(i == 0 ? OpenReserve() : -1) {}
   ~Loop() {
     for (auto& [id, c] : conns) Free(*c);
-    for (int fd : incoming) ::close(fd);
+    for (auto& [fd, client] : incoming) ::close(fd);
+    if (reserve_fd >= 0) ::close(reserve_fd);
     if (epoll_fd >= 0) ::close(epoll_fd);
     if (wake_fd >= 0) ::close(wake_fd);
   }
@@ -199,9 +224,17 @@ struct Server::Loop {
   int epoll_fd;
   int wake_fd;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> conns;
+  // Loop 0, out of descriptors: the reserve, the episode (for one log line each way), the paused
+  // listener.
+  int reserve_fd = -1;
+  bool short_of_fds = false;
+  std::size_t fd_refused = 0;  // in this episode
+  Clock::time_point last_shortage_log{};
+  bool listener_paused = false;
+  Clock::time_point resume_listener{};
   std::uint64_t next_id = 2;
   std::mutex incoming_mutex;
-  std::vector<int> incoming;  // accepted by loop 0 for this loop
+  std::vector<std::pair<int, std::string>> incoming;  // (fd, client) accepted by loop 0 for us
   std::mutex done_mutex;
   struct Done {
     std::uint64_t id;
@@ -220,21 +253,21 @@ struct Server::Loop {
   }
 
   // Hands an accepted connection to this loop (from loop 0's thread).
-  void Give(int fd) {
+  void Give(int fd, std::string client) {
     {
       std::lock_guard<std::mutex> lock(incoming_mutex);
-      incoming.push_back(fd);
+      incoming.emplace_back(fd, std::move(client));
     }
     Wake();
   }
 
   void TakeIncoming() {
-    std::vector<int> fds;
+    std::vector<std::pair<int, std::string>> given;
     {
       std::lock_guard<std::mutex> lock(incoming_mutex);
-      fds.swap(incoming);
+      given.swap(incoming);
     }
-    for (int fd : fds) Adopt(fd);
+    for (auto& [fd, client] : given) Adopt(fd, std::move(client));
   }
 
   void Free(Connection& c) {
@@ -250,49 +283,144 @@ struct Server::Loop {
     Connection& c = *it->second;
     if (c.ssl != nullptr && c.phase != Phase::kHandshake) SSL_shutdown(c.ssl);
     ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
-    Free(c);
+    Forget(c);
     conns.erase(it);
+  }
+
+  // Closes a connection's socket and gives back its place in shared.open and shared.per_client.
+  void Forget(Connection& c) {
+    Free(c);
+    {
+      std::lock_guard<std::mutex> lock(shared.per_client_mutex);
+      if (auto p = shared.per_client.find(c.client);
+          p != shared.per_client.end() && --p->second == 0)
+        shared.per_client.erase(p);
+    }
     --shared.open;
   }
 
-  // Loop 0: accepts what is pending and deals it out.
+  // A quick 503 (plain HTTP; a TLS connection is just closed) and close, before any request.
+  void RefuseConnection(int fd, const char* reason) {
+    if (shared.ctx == nullptr) {
+      static const std::string kBusy = Serialize(
+          Response{503, {{"Retry-After", "1"}, {"Content-Type", "text/plain"}}, "busy\n"}, true);
+      [[maybe_unused]] auto n = ::send(fd, kBusy.data(), kBusy.size(), MSG_NOSIGNAL);
+    }
+    ::close(fd);
+    if (opt().on_connection_refused) opt().on_connection_refused(reason);
+  }
+
+  enum class Shed { kOne, kNone, kCannot };
+  // accept failed with EMFILE/ENFILE: frees the reserve descriptor to accept one waiting
+  // connection, refuses it, and takes the reserve again.
+  Shed ShedOne() {
+    if (!short_of_fds) {
+      short_of_fds = true;
+      fd_refused = 0;
+      const auto now = Clock::now();
+      if (last_shortage_log == Clock::time_point{} ||
+          now - last_shortage_log >= std::chrono::seconds(10)) {
+        last_shortage_log = now;
+        base::LogEvent(base::LogLevel::kError, "http",
+                       std::string("out of file descriptors (") + std::strerror(errno) +
+                           "): new connections get 503 and are closed until some close; raise "
+                           "the open-files limit (ulimit -n) or lower max_connections");
+      }
+    }
+    if (reserve_fd < 0) reserve_fd = OpenReserve();
+    if (reserve_fd < 0) return Shed::kCannot;
+    ::close(reserve_fd);
+    const int fd = ::accept4(shared.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int accept_errno = errno;
+    if (fd >= 0) {
+      ++fd_refused;
+      RefuseConnection(fd, "descriptors");
+    }
+    reserve_fd = OpenReserve();
+    if (fd >= 0) return reserve_fd >= 0 ? Shed::kOne : Shed::kCannot;
+    return accept_errno == EAGAIN || accept_errno == EWOULDBLOCK ? Shed::kNone : Shed::kCannot;
+  }
+
+  // The listener leaves epoll for 100 ms (a level-triggered listener whose backlog cannot be
+  // taken would wake the loop at once, for ever).
+  void PauseListener() {
+    if (listener_paused || shared.stopping) return;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, shared.listen_fd, nullptr);
+    listener_paused = true;
+    resume_listener = Clock::now() + milliseconds(100);
+  }
+
+  void ResumeListener() {
+    if (!listener_paused || shared.stopping || Clock::now() < resume_listener) return;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kListenerId;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, shared.listen_fd, &ev);
+    listener_paused = false;
+  }
+
+  // Loop 0: accepts what is pending, refuses what is beyond the limits, and deals the rest to
+  // the loops round-robin.
   void Accept() {
     for (;;) {
-      const int fd = ::accept4(shared.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0) return;  // EAGAIN, or an error the next round retries (EMFILE: backlog waits)
+      sockaddr_storage addr{};
+      socklen_t addr_len = sizeof addr;
+      const int fd = ::accept4(shared.listen_fd, reinterpret_cast<sockaddr*>(&addr), &addr_len,
+                               SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (errno == EMFILE || errno == ENFILE) {
+          const Shed shed = ShedOne();
+          if (shed == Shed::kOne) continue;
+          if (shed == Shed::kCannot) PauseListener();
+        } else if (errno == ENOBUFS || errno == ENOMEM) {
+          PauseListener();  // the kernel is short of memory: retried in 100 ms, not at once
+        }
+        return;  // EAGAIN: the backlog is empty
+      }
+      if (short_of_fds) {
+        short_of_fds = false;
+        base::LogEvent(base::LogLevel::kWarn, "http",
+                       "file descriptors available again; " + std::to_string(fd_refused) +
+                           " connections were refused meanwhile");
+      }
       const int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       if (shared.open.load() >= opt().max_connections || shared.stopping) {
-        if (shared.ctx == nullptr) {
-          static const std::string kBusy = Serialize(
-              Response{503, {{"Retry-After", "1"}, {"Content-Type", "text/plain"}}, "busy\n"},
-              true);
-          [[maybe_unused]] auto n = ::send(fd, kBusy.data(), kBusy.size(), MSG_NOSIGNAL);
-        }
-        ::close(fd);
+        RefuseConnection(fd, "capacity");
         continue;
+      }
+      std::string client = AddressKey(addr);
+      {
+        std::lock_guard<std::mutex> lock(shared.per_client_mutex);
+        std::size_t& from_client = shared.per_client[client];
+        if (from_client >= opt().max_connections_per_client) {
+          RefuseConnection(fd, "per-client");
+          continue;
+        }
+        ++from_client;  // given back by Close, or by Adopt when it fails
       }
       ++shared.open;
       Loop& to = *shared.loops[shared.next_loop++ % shared.loops.size()];
       if (&to == this)
-        Adopt(fd);
+        Adopt(fd, std::move(client));
       else
-        to.Give(fd);
+        to.Give(fd, std::move(client));
     }
   }
 
-  // Takes an accepted connection (counted in shared.open) into this loop.
-  void Adopt(int fd) {
+  // Takes an accepted connection (counted in shared.open and shared.per_client) into this loop.
+  void Adopt(int fd, std::string client) {
     auto c = std::make_unique<Connection>(opt().limits);
     c->id = next_id++;
     c->fd = fd;
+    c->client = std::move(client);
     c->started = Clock::now();
     c->deadline = c->started + milliseconds(HeadMs());
     if (shared.ctx != nullptr) {
       c->ssl = SSL_new(shared.ctx);
       if (c->ssl == nullptr) {
-        ::close(fd);
-        --shared.open;
+        Forget(*c);
         return;
       }
       SSL_set_fd(c->ssl, fd);
@@ -304,8 +432,7 @@ struct Server::Loop {
     ev.data.u64 = c->id;
     c->events = EPOLLIN;
     if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-      Free(*c);
-      --shared.open;
+      Forget(*c);
       return;
     }
     const std::uint64_t id = c->id;
@@ -563,7 +690,8 @@ struct Server::Loop {
         was_stopping = true;
         grace_end = Clock::now() + milliseconds(opt().shutdown_grace_ms);
         if (index == 0) {  // no new connections: refused by the kernel from now on
-          ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, shared.listen_fd, nullptr);
+          if (!listener_paused) ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, shared.listen_fd, nullptr);
+          listener_paused = false;
           ::shutdown(shared.listen_fd, SHUT_RDWR);
         }
         TakeIncoming();
@@ -599,6 +727,7 @@ struct Server::Loop {
       const auto now = Clock::now();
       if (now - last_sweep >= milliseconds(50) || shared.stopping) {
         last_sweep = now;
+        ResumeListener();
         Sweep(was_stopping && now >= grace_end);
       }
     }
@@ -718,8 +847,12 @@ bool Server::Run() {
     for (auto& [id, c] : loop->conns) loop->Free(*c);
     loop->conns.clear();
     std::lock_guard<std::mutex> lock(loop->incoming_mutex);  // dealt after that loop ended
-    for (int fd : loop->incoming) ::close(fd);
+    for (auto& [fd, client] : loop->incoming) ::close(fd);
     loop->incoming.clear();
+  }
+  {
+    std::lock_guard<std::mutex> lock(m.per_client_mutex);
+    m.per_client.clear();
   }
   return ok;
 }

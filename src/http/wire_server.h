@@ -10,8 +10,12 @@
 // in order); the head within header_timeout_ms of its first byte (of the accept, for the first
 // request), the whole request within read_timeout_ms (408 and close after either); an idle
 // keep-alive connection closed after idle_timeout_ms; at most max_requests answers, the last with
-// "Connection: close". Beyond max_connections a new connection gets a quick 503 and is closed
-// (plain HTTP; a TLS one is closed). Beyond max_queued requests waiting for a worker: 503.
+// "Connection: close". Beyond max_connections, or beyond max_connections_per_client from one
+// client address, a new connection gets a quick 503 and is closed (plain HTTP; a TLS one is
+// closed). Beyond max_queued requests waiting for a worker: 503. Out of file descriptors
+// (accept fails with EMFILE/ENFILE): a reserve descriptor is freed to accept and 503 the waiting
+// connection, then taken again (else the listener pauses for 100 ms): the I/O thread neither spins
+// nor stops; the shortage is logged once per episode (and its end, with the count refused).
 // Stop(): stop accepting, close idle connections, let requests in progress finish for up to
 // shutdown_grace_ms (their answers say "Connection: close"), then close the rest.
 //
@@ -47,12 +51,17 @@ struct ServerOptions {
   int idle_timeout_ms = 5000;
   std::size_t max_requests = 10000;  // per connection
   std::size_t max_connections = 1024;
+  std::size_t max_connections_per_client = 256;  // open connections from one client address
   std::size_t io_threads = 1;    // event loops (each one thread); loop 0 accepts and deals
   std::size_t threads = 4;       // workers, for what may block
   std::size_t max_queued = 256;  // requests waiting for a worker
   int shutdown_grace_ms = 5000;
   std::string tls_cert_file;  // both set: TLS
   std::string tls_key_file;
+  // Told (on the I/O thread; must be cheap) of each connection answered 503 and closed before a
+  // request was read: reason "capacity" (max_connections or stopping), "per-client"
+  // (max_connections_per_client) or "descriptors" (the process is out of file descriptors).
+  std::function<void(const char* reason)> on_connection_refused;
 };
 
 struct Response {

@@ -1,6 +1,11 @@
 #include "store/feedback_store.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "base/log.h"
 #include "fhir/date.h"
@@ -14,6 +19,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <set>
 #include <system_error>
 
 namespace store {
@@ -60,10 +66,25 @@ struct Migration {
   int version;
   const char* sql;
 };
+// Version 3: the JWT replay set (as jwt_replay in the PostgreSQL store), so a jti let in before a
+// restart is still refused after it.
+constexpr const char* kReplaySet = R"sql(
+CREATE TABLE IF NOT EXISTS jwt_replay (
+  iss          TEXT NOT NULL,
+  jti          TEXT NOT NULL,
+  forget_after INTEGER NOT NULL,       -- seconds since the epoch: exp + clock skew
+  PRIMARY KEY (iss, jti)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS jwt_replay_forget ON jwt_replay (forget_after);
+)sql";
+
+// In ascending order. A version missing from a file is applied even when a higher one is there
+// (branches may add them in either order).
 constexpr Migration kMigrations[] = {
     {1, kSchema},
     // The text of a userComment, kept only with store_user_comments (else NULL).
     {2, "ALTER TABLE feedback ADD COLUMN user_comment TEXT"},
+    {3, kReplaySet},
 };
 constexpr int kSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
 
@@ -91,24 +112,75 @@ std::string Column(sqlite3_stmt* s, int i) {
   return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p));
 }
 
-// Puts drop counts that could not be written back with the newer ones.
-void Ignore(const base::Status&) {}
-
-template <typename Entries>
-std::size_t RowsOf(const Entries& entries) {
-  std::size_t n = 0;
-  for (const auto& e : entries) n += e.cards.size();
-  return n;
-}
-
-template <typename DropMap>
-void MergeDrops(DropMap& into, const DropMap& from) {
-  for (const auto& [code, d] : from) {
-    auto& x = into[code];
-    x.rows += d.rows;
-    x.last_at = std::max(x.last_at, d.last_at);
+// SQLite's name of a primary result code, for the log ("SQLITE_IOERR").
+const char* CodeName(int primary) {
+  switch (primary) {
+    case SQLITE_FULL:
+      return "SQLITE_FULL";
+    case SQLITE_IOERR:
+      return "SQLITE_IOERR";
+    case SQLITE_BUSY:
+      return "SQLITE_BUSY";
+    case SQLITE_LOCKED:
+      return "SQLITE_LOCKED";
+    case SQLITE_READONLY:
+      return "SQLITE_READONLY";
+    case SQLITE_CORRUPT:
+      return "SQLITE_CORRUPT";
+    case SQLITE_CANTOPEN:
+      return "SQLITE_CANTOPEN";
+    case SQLITE_NOMEM:
+      return "SQLITE_NOMEM";
+    case SQLITE_CONSTRAINT:
+      return "SQLITE_CONSTRAINT";
+    default:
+      return "SQLITE_ERROR";
   }
 }
+
+// Why writes to the store at `path` fail, when SQLite cannot say (it reads errno after the failed
+// write has been followed by other calls): the file-size limit reached by the file or its WAL
+// (EFBIG), or a full file system (ENOSPC). Empty when neither is the case.
+std::string DiagnoseWrites(const std::string& path) {
+  if (rlimit r{}; ::getrlimit(RLIMIT_FSIZE, &r) == 0 && r.rlim_cur != RLIM_INFINITY) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      struct stat st {};
+      if (::stat((path + suffix).c_str(), &st) == 0 &&
+          static_cast<rlim_t>(st.st_size) + 65536 >= r.rlim_cur)
+        return "errno EFBIG (File too large: " + path + suffix +
+               " has reached the file-size limit RLIMIT_FSIZE of " + std::to_string(r.rlim_cur) +
+               " bytes)";
+    }
+  }
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  if (struct statvfs fs{}; ::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0 &&
+                           static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < (1u << 20))
+    return "errno ENOSPC (No space left on device: " + dir + ")";
+  return std::string();
+}
+
+// The result code, and for an I/O error the errno behind it, for the log.
+std::string DescribeResult(sqlite3* db, int rc, const std::string& path) {
+  const int primary = rc & 0xff;
+  std::string out = std::string(CodeName(primary));
+  if (rc != primary) out += " (extended " + std::to_string(rc) + ")";
+  // The system call behind an I/O error: EFBIG (RLIMIT_FSIZE), ENOSPC (disk full), EIO, ...
+  if (primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN) {
+    if (const int e = db == nullptr ? 0 : sqlite3_system_errno(db); e != 0) {
+      const char* name = strerrorname_np(e);
+      out += ", errno " + (name != nullptr ? std::string(name) : std::to_string(e)) + " (" +
+             std::strerror(e) + ")";
+    } else if (std::string why = DiagnoseWrites(path); !why.empty()) {
+      out += ", " + why;
+    } else if (primary == SQLITE_FULL) {
+      out += ", a short write";
+    }
+  }
+  return out;
+}
+
+// Puts drop counts that could not be written back with the newer ones.
+void Ignore(const base::Status&) {}
 
 }  // namespace
 
@@ -128,8 +200,8 @@ base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::st
       return base::Status::IoError("cannot create data dir " + dir.string() + ": " + ec.message());
   }
   std::unique_ptr<FeedbackStore> store(new FeedbackStore());
-  store->options_ = std::move(options);
-  if (store->options_.batch_rows == 0) store->options_.batch_rows = 1;
+  store->store_user_comments_ = options.store_user_comments;
+  store->queue_ = std::make_unique<CardQueue>(std::move(options));
   store->path_ = (dir / kFileName).string();
   if (!create && !fs::exists(store->path_, ec))
     return base::Status::NotFound("no feedback store at " + store->path_ +
@@ -148,6 +220,9 @@ base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::st
   // 8 MB of page cache (default 2 MB): the issued_card B-tree is keyed by random uuids, so
   // inserts touch pages all over the file; a bigger cache saves the writer most page reads.
   if (st.ok()) st = store->Exec("PRAGMA cache_size=-8192");
+  // Our own auto-checkpoint (SQLite's default one ignores failures): same threshold, but a
+  // failed checkpoint is logged.
+  if (st.ok()) sqlite3_wal_hook(store->db_, &FeedbackStore::WalHook, store.get());
   if (st.ok()) st = store->Migrate();
   if (st.ok())
     st = store->Prepare(
@@ -167,45 +242,71 @@ base::StatusOr<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::st
         "(code) DO UPDATE SET rows = rows + excluded.rows, last_at = MAX(last_at, "
         "excluded.last_at)",
         &store->upsert_dropped_);
+  if (st.ok())
+    st = store->Prepare(
+        "INSERT INTO jwt_replay (iss, jti, forget_after) VALUES (?1, ?2, ?3) ON CONFLICT (iss, "
+        "jti) DO UPDATE SET forget_after = excluded.forget_after WHERE jwt_replay.forget_after < "
+        "?4",
+        &store->insert_jti_);
+  if (st.ok())
+    st = store->Prepare("DELETE FROM jwt_replay WHERE forget_after < ?1", &store->purge_jti_);
   if (!st.ok()) return base::Status::IoError(st.message(), store->path_);
-  if (create) {
-    store->accepting_ = true;
-    store->queue_.reserve(64);
-    store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
-  }
+  if (create) store->queue_->Start([s = store.get()](bool) { return s->WriteBatch(); });
   return store;
 }
 
 FeedbackStore::~FeedbackStore() { Close(); }
 
 void FeedbackStore::Close() {
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    accepting_ = false;
-    stop_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();  // the writer flushes what is queued before it ends
+  queue_->Stop();  // the writer writes what is queued before it ends
   std::lock_guard<std::mutex> lock(db_mutex_);
   if (db_ == nullptr) return;
-  {
-    std::vector<Entry> rows;
-    std::map<std::string, Dropped> drops;
-    TakeQueue(rows, drops);  // anything left by a failed last batch: its drop counts
-    if (!rows.empty() || !drops.empty()) {
-      if (Exec("BEGIN").ok() && WriteQueuedLocked(rows, drops).ok())
-        Ignore(Exec("COMMIT"));
-      else
-        Ignore(Exec("ROLLBACK"));
+  // Anything left by a failed last batch (or put back by a feedback commit meanwhile).
+  if (CardBatch left = queue_->Take(); !left.empty()) {
+    base::Status st = Exec("BEGIN");
+    if (st.ok()) st = WriteQueuedLocked(left);
+    if (st.ok()) st = Exec("COMMIT");
+    if (!st.ok()) {
+      Ignore(Exec("ROLLBACK"));
+      queue_->Lose(left, st.message());
     }
   }
   sqlite3_finalize(insert_card_);
   sqlite3_finalize(insert_feedback_);
   sqlite3_finalize(upsert_dropped_);
-  insert_card_ = insert_feedback_ = upsert_dropped_ = nullptr;
-  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_finalize(insert_jti_);
+  sqlite3_finalize(purge_jti_);
+  insert_card_ = insert_feedback_ = upsert_dropped_ = insert_jti_ = purge_jti_ = nullptr;
+  if (const int rc =
+          sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+      rc != SQLITE_OK)
+    base::LogEvent(base::LogLevel::kError, "feedback-store",
+                   "checkpoint at shutdown failed for SQLite " + path_ + ": " +
+                       DescribeResult(db_, rc, path_) +
+                       "; the committed rows stay in the -wal file and are replayed at the next "
+                       "open (keep it beside the database)");
   sqlite3_close_v2(db_);
   db_ = nullptr;
+}
+
+int FeedbackStore::WalHook(void* self, sqlite3* db, const char* name, int pages) {
+  constexpr int kCheckpointPages = 1000;  // SQLite's default wal_autocheckpoint
+  if (pages < kCheckpointPages) return SQLITE_OK;
+  const int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  auto* store = static_cast<FeedbackStore*>(self);
+  if (rc == SQLITE_OK) {
+    store->checkpoint_failures_ = 0;
+    return SQLITE_OK;
+  }
+  // Called within a commit that has succeeded: the rows are in the WAL, which keeps growing until
+  // a checkpoint succeeds. Logged on the first failure, then every 100th.
+  if (store->checkpoint_failures_++ % 100 == 0)
+    base::LogEvent(base::LogLevel::kError, "feedback-store",
+                   "WAL checkpoint failed for SQLite " + store->path_ + " (" +
+                       std::to_string(store->checkpoint_failures_) + " in a row, " +
+                       std::to_string(pages) +
+                       " pages in the WAL): " + DescribeResult(db, rc, store->path_));
+  return SQLITE_OK;
 }
 
 base::Status FeedbackStore::Migrate() {
@@ -215,10 +316,14 @@ base::Status FeedbackStore::Migrate() {
       "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at "
       "INTEGER NOT NULL)");
   int current = 0;
+  std::set<int> applied;
   if (st.ok()) {
     sqlite3_stmt* q = nullptr;
-    st = Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version", &q);
-    if (st.ok() && sqlite3_step(q) == SQLITE_ROW) current = sqlite3_column_int(q, 0);
+    st = Prepare("SELECT version FROM schema_version", &q);
+    while (st.ok() && sqlite3_step(q) == SQLITE_ROW) {
+      applied.insert(sqlite3_column_int(q, 0));
+      current = std::max(current, sqlite3_column_int(q, 0));
+    }
     sqlite3_finalize(q);
   }
   if (st.ok() && current > kSchemaVersion)
@@ -226,7 +331,7 @@ base::Status FeedbackStore::Migrate() {
                                           std::to_string(current) + ", newer than this binary's " +
                                           std::to_string(kSchemaVersion));
   for (const auto& m : kMigrations) {
-    if (!st.ok() || m.version <= current) continue;
+    if (!st.ok() || applied.count(m.version) != 0) continue;
     st = Exec(m.sql);
     if (st.ok())
       st = Exec(("INSERT INTO schema_version (version, applied_at) VALUES (" +
@@ -240,13 +345,19 @@ base::Status FeedbackStore::Migrate() {
 }
 
 std::string FeedbackStore::LastError() const {
-  return db_ == nullptr ? "out of memory" : sqlite3_errmsg(db_);
+  if (db_ == nullptr) return "out of memory";
+  return std::string(sqlite3_errmsg(db_)) + " [" +
+         DescribeResult(db_, sqlite3_extended_errcode(db_), path_) + "]";
 }
 
 base::Status FeedbackStore::Exec(const char* sql) {
   char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) == SQLITE_OK) return base::Status::Ok();
-  std::string error = message != nullptr ? message : LastError();
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+  if (rc == SQLITE_OK) return base::Status::Ok();
+  std::string error = message != nullptr
+                          ? std::string(message) + " [" +
+                                DescribeResult(db_, sqlite3_extended_errcode(db_), path_) + "]"
+                          : LastError();
   sqlite3_free(message);
   return base::Status::IoError(std::move(error));
 }
@@ -257,68 +368,13 @@ base::Status FeedbackStore::Prepare(const char* sql, sqlite3_stmt** stmt) {
   return base::Status::IoError(LastError());
 }
 
-void FeedbackStore::CountDrop(const std::string& code, std::int64_t rows, std::int64_t at) {
-  auto& d = drops_[code];
-  d.rows += rows;
-  d.last_at = std::max(d.last_at, at);
-}
-
 base::Status FeedbackStore::RecordIssued(const std::string& service, std::vector<IssuedCard> cards,
                                          std::int64_t issued_at) {
-  if (cards.empty()) return base::Status::Ok();
-  const std::size_t n = cards.size();
-  bool wake = false;
-  bool full = false;
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    if (!accepting_) return base::Status::FailedPrecondition("feedback store closed");
-    full = queued_rows_ + n > options_.queue_rows;
-    if (full) {
-      wake = drops_.empty();  // the writer records the first drops soon, not at the next row
-      for (const auto& c : cards) CountDrop(c.code, 1, issued_at);
-    } else {
-      const bool was_empty = queue_.empty();
-      queue_.push_back({service, std::move(cards), issued_at});
-      queued_rows_ += n;
-      // The writer sleeps until the first row (then for one interval) or a full batch: only
-      // these two events need a wake-up, not every row.
-      wake = was_empty || queued_rows_ >= options_.batch_rows;
-    }
-  }
-  if (wake) queue_cv_.notify_one();
-  if (!full) return base::Status::Ok();
-  dropped_.fetch_add(static_cast<std::int64_t>(n), std::memory_order_relaxed);
-  if (options_.on_issued_lost) options_.on_issued_lost(n, "queue full");
-  return base::Status::ResourceExhausted("issued-card queue full: " + std::to_string(n) +
-                                         " rows dropped");
+  return queue_->Offer(service, std::move(cards), issued_at);
 }
 
-void FeedbackStore::TakeQueue(std::vector<Entry>& rows, std::map<std::string, Dropped>& drops) {
-  std::lock_guard<std::mutex> lock(queue_mutex_);
-  rows.swap(queue_);
-  queue_.reserve(64);
-  queued_rows_ = 0;
-  drops.swap(drops_);
-}
-
-void FeedbackStore::LoseRows(const std::vector<Entry>& rows, std::string_view why) {
-  const std::size_t n = RowsOf(rows);
-  if (n == 0) return;
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    for (const auto& e : rows)
-      for (const auto& c : e.cards) CountDrop(c.code, 1, e.issued_at);
-  }
-  dropped_.fetch_add(static_cast<std::int64_t>(n), std::memory_order_relaxed);
-  base::LogEvent(base::LogLevel::kError, "feedback-store",
-                 "cannot record " + std::to_string(n) +
-                     " issued cards (counted as dropped): " + std::string(why));
-  if (options_.on_issued_lost) options_.on_issued_lost(n, why);
-}
-
-base::Status FeedbackStore::WriteQueuedLocked(std::vector<Entry>& rows,
-                                              std::map<std::string, Dropped>& drops) {
-  for (const auto& e : rows) {
+base::Status FeedbackStore::WriteQueuedLocked(const CardBatch& batch) {
+  for (const auto& e : batch.rows) {
     for (const auto& c : e.cards) {
       sqlite3_reset(insert_card_);
       // SQLITE_STATIC: the strings outlive the statement's step (reset before they change).
@@ -335,7 +391,7 @@ base::Status FeedbackStore::WriteQueuedLocked(std::vector<Entry>& rows,
     }
   }
   sqlite3_reset(insert_card_);
-  for (const auto& [code, d] : drops) {
+  for (const auto& [code, d] : batch.drops) {
     sqlite3_reset(upsert_dropped_);
     BindText(upsert_dropped_, 1, code);
     sqlite3_bind_int64(upsert_dropped_, 2, d.rows);
@@ -350,69 +406,37 @@ base::Status FeedbackStore::WriteQueuedLocked(std::vector<Entry>& rows,
   return base::Status::Ok();
 }
 
-void FeedbackStore::WriterLoop() {
-  std::vector<Entry> rows;
-  std::map<std::string, Dropped> drops;
-  std::unique_lock<std::mutex> lock(queue_mutex_);
-  for (;;) {
-    queue_cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !drops_.empty(); });
-    if (!stop_ && queued_rows_ < options_.batch_rows) {
-      const auto deadline = std::chrono::steady_clock::now() + options_.batch_interval;
-      queue_cv_.wait_until(lock, deadline,
-                           [&] { return stop_ || queued_rows_ >= options_.batch_rows; });
-    }
-    const bool last = stop_;
-    if (queue_.empty() && drops_.empty()) {
-      if (last) return;
-      continue;
-    }
-    lock.unlock();
-    bool failed = false;
-    {
-      std::lock_guard<std::mutex> db(db_mutex_);
-      TakeQueue(rows,
-                drops);  // under db_mutex_: StoreFeedback cannot commit between take and write
-      base::Status st = Exec("BEGIN");
-      if (st.ok()) st = WriteQueuedLocked(rows, drops);
-      if (st.ok()) st = Exec("COMMIT");
-      if (!st.ok()) {
-        Ignore(Exec("ROLLBACK"));
-        failed = true;
-        {
-          std::lock_guard<std::mutex> q(queue_mutex_);
-          MergeDrops(drops_, drops);
-        }
-        LoseRows(rows, st.message());
-      } else {
-        batches_.fetch_add(1, std::memory_order_relaxed);
-      }
-    }
-    rows.clear();
-    drops.clear();
-    if (failed && !last) std::this_thread::sleep_for(options_.batch_interval);  // no busy loop
-    lock.lock();
-    if (last && (failed || (queue_.empty() && drops_.empty()))) return;
+std::chrono::milliseconds FeedbackStore::WriteBatch() {
+  std::lock_guard<std::mutex> db(db_mutex_);
+  // Taken under db_mutex_: StoreFeedback cannot commit between the take and the write.
+  CardBatch batch = queue_->Take();
+  if (batch.empty() || db_ == nullptr) return std::chrono::milliseconds(0);
+  base::Status st = Exec("BEGIN");
+  if (st.ok()) st = WriteQueuedLocked(batch);
+  if (st.ok()) st = Exec("COMMIT");
+  if (st.ok()) {
+    queue_->Committed(batch);
+    return std::chrono::milliseconds(0);
   }
+  Ignore(Exec("ROLLBACK"));
+  queue_->Lose(batch, st.message());
+  return queue_->options().batch_interval;  // no busy loop
 }
 
 base::Status FeedbackStore::Flush() {
   std::lock_guard<std::mutex> db(db_mutex_);
   if (db_ == nullptr) return base::Status::FailedPrecondition("feedback store closed");
-  std::vector<Entry> rows;
-  std::map<std::string, Dropped> drops;
-  TakeQueue(rows, drops);
-  if (rows.empty() && drops.empty()) return base::Status::Ok();
+  CardBatch batch = queue_->Take();
+  if (batch.empty()) return base::Status::Ok();
   base::Status st = Exec("BEGIN");
-  if (st.ok()) st = WriteQueuedLocked(rows, drops);
+  if (st.ok()) st = WriteQueuedLocked(batch);
   if (st.ok()) st = Exec("COMMIT");
-  if (!st.ok()) {
-    Ignore(Exec("ROLLBACK"));
-    {
-      std::lock_guard<std::mutex> q(queue_mutex_);
-      MergeDrops(drops_, drops);
-    }
-    LoseRows(rows, st.message());
+  if (st.ok()) {
+    queue_->Committed(batch);
+    return st;
   }
+  Ignore(Exec("ROLLBACK"));
+  queue_->Lose(batch, st.message());
   return st;
 }
 
@@ -428,8 +452,9 @@ base::Status FeedbackStore::CheckFile() const {
 base::Status FeedbackStore::StoreFeedback(const std::string& service,
                                           const std::vector<cdshooks::Feedback>& entries,
                                           std::int64_t received_at) {
-  const auto unavailable = [](const std::string& why) {
-    return base::Status::Unavailable("the feedback could not be stored: " + why);
+  const auto unavailable = [this](const std::string& why) {
+    return base::Status::Unavailable("the feedback could not be stored in SQLite " + path_ + ": " +
+                                     why);
   };
   std::lock_guard<std::mutex> lock(db_mutex_);
   if (db_ == nullptr) return unavailable("feedback store closed");
@@ -449,25 +474,16 @@ base::Status FeedbackStore::StoreFeedback(const std::string& service,
   }
   // The issued cards still queued go first, in this same fsynced transaction: the card of an
   // acknowledged feedback entry is on disk with it.
-  std::vector<Entry> rows;
-  std::map<std::string, Dropped> drops;
-  TakeQueue(rows, drops);
-  std::size_t queued_rows = RowsOf(rows);
+  CardBatch queued = queue_->Take();
   st = Exec("SAVEPOINT issued");
   if (st.ok()) {
     // A failure of the issued rows alone must not refuse the feedback: they are undone, counted
     // as dropped, and the feedback goes on.
-    const base::Status issued = WriteQueuedLocked(rows, drops);
+    const base::Status issued = WriteQueuedLocked(queued);
     if (!issued.ok()) {
       Ignore(Exec("ROLLBACK TO issued"));
-      {
-        std::lock_guard<std::mutex> q(queue_mutex_);
-        MergeDrops(drops_, drops);
-      }
-      drops.clear();
-      LoseRows(rows, issued.message());
-      rows.clear();
-      queued_rows = 0;
+      queue_->Lose(queued, issued.message());
+      queued = CardBatch();
     }
     st = Exec("RELEASE issued");
   }
@@ -486,7 +502,7 @@ base::Status FeedbackStore::StoreFeedback(const std::string& service,
       sqlite3_bind_int64(insert_feedback_, 10,
                          fhir::ParseDateTime(f.outcome_timestamp).value_or(0));
       sqlite3_bind_int64(insert_feedback_, 11, received_at);
-      if (options_.store_user_comments && !f.user_comment.empty())
+      if (store_user_comments_ && !f.user_comment.empty())
         BindText(insert_feedback_, 12, f.user_comment);  // as sent: data, nothing escaped
       else
         sqlite3_bind_null(insert_feedback_, 12);
@@ -501,14 +517,9 @@ base::Status FeedbackStore::StoreFeedback(const std::string& service,
   if (!st.ok()) {
     Ignore(Exec("ROLLBACK"));
     // The queued issued rows go back to the writer, which retries them.
-    std::lock_guard<std::mutex> q(queue_mutex_);
-    MergeDrops(drops_, drops);
-    queued_rows_ += queued_rows;
-    rows.insert(rows.end(), std::make_move_iterator(queue_.begin()),
-                std::make_move_iterator(queue_.end()));
-    queue_.swap(rows);
-  } else if (queued_rows > 0) {
-    batches_.fetch_add(1, std::memory_order_relaxed);
+    queue_->PutBack(std::move(queued), st.message());
+  } else {
+    queue_->Committed(queued);
   }
   Ignore(Exec("PRAGMA synchronous=NORMAL"));
   if (!st.ok()) return unavailable(st.message());
@@ -542,6 +553,37 @@ base::StatusOr<std::vector<std::string>> FeedbackStore::CardCodes(
   sqlite3_finalize(q);
   if (!st.ok()) return st;
   return codes;
+}
+
+base::StatusOr<bool> FeedbackStore::RecordJti(const std::string& iss, const std::string& jti,
+                                              std::int64_t forget_after, std::int64_t now) {
+  std::lock_guard<std::mutex> lock(db_mutex_);
+  if (db_ == nullptr) return base::Status::Unavailable("feedback store closed");
+  // Into a removed or replaced file, the jti would be forgotten at the next start.
+  if (base::Status file = CheckFile(); !file.ok()) return base::Status::Unavailable(file.message());
+  sqlite3_reset(insert_jti_);
+  BindStatic(insert_jti_, 1, iss);
+  BindStatic(insert_jti_, 2, jti);
+  sqlite3_bind_int64(insert_jti_, 3, forget_after);
+  sqlite3_bind_int64(insert_jti_, 4, now);
+  // Autocommit, synchronous=NORMAL: survives kill -9 (not a power loss, like issued rows).
+  const int rc = sqlite3_step(insert_jti_);
+  const bool fresh = sqlite3_changes(db_) == 1;
+  std::string error = rc == SQLITE_DONE ? std::string() : LastError();
+  sqlite3_reset(insert_jti_);
+  if (rc != SQLITE_DONE)
+    return base::Status::Unavailable("the replay set in SQLite " + path_ +
+                                     " cannot be written: " + error);
+  if (now >= next_jti_purge_) {
+    next_jti_purge_ = now + 60;
+    sqlite3_reset(purge_jti_);
+    sqlite3_bind_int64(purge_jti_, 1, now);
+    if (sqlite3_step(purge_jti_) != SQLITE_DONE)
+      base::LogEvent(base::LogLevel::kWarn, "auth",
+                     "cannot purge expired jti rows from SQLite " + path_ + ": " + LastError());
+    sqlite3_reset(purge_jti_);
+  }
+  return fresh;
 }
 
 base::StatusOr<FeedbackReport> FeedbackStore::Report(std::optional<std::int64_t> since,

@@ -9,17 +9,20 @@
 //                        The comment's text (user_comment) only with store_user_comments: it is
 //                        free text and may name the patient (docs/security.md); by default the
 //                        column stays NULL. Never read by the report, the logs or the page.
+//   jwt_replay           iss, jti and when to forget it (exp + clock skew): the JWT replay set,
+//                        so a token let in once is refused after a restart too.
 //   issued_card_dropped  per card code: issued-card rows that were never written (queue full or
 //                        a failed batch), and when the last one was lost. The report uses it to
 //                        mark the counts that depend on those rows as lower bounds.
 //
 // Two kinds of rows, two durabilities (docs/operations.md "Feedback store"):
 //   - Issued cards are analytics. RecordIssued never touches the disk: it appends the rows to a
-//     bounded in-memory queue and returns. One writer thread commits the queue in batches (group
-//     commit: every `batch_rows` rows or `batch_interval` after the first queued row, whichever
-//     comes first) with synchronous=NORMAL. A row is therefore lost if the process is killed
-//     before its batch commits (at most one batch interval plus the commit), or if the queue is
-//     full when it is offered (the row is dropped and counted). Close() flushes the queue.
+//     bounded in-memory queue (store::CardQueue, shared with the PostgreSQL store) and returns.
+//     One writer thread commits the queue in batches (group commit: every `batch_rows` rows or
+//     `batch_interval` after the first queued row, whichever comes first) with synchronous=NORMAL.
+//     A row is therefore lost if the process is killed before its batch commits (at most one batch
+//     interval plus the commit), or if the queue is full when it is offered (the row is dropped and
+//     counted). Close() flushes the queue.
 //   - Feedback is not analytics. StoreFeedback returns only after COMMIT with synchronous=FULL
 //     (the WAL is fsynced), so an entry that got 200 survives kill -9 and power loss. The same
 //     transaction first writes every issued-card row still queued, so a card whose feedback was
@@ -46,32 +49,21 @@
 
 #include "base/status.h"
 #include "cdshooks/feedback.h"
+#include "store/card_queue.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <string_view>
-#include <thread>
 #include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace store {
-
-struct IssuedCard {
-  std::string uuid;
-  std::string code;
-  std::string indicator;
-};
 
 struct ReasonCount {
   std::string system;
@@ -119,15 +111,10 @@ class FeedbackStore {
  public:
   static constexpr const char* kFileName = "feedback.sqlite3";
 
-  struct Options {
-    std::size_t batch_rows = 512;                  // commit when this many are queued
-    std::chrono::milliseconds batch_interval{20};  // or this long after the first one
-    std::size_t queue_rows = 65536;                // beyond: dropped and counted
-    // Told, from the thread that lost them, how many issued-card rows were dropped and why
-    // (queue full: the request thread; failed batch: the writer). Must be cheap and not block.
-    std::function<void(std::size_t rows, std::string_view why)> on_issued_lost;
-    // Not a queue option, but both backends take it from here: keep the text of a userComment
-    // (column feedback.user_comment) instead of only whether one was sent.
+  // Batching, the queue bound and on_issued_lost (store/card_queue.h), and what to keep.
+  struct Options : CardQueueOptions {
+    // Keep the text of a userComment (column feedback.user_comment) instead of only whether one
+    // was sent (both backends take it from here).
     bool store_user_comments = false;
   };
 
@@ -167,6 +154,13 @@ class FeedbackStore {
   // when the file cannot be read, kFailedPrecondition after Close().
   base::StatusOr<std::vector<std::string>> CardCodes(const std::vector<std::string>& uuids);
 
+  // The JWT replay set: records iss+jti until `forget_after` (unix seconds). true the first
+  // time (or after its time was over), false for a replay; kUnavailable when the file cannot be
+  // written or is gone (the caller refuses the token: fail closed). Expired rows are purged at
+  // most once a minute. Committed with synchronous=NORMAL: survives kill -9, not power loss.
+  base::StatusOr<bool> RecordJti(const std::string& iss, const std::string& jti,
+                                 std::int64_t forget_after, std::int64_t now);
+
   // Writes every queued issued-card row (and the drop counts) on the calling thread, now. OK
   // when they are committed.
   base::Status Flush();
@@ -177,8 +171,8 @@ class FeedbackStore {
 
   // Issued-card rows dropped since Open (queue full or failed batch), and batches committed by
   // the writer: for metrics and tests.
-  std::int64_t dropped_rows() const { return dropped_.load(std::memory_order_relaxed); }
-  std::int64_t committed_batches() const { return batches_.load(std::memory_order_relaxed); }
+  std::int64_t dropped_rows() const { return queue_->dropped_rows(); }
+  std::int64_t committed_batches() const { return queue_->committed_batches(); }
 
   std::string path() const { return path_; }
 
@@ -187,32 +181,19 @@ class FeedbackStore {
   base::Status CheckFile() const;
 
  private:
-  // The cards of one RecordIssued call, moved in (no copy of their strings on the hot path).
-  struct Entry {
-    std::string service;
-    std::vector<IssuedCard> cards;
-    std::int64_t issued_at = 0;
-  };
-  struct Dropped {
-    std::int64_t rows = 0;
-    std::int64_t last_at = 0;
-  };
-
   FeedbackStore() = default;
   // Applies the numbered migrations not yet in schema_version, in one transaction.
   base::Status Migrate();
+  // sqlite3_wal_hook: checkpoints (PASSIVE) once the WAL holds 1000 pages, logging failures.
+  static int WalHook(void* self, sqlite3* db, const char* name, int pages);
   base::Status Exec(const char* sql);
   base::Status Prepare(const char* sql, sqlite3_stmt** stmt);
   std::string LastError() const;
-  void WriterLoop();
-  // With db_mutex_ held: takes the queue and the drop counts and writes them in the open
-  // transaction. On error the rows become drops (and the drop counts are kept for later).
-  base::Status WriteQueuedLocked(std::vector<Entry>& rows, std::map<std::string, Dropped>& drops);
-  void TakeQueue(std::vector<Entry>& rows, std::map<std::string, Dropped>& drops);
-  void LoseRows(const std::vector<Entry>& rows, std::string_view why);
-  void CountDrop(const std::string& code, std::int64_t rows, std::int64_t at);  // queue_mutex_
+  // One round of the queue's writer thread: takes the queue under db_mutex_ and commits it.
+  std::chrono::milliseconds WriteBatch();
+  // With db_mutex_ held: writes the batch's rows and drop counts in the open transaction.
+  base::Status WriteQueuedLocked(const CardBatch& batch);
 
-  Options options_;
   std::string path_;
   dev_t file_dev_ = 0;  // the file opened, to notice its removal or replacement
   ino_t file_ino_ = 0;
@@ -222,18 +203,13 @@ class FeedbackStore {
   sqlite3_stmt* insert_card_ = nullptr;
   sqlite3_stmt* insert_feedback_ = nullptr;
   sqlite3_stmt* upsert_dropped_ = nullptr;
+  sqlite3_stmt* insert_jti_ = nullptr;
+  sqlite3_stmt* purge_jti_ = nullptr;
+  std::int64_t next_jti_purge_ = 0;       // unix seconds; db_mutex_
+  std::int64_t checkpoint_failures_ = 0;  // in a row; db_mutex_ (the hook runs in a commit)
 
-  std::mutex queue_mutex_;  // below
-  std::condition_variable queue_cv_;
-  std::vector<Entry> queue_;
-  std::size_t queued_rows_ = 0;           // cards in queue_
-  std::map<std::string, Dropped> drops_;  // not yet written to issued_card_dropped
-  bool accepting_ = false;                // false after Close() and on report-only stores
-  bool stop_ = false;
-  std::thread writer_;
-
-  std::atomic<std::int64_t> dropped_{0};
-  std::atomic<std::int64_t> batches_{0};
+  std::unique_ptr<CardQueue> queue_;  // the issued cards; its writer calls WriteBatch
+  bool store_user_comments_ = false;
 };
 
 }  // namespace store

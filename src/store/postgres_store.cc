@@ -274,7 +274,7 @@ base::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::st
                                                                    StoreOptions options) {
   std::unique_ptr<PostgresStore> store(new PostgresStore());
   store->options_ = std::move(options);
-  if (store->options_.queue.batch_rows == 0) store->options_.queue.batch_rows = 1;
+  store->queue_ = std::make_unique<CardQueue>(store->options_.queue);
   store->redacted_url_ = RedactUrl(url);
   store->pool_ = std::make_unique<Pool>(url, store->options_);
   const std::string where = "PostgreSQL store " + store->redacted_url_;
@@ -313,10 +313,7 @@ base::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::st
     return s;
   });
   if (!st.ok()) return st.Annotate(where);
-  if (create) {
-    store->accepting_ = true;
-    store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
-  }
+  if (create) store->queue_->Start([s = store.get()](bool last) { return s->WriteBatch(last); });
   return store;
 }
 
@@ -324,82 +321,9 @@ PostgresStore::~PostgresStore() { Close(); }
 
 std::string PostgresStore::Describe() const { return "PostgreSQL " + redacted_url_; }
 
-void PostgresStore::CountDrop(const std::string& code, std::int64_t rows, std::int64_t at) {
-  auto& d = drops_[code];
-  d.rows += rows;
-  d.last_at = std::max(d.last_at, at);
-}
-
 base::Status PostgresStore::RecordIssued(const std::string& service, std::vector<IssuedCard> cards,
                                          std::int64_t issued_at) {
-  if (cards.empty()) return base::Status::Ok();
-  const std::size_t n = cards.size();
-  bool wake = false;
-  bool full = false;
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    if (!accepting_) return base::Status::FailedPrecondition("feedback store closed");
-    full = queued_rows_ + n > options_.queue.queue_rows;
-    if (full) {
-      wake = drops_.empty();
-      for (const auto& c : cards) CountDrop(c.code, 1, issued_at);
-    } else {
-      const bool was_empty = queue_.empty();
-      queue_.push_back({service, std::move(cards), issued_at});
-      queued_rows_ += n;
-      wake = was_empty || queued_rows_ >= options_.queue.batch_rows;
-    }
-  }
-  if (wake) queue_cv_.notify_one();
-  if (!full) return base::Status::Ok();
-  dropped_.fetch_add(static_cast<std::int64_t>(n), std::memory_order_relaxed);
-  if (options_.queue.on_issued_lost) options_.queue.on_issued_lost(n, "queue full");
-  return base::Status::ResourceExhausted("issued-card queue full: " + std::to_string(n) +
-                                         " rows dropped");
-}
-
-void PostgresStore::TakeQueue(std::vector<Entry>& rows, Drops& drops) {
-  std::lock_guard<std::mutex> lock(queue_mutex_);
-  rows.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
-  queue_.clear();
-  queued_rows_ = 0;
-  drops.swap(drops_);
-}
-
-void PostgresStore::Requeue(std::vector<Entry>& rows, Drops& drops, std::string_view why) {
-  std::vector<Entry> lost;
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    for (const auto& [code, d] : drops) CountDrop(code, d.rows, d.last_at);
-    // Newest first, so that the oldest rows are the ones beyond the bound.
-    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
-      if (queued_rows_ + it->cards.size() > options_.queue.queue_rows) {
-        lost.push_back(std::move(*it));
-        continue;
-      }
-      queued_rows_ += it->cards.size();
-      queue_.push_front(std::move(*it));
-    }
-  }
-  rows.clear();
-  drops.clear();
-  LoseRows(lost, why);
-}
-
-void PostgresStore::LoseRows(const std::vector<Entry>& rows, std::string_view why) {
-  std::size_t n = 0;
-  for (const auto& e : rows) n += e.cards.size();
-  if (n == 0) return;
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    for (const auto& e : rows)
-      for (const auto& c : e.cards) CountDrop(c.code, 1, e.issued_at);
-  }
-  dropped_.fetch_add(static_cast<std::int64_t>(n), std::memory_order_relaxed);
-  base::LogEvent(base::LogLevel::kError, "feedback-store",
-                 "cannot record " + std::to_string(n) +
-                     " issued cards (counted as dropped): " + std::string(why));
-  if (options_.queue.on_issued_lost) options_.queue.on_issued_lost(n, why);
+  return queue_->Offer(service, std::move(cards), issued_at);
 }
 
 namespace {
@@ -455,95 +379,60 @@ base::Status WriteRows(PGconn* c, const Rows& rows, const DropMap& drops) {
 }  // namespace
 
 base::Status PostgresStore::WriteQueue(bool requeue_on_failure) {
-  std::vector<Entry> rows;
-  Drops drops;
-  TakeQueue(rows, drops);
-  if (rows.empty() && drops.empty()) return base::Status::Ok();
+  CardBatch batch = queue_->Take();
+  if (batch.empty()) return base::Status::Ok();
   base::Status st = WithConnection(*pool_, [&](PGconn* c) {
     base::Status s = Exec(c, "BEGIN");
     if (s.ok()) s = Exec(c, "SET LOCAL synchronous_commit = off");
-    if (s.ok()) s = WriteRows(c, rows, drops);
+    if (s.ok()) s = WriteRows(c, batch.rows, batch.drops);
     if (s.ok()) s = Exec(c, "COMMIT");
     return s;
   });
   if (st.ok()) {
-    if (!rows.empty()) batches_.fetch_add(1, std::memory_order_relaxed);
+    queue_->Committed(batch);
     return st;
   }
-  if (requeue_on_failure && Retryable(st)) {
-    Requeue(rows, drops, st.message());
-  } else {
-    {
-      std::lock_guard<std::mutex> q(queue_mutex_);
-      for (const auto& [code, d] : drops) CountDrop(code, d.rows, d.last_at);
-    }
-    LoseRows(rows, st.message());
-  }
+  if (requeue_on_failure && Retryable(st))
+    queue_->PutBack(std::move(batch), st.message());
+  else
+    queue_->Lose(batch, st.message());
   return st;
 }
 
-void PostgresStore::WriterLoop() {
-  bool down = false;  // the last batch found the database unreachable
-  std::unique_lock<std::mutex> lock(queue_mutex_);
-  for (;;) {
-    queue_cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !drops_.empty(); });
-    if (!stop_ && queued_rows_ < options_.queue.batch_rows) {
-      const auto deadline = std::chrono::steady_clock::now() + options_.queue.batch_interval;
-      queue_cv_.wait_until(lock, deadline,
-                           [&] { return stop_ || queued_rows_ >= options_.queue.batch_rows; });
-    }
-    const bool last = stop_;
-    lock.unlock();
-    base::Status st;
-    {
-      std::unique_lock<std::shared_mutex> order(order_);
-      // The last round (Close) does not requeue: what cannot be written now is counted.
-      st = WriteQueue(/*requeue_on_failure=*/!last);
-    }
-    if (!st.ok() && Retryable(st) && !last) {
-      if (!down)
-        base::LogEvent(base::LogLevel::kError, "feedback-store",
-                       "PostgreSQL unavailable; issued cards stay queued (bounded) and are "
-                       "retried every second: " +
-                           st.message());
-      down = true;
-      lock.lock();
-      queue_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
-      continue;
-    }
-    if (st.ok() && down) {
-      base::LogEvent(base::LogLevel::kInfo, "feedback-store", "PostgreSQL reachable again");
-      down = false;
-    }
-    lock.lock();
-    if (last) return;
+std::chrono::milliseconds PostgresStore::WriteBatch(bool last) {
+  base::Status st;
+  {
+    std::unique_lock<std::shared_mutex> order(order_);
+    // The last round (Close) does not requeue: what cannot be written now is counted.
+    st = WriteQueue(/*requeue_on_failure=*/!last);
   }
+  if (!st.ok() && Retryable(st) && !last) {
+    if (!down_)
+      base::LogEvent(base::LogLevel::kError, "feedback-store",
+                     "PostgreSQL unavailable; issued cards stay queued (bounded) and are "
+                     "retried every second: " +
+                         st.message());
+    down_ = true;
+    return std::chrono::seconds(1);
+  }
+  if (st.ok() && down_) {
+    base::LogEvent(base::LogLevel::kInfo, "feedback-store", "PostgreSQL reachable again");
+    down_ = false;
+  }
+  return std::chrono::milliseconds(0);
 }
 
 base::Status PostgresStore::Flush() {
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    if (closed_) return base::Status::FailedPrecondition("feedback store closed");
-  }
+  if (closed_.load()) return base::Status::FailedPrecondition("feedback store closed");
   std::unique_lock<std::shared_mutex> order(order_);
   return WriteQueue(/*requeue_on_failure=*/true);
 }
 
 void PostgresStore::Close() {
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    if (closed_) return;
-    accepting_ = false;
-    stop_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
-  {
-    std::unique_lock<std::shared_mutex> order(order_);
-    (void)WriteQueue(/*requeue_on_failure=*/false);  // left by a failed last batch: counted
-  }
-  std::lock_guard<std::mutex> lock(queue_mutex_);
-  closed_ = true;
+  if (closed_.exchange(true)) return;
+  queue_->Stop();
+  std::unique_lock<std::shared_mutex> order(order_);
+  (void)WriteQueue(/*requeue_on_failure=*/false);  // left by a failed last batch: counted
 }
 
 base::Status PostgresStore::StoreFeedback(const std::string& service,
@@ -552,10 +441,7 @@ base::Status PostgresStore::StoreFeedback(const std::string& service,
   const auto unavailable = [](const std::string& why) {
     return base::Status::Unavailable("the feedback could not be stored: " + why);
   };
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    if (closed_) return unavailable("feedback store closed");
-  }
+  if (closed_.load()) return unavailable("feedback store closed");
   constexpr std::size_t kParams = 12;  // per entry
   std::vector<std::string> values;
   values.reserve(entries.size() * kParams);
@@ -575,9 +461,9 @@ base::Status PostgresStore::StoreFeedback(const std::string& service,
     values.push_back(options_.queue.store_user_comments ? f.user_comment : std::string());
   }
   std::shared_lock<std::shared_mutex> order(order_);
-  std::vector<Entry> rows;
-  Drops drops;
-  TakeQueue(rows, drops);
+  CardBatch queued = queue_->Take();
+  const std::vector<QueuedCards>& rows = queued.rows;
+  const DropCounts& drops = queued.drops;
   bool issued_written = false;
   base::Status st = WithConnection(*pool_, [&](PGconn* c) {
     issued_written = false;
@@ -614,18 +500,13 @@ base::Status PostgresStore::StoreFeedback(const std::string& service,
     return s;
   });
   if (!st.ok()) {
-    Requeue(rows, drops, st.message());  // the writer retries them
+    queue_->PutBack(std::move(queued), st.message());  // the writer retries them
     return unavailable(st.message());
   }
-  if (!issued_written && (!rows.empty() || !drops.empty())) {
-    {
-      std::lock_guard<std::mutex> q(queue_mutex_);
-      for (const auto& [code, d] : drops) CountDrop(code, d.rows, d.last_at);
-    }
-    LoseRows(rows, "the issued rows of a feedback transaction failed");
-  } else if (!rows.empty()) {
-    batches_.fetch_add(1, std::memory_order_relaxed);
-  }
+  if (!issued_written && !queued.empty())
+    queue_->Lose(queued, "the issued rows of a feedback transaction failed");
+  else
+    queue_->Committed(queued);
   return base::Status::Ok();
 }
 

@@ -22,17 +22,14 @@
 // URL only.
 #pragma once
 
+#include "store/card_queue.h"
 #include "store/store.h"
 
 #include <atomic>
-#include <condition_variable>
-#include <deque>
-#include <map>
+#include <chrono>
 #include <memory>
-#include <mutex>
 #include <shared_mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace store {
@@ -59,12 +56,9 @@ class PostgresStore : public Store {
   base::Status Flush() override;
   void Close() override;
   base::Status Ready() override;
-  std::int64_t dropped_rows() const override { return dropped_.load(std::memory_order_relaxed); }
-  std::int64_t committed_batches() const override {
-    return batches_.load(std::memory_order_relaxed);
-  }
+  std::int64_t dropped_rows() const override { return queue_->dropped_rows(); }
+  std::int64_t committed_batches() const override { return queue_->committed_batches(); }
   std::string Describe() const override;
-  bool has_replay_set() const override { return true; }
   base::StatusOr<bool> RecordJti(const std::string& iss, const std::string& jti,
                                  std::int64_t forget_after, std::int64_t now) override;
 
@@ -74,25 +68,9 @@ class PostgresStore : public Store {
   class Pool;  // in postgres_store.cc
 
  private:
-  struct Entry {
-    std::string service;
-    std::vector<IssuedCard> cards;
-    std::int64_t issued_at = 0;
-  };
-  struct Dropped {
-    std::int64_t rows = 0;
-    std::int64_t last_at = 0;
-  };
-  using Drops = std::map<std::string, Dropped>;
-
   PostgresStore() = default;
-  void WriterLoop();
-  void TakeQueue(std::vector<Entry>& rows, Drops& drops);
-  // Puts rows (and drop counts) that could not be written back at the front of the queue; rows
-  // beyond the queue bound are dropped and counted.
-  void Requeue(std::vector<Entry>& rows, Drops& drops, std::string_view why);
-  void LoseRows(const std::vector<Entry>& rows, std::string_view why);
-  void CountDrop(const std::string& code, std::int64_t rows, std::int64_t at);  // queue_mutex_
+  // One round of the queue's writer thread (the database down: retried every second).
+  std::chrono::milliseconds WriteBatch(bool last);
   // Takes the queue and writes it in one transaction (with order_ held by the caller).
   base::Status WriteQueue(bool requeue_on_failure);
 
@@ -103,18 +81,9 @@ class PostgresStore : public Store {
   // Writer (exclusive) and feedback (shared) hold it from taking the queue to their commit.
   std::shared_mutex order_;
 
-  std::mutex queue_mutex_;  // below
-  std::condition_variable queue_cv_;
-  std::deque<Entry> queue_;
-  std::size_t queued_rows_ = 0;
-  Drops drops_;
-  bool accepting_ = false;
-  bool stop_ = false;
-  bool closed_ = false;
-  std::thread writer_;
-
-  std::atomic<std::int64_t> dropped_{0};
-  std::atomic<std::int64_t> batches_{0};
+  std::unique_ptr<CardQueue> queue_;  // the issued cards; its writer calls WriteBatch
+  bool down_ = false;                 // the writer's last batch found the database unreachable
+  std::atomic<bool> closed_{false};
   std::atomic<std::int64_t> next_purge_{0};  // unix seconds: the next jwt_replay purge
 };
 

@@ -46,6 +46,10 @@ class SqliteStore : public Store {
   std::int64_t dropped_rows() const override { return store_->dropped_rows(); }
   std::int64_t committed_batches() const override { return store_->committed_batches(); }
   std::string Describe() const override { return "SQLite " + store_->path(); }
+  base::StatusOr<bool> RecordJti(const std::string& iss, const std::string& jti,
+                                 std::int64_t forget_after, std::int64_t now) override {
+    return store_->RecordJti(iss, jti, forget_after, now);
+  }
 
  private:
   // FeedbackStore::Report gains a bucket_seconds parameter on the governance branch; until both
@@ -67,11 +71,6 @@ class SqliteStore : public Store {
 
 std::shared_ptr<Store> SqliteAsStore(std::shared_ptr<FeedbackStore> store) {
   return std::make_shared<SqliteStore>(std::move(store));
-}
-
-base::StatusOr<bool> Store::RecordJti(const std::string&, const std::string&, std::int64_t,
-                                      std::int64_t) {
-  return base::Status::FailedPrecondition("this store keeps no replay set");
 }
 
 bool IsPostgresUrl(const std::string& url) {

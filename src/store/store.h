@@ -1,4 +1,4 @@
-// The store of issued cards, feedback and (for PostgreSQL) the JWT replay set, behind one
+// The store of issued cards, feedback and the JWT replay set, behind one
 // interface with two implementations chosen by the `store_url` setting:
 //   - ""                         SQLite in DATA_DIR/feedback.sqlite3 (store::FeedbackStore, the
 //                                embedded default: one process, its own file);
@@ -66,15 +66,13 @@ class Store {
   // For logs: "SQLite /path/feedback.sqlite3", "PostgreSQL postgresql://u:***@host/db".
   virtual std::string Describe() const = 0;
 
-  // The JWT replay set shared by every replica (PostgreSQL only; SQLite processes keep theirs in
-  // memory, auth::MemoryReplayGuard).
-  virtual bool has_replay_set() const { return false; }
-  // Records iss+jti until `forget_after` (unix seconds), once for every replica: true the first
-  // time, false when it is recorded and not yet forgotten (a replay); kUnavailable when the
-  // database cannot say (the caller refuses the token: fail closed); kFailedPrecondition without
-  // a replay set.
+  // The JWT replay set, kept with the feedback so that it outlives a restart (SQLite: the
+  // process's file; PostgreSQL: shared by every replica). Records iss+jti until `forget_after`
+  // (unix seconds), once for every replica: true the first time, false when it is recorded and
+  // not yet forgotten (a replay); kUnavailable when the store cannot say (the caller refuses the
+  // token: fail closed).
   virtual base::StatusOr<bool> RecordJti(const std::string& iss, const std::string& jti,
-                                         std::int64_t forget_after, std::int64_t now);
+                                         std::int64_t forget_after, std::int64_t now) = 0;
 };
 
 // What OpenStore needs besides the URL.

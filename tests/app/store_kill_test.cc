@@ -2,7 +2,9 @@
 // feedback requests from several threads leaves a file that opens cleanly (integrity_check ok)
 // and holds every feedback entry that was answered 200, with the issued card it is about; and
 // `feedback-report` marks the counts that depend on dropped issued-card rows as lower bounds.
+#include "auth/jwk.h"
 #include "store/feedback_store.h"
+#include "support/jwt_support.h"
 #include "support/live_server.h"
 #include "support/test_support.h"
 
@@ -12,7 +14,9 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +24,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -39,10 +45,18 @@ struct TempDir {
   std::string path;
 };
 
+// A resource limit set in the child between fork and exec (RLIMIT_FSIZE, RLIMIT_NOFILE, ...).
+struct Limit {
+  int resource;
+  rlim_t value;
+};
+
 // The real binary as a child process; stdout and stderr go to files in `dir`.
 class Server {
  public:
-  Server(const std::vector<std::string>& args, const std::string& dir) : dir_(dir) {
+  Server(const std::vector<std::string>& args, const std::string& dir,
+         const std::vector<Limit>& limits = {})
+      : dir_(dir) {
     std::vector<std::string> argv_s = {ANAKINRA_BINARY};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -54,6 +68,10 @@ class Server {
       const int err = open((dir + "/stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       dup2(out, 1);
       dup2(err, 2);
+      for (const auto& l : limits) {
+        const rlimit r{l.value, l.value};
+        setrlimit(l.resource, &r);
+      }
       execv(argv[0], argv.data());
       _exit(127);
     }
@@ -65,6 +83,7 @@ class Server {
     }
   }
   void Signal(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
   int Wait() {
     int status = 0;
     waitpid(pid_, &status, 0);
@@ -278,6 +297,331 @@ TEST(StoreKill, DeletedDataFolderRefusesFeedbackAndIsNotReady) {
   const std::string err = server.Err();
   EXPECT_NE(err.find(R"("level":"error","event":"feedback-store")"), std::string::npos) << err;
   EXPECT_NE(err.find("was removed"), std::string::npos) << err;
+}
+
+}  // namespace
+
+namespace {
+
+std::string FeedbackBody(const std::string& card) {
+  return R"({"feedback":[{"card":")" + card +
+         R"(","outcome":"overridden","outcomeTimestamp":"2026-11-24T10:00:00Z"}]})";
+}
+
+std::string CardUuid(int i) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "0b0a3c38-8f7e-4a51-9d43-%012d", i);
+  return buf;
+}
+
+// A file-size limit (RLIMIT_FSIZE; a full disk fails the same writes) reached under a running
+// server: it is not killed by SIGXFSZ; feedback beyond the limit is refused with 503 and an error
+// line naming the store and the errno; every entry answered 200 is in the file afterwards; hooks
+// are still answered (their issued rows are counted as dropped).
+TEST(StoreKill, FileSizeLimitRefusesFeedbackAndKeepsEveryAcknowledgedEntry) {
+  TempDir dir, logs;
+  const std::string data = dir.path + "/data";
+  const int port = FreePort();
+  // 512 KiB: the WAL reaches it after some tens of commits (the log file stays far below it).
+  Server server(
+      {"serve", "--port", std::to_string(port), "--data-dir", data, "--log-level", "warn"},
+      logs.path, {{RLIMIT_FSIZE, 512 * 1024}});
+  ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(10, 0);
+  std::vector<std::string> acked;
+  int refused = 0, other = 0;
+  for (int i = 0; i < 5000 && refused < 20; ++i) {
+    const std::string card = CardUuid(i);
+    auto r = client.Post("/cds-services/anakinra-order-sign/feedback", FeedbackBody(card),
+                         "application/json");
+    ASSERT_TRUE(r) << "no answer after " << acked.size() << " acknowledged: " << server.Err();
+    if (r->status == 200)
+      acked.push_back(card);
+    else if (r->status == 503)
+      ++refused;
+    else
+      ++other;
+  }
+  EXPECT_GT(acked.size(), 10u);
+  EXPECT_EQ(refused, 20) << "the limit was never reached";
+  EXPECT_EQ(other, 0);
+  // Alive, and still answering hooks (their issued rows cannot be written: dropped, counted).
+  // (The WAL may still have room for a frame or two: the first small batches may commit.)
+  std::string err;
+  for (int i = 0; i < 50 && err.find("issued cards (counted as dropped)") == std::string::npos;
+       ++i) {
+    auto hook = client.Post("/cds-services/anakinra-order-sign",
+                            SampleRequest("adult-tnf-antagonist"), "application/json");
+    ASSERT_TRUE(hook) << server.Err();
+    EXPECT_EQ(hook->status, 200);
+    std::this_thread::sleep_for(50ms);  // a batch interval and its commit
+    err = server.Err();
+  }
+  auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  server.Signal(SIGKILL);
+  server.Wait();
+  err = server.Err();
+  EXPECT_NE(
+      err.find(
+          R"("level":"error","event":"feedback-store","message":"cannot store feedback: the feedback could not be stored in SQLite )" +
+          data + "/feedback.sqlite3"),
+      std::string::npos)
+      << err;
+  EXPECT_NE(err.find("errno EFBIG"), std::string::npos) << err;
+  EXPECT_NE(err.find("issued cards (counted as dropped)"), std::string::npos) << err;
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(
+      sqlite3_open_v2((data + "/feedback.sqlite3").c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
+      SQLITE_OK);
+  int missing = 0;
+  for (const auto& card : acked)
+    if (Count(db, "SELECT COUNT(*) FROM feedback WHERE card = ?1", {card}) != 1) ++missing;
+  EXPECT_EQ(missing, 0) << "of " << acked.size();
+  EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM feedback"), static_cast<std::int64_t>(acked.size()));
+  sqlite3_close(db);
+}
+
+// A checkpoint that cannot finish at shutdown (a reader holds the WAL: here another process's open
+// read transaction) is logged at error with its result code; nothing committed is lost.
+TEST(StoreKill, FailedCheckpointAtShutdownIsLogged) {
+  TempDir dir, logs;
+  const int port = FreePort();
+  Server server(
+      {"serve", "--port", std::to_string(port), "--data-dir", dir.path, "--log-level", "warn"},
+      logs.path);
+  ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+  httplib::Client client("127.0.0.1", port);
+  auto r = client.Post("/cds-services/anakinra-order-sign/feedback", FeedbackBody(CardUuid(1)),
+                       "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((dir.path + "/feedback.sqlite3").c_str(), &reader, SQLITE_OPEN_READONLY,
+                            nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_EQ(Count(reader, "SELECT COUNT(*) FROM feedback"), 1);  // holds its snapshot
+  server.Signal(SIGTERM);
+  EXPECT_EQ(server.Wait(), 0);  // after the checkpoint's busy timeout (5 s)
+  sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
+  EXPECT_EQ(Count(reader, "SELECT COUNT(*) FROM feedback"), 1);
+  sqlite3_close(reader);
+  const std::string err = server.Err();
+  EXPECT_NE(
+      err.find(
+          R"("level":"error","event":"feedback-store","message":"checkpoint at shutdown failed for SQLite )"),
+      std::string::npos)
+      << err;
+  EXPECT_NE(err.find("SQLITE_BUSY"), std::string::npos) << err;
+}
+
+}  // namespace
+
+namespace {
+
+// With the SQLite default, the JWT replay set is in the data dir's file: a token let in before a
+// restart is refused after it, for that reason.
+TEST(StoreKill, ReplayedJtiIsRefusedAfterARestart) {
+  TempDir dir, logs;
+  auto key = Generate("P-384");
+  std::ofstream(dir.path + "/client.jwks")
+      << R"({"keys":[)" << auth::PublicJwkJson(key.get(), "es384", "ES384") << "]}";
+  const int port = FreePort();
+  const std::vector<std::string> args = {"serve",
+                                         "--port",
+                                         std::to_string(port),
+                                         "--data-dir",
+                                         dir.path + "/data",
+                                         "--trusted-issuer",
+                                         std::string(kIss) + "=" + dir.path + "/client.jwks",
+                                         "--public-url",
+                                         kPublicUrl};
+  TokenSpec spec;
+  spec.path = "/cds-services/anakinra-order-sign";
+  const std::string token = SignedToken(key.get(), spec);
+  const auto call = [&] {
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(10, 0);
+    return client.Post("/cds-services/anakinra-order-sign", {{"Authorization", "Bearer " + token}},
+                       SampleRequest("adult-tnf-antagonist"), "application/json");
+  };
+  {
+    Server server(args, logs.path);
+    ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+    auto first = call();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->status, 200) << first->body << server.Err();
+    server.Signal(SIGKILL);  // not even a clean shutdown
+    server.Wait();
+  }
+  Server again(args, logs.path);
+  ASSERT_TRUE(WaitHealthy(port)) << again.Err();
+  auto replay = call();
+  ASSERT_TRUE(replay);
+  EXPECT_EQ(replay->status, 401);
+  again.Signal(SIGTERM);
+  EXPECT_EQ(again.Wait(), 0);
+  const std::string err = again.Err();
+  EXPECT_NE(err.find("unauthorized: replayed jti"), std::string::npos) << err;
+}
+
+}  // namespace
+
+namespace {
+
+// User plus system CPU seconds of a process (/proc/PID/stat fields 14 and 15).
+double CpuSeconds(pid_t pid) {
+  const std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  std::size_t at = stat.rfind(')');
+  if (at == std::string::npos) return -1;
+  std::vector<std::string> fields;
+  std::string field;
+  for (std::size_t i = at + 2; i <= stat.size(); ++i) {
+    if (i == stat.size() || stat[i] == ' ') {
+      fields.push_back(field);
+      field.clear();
+    } else {
+      field += stat[i];
+    }
+  }
+  if (fields.size() < 13) return -1;
+  return static_cast<double>(std::stoll(fields[11]) + std::stoll(fields[12])) /
+         static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+int ConnectLoopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Out of file descriptors (RLIMIT_NOFILE 64, more connections than that): the connections
+// beyond get a quick 503 and are closed, the I/O thread does not spin (EMFILE on a level-
+// triggered listener), the shortage is logged once, and the server answers once they close.
+TEST(StoreKill, OutOfFileDescriptorsRefusesConnectionsWithoutSpinning) {
+  TempDir dir, logs;
+  const int port = FreePort();
+  Server server({"serve", "--port", std::to_string(port), "--data-dir", dir.path,
+                 "--header-timeout-ms", "20000", "--read-timeout", "30", "--log-level", "warn"},
+                logs.path, {{RLIMIT_NOFILE, 64}});
+  ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+  std::vector<int> fds;
+  for (int i = 0; i < 120; ++i) fds.push_back(ConnectLoopback(port));
+  std::this_thread::sleep_for(300ms);
+  const double cpu_before = CpuSeconds(server.pid());
+  std::this_thread::sleep_for(1s);
+  const double cpu = CpuSeconds(server.pid()) - cpu_before;
+  EXPECT_LT(cpu, 0.3) << "the I/O thread spins on EMFILE";
+  int refused = 0, held = 0;
+  for (int fd : fds) {
+    ASSERT_GE(fd, 0);
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) {
+      ++held;
+      continue;
+    }
+    char buf[256];
+    const auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n > 0 && std::string(buf, static_cast<std::size_t>(n)).rfind("HTTP/1.1 503", 0) == 0)
+      ++refused;
+  }
+  EXPECT_GT(held, 10);
+  EXPECT_GT(refused, 30);
+  EXPECT_EQ(held + refused, 120);
+  for (int fd : fds) ::close(fd);
+  std::this_thread::sleep_for(200ms);
+  httplib::Client client("127.0.0.1", port);
+  auto health = client.Get("/healthz");
+  ASSERT_TRUE(health) << server.Err();
+  EXPECT_EQ(health->status, 200);
+  // A new episode, also answered.
+  std::vector<int> again;
+  for (int i = 0; i < 80; ++i) again.push_back(ConnectLoopback(port));
+  std::this_thread::sleep_for(300ms);
+  for (int fd : again) ::close(fd);
+  std::this_thread::sleep_for(200ms);
+  health = client.Get("/healthz");
+  ASSERT_TRUE(health) << server.Err();
+  EXPECT_EQ(health->status, 200);
+  server.Signal(SIGTERM);
+  EXPECT_EQ(server.Wait(), 0);
+  const std::string err = server.Err();
+  // Logged once per episode (the second one within 10 s is not logged again); its end too.
+  std::size_t lines = 0;
+  for (std::size_t at = err.find("out of file descriptors"); at != std::string::npos;
+       at = err.find("out of file descriptors", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 1u) << err;
+  EXPECT_NE(err.find("file descriptors available again"), std::string::npos) << err;
+}
+
+}  // namespace
+
+namespace {
+
+// The periodic checkpoint (every 1000 WAL pages) failing: the database file, already large, may
+// not grow past the file-size limit while the WAL still may. The failure is logged at error with
+// the cause; feedback is still committed (to the WAL) and every entry answered 200 is kept.
+TEST(StoreKill, FailedPeriodicCheckpointIsLogged) {
+  TempDir dir, logs;
+  const std::string data = dir.path + "/data";
+  const std::string file = data + "/feedback.sqlite3";
+  { ASSERT_TRUE(store::FeedbackStore::Open(data, true).ok()); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE pad (x BLOB); INSERT INTO pad VALUES (zeroblob(8000000)); "
+                         "PRAGMA wal_checkpoint(TRUNCATE)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  const auto size = std::filesystem::file_size(file);
+  const int port = FreePort();
+  Server server(
+      {"serve", "--port", std::to_string(port), "--data-dir", data, "--log-level", "warn"},
+      logs.path, {{RLIMIT_FSIZE, static_cast<rlim_t>(size + 16384)}});
+  ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(10, 0);
+  std::vector<std::string> acked;
+  std::string err;
+  for (int i = 0; i < 1500 && err.find("WAL checkpoint failed") == std::string::npos; ++i) {
+    auto r = client.Post("/cds-services/anakinra-order-sign/feedback", FeedbackBody(CardUuid(i)),
+                         "application/json");
+    ASSERT_TRUE(r) << server.Err();
+    if (r->status == 200) acked.push_back(CardUuid(i));
+    if (i % 50 == 0) err = server.Err();
+  }
+  err = server.Err();
+  server.Signal(SIGKILL);
+  server.Wait();
+  EXPECT_NE(
+      err.find(
+          R"("level":"error","event":"feedback-store","message":"WAL checkpoint failed for SQLite )" +
+          file),
+      std::string::npos)
+      << err;
+  EXPECT_NE(err.find("errno EFBIG"), std::string::npos) << err;
+  if (const auto at = err.find("WAL checkpoint failed"); at != std::string::npos)
+    std::cout << err.substr(at, err.find('\n', at) - at) << "\n";
+  ASSERT_GT(acked.size(), 100u);
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  int missing = 0;
+  for (const auto& card : acked)
+    if (Count(db, "SELECT COUNT(*) FROM feedback WHERE card = ?1", {card}) != 1) ++missing;
+  EXPECT_EQ(missing, 0) << "of " << acked.size();
+  sqlite3_close(db);
 }
 
 }  // namespace

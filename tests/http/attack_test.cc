@@ -346,6 +346,47 @@ TEST(Attack, ConnectionsBeyondCapacityGetA503AtOnce) {
   for (int fd : held) ::close(fd);
 }
 
+// 3f'. Beyond max_connections_per_client from one address: a quick 503 and close, counted (route
+// "(connection)"); another address is another client; a closed connection frees its place.
+TEST(Attack, ConnectionsBeyondThePerClientLimitGetA503AtOnce) {
+  config::ServerConfig c;
+  c.max_connections_per_client = 3;
+  auto refused = std::make_shared<std::atomic<int>>(0);
+  http::ServerObservers observers;
+  observers.on_request = [refused](const std::string& route, int status, double,
+                                   const std::string&) {
+    if (route == "(connection)" && status == 503) ++*refused;
+  };
+  LiveServer live(c, observers);
+  std::vector<int> held = Connections(live.port(), 3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const Answers a = Exchange(live.port(), Get("/healthz"), 1);
+  EXPECT_EQ(a.statuses, std::vector<int>{503});
+  EXPECT_LT(a.first_byte_seconds, 0.5);
+  EXPECT_EQ(refused->load(), 1);
+
+  // 127.0.0.2 (loopback too) is another client address.
+  const int other = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  from.sin_addr.s_addr = htonl(0x7f000002);
+  ASSERT_EQ(::bind(other, reinterpret_cast<sockaddr*>(&from), sizeof from), 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(live.port()));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(other, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+  SendAll(other, Get("/healthz"));
+  EXPECT_EQ(Read(other, 1, 2, false).statuses, std::vector<int>{200});
+  ::close(other);
+
+  ::close(held[0]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(Exchange(live.port(), Get("/healthz")).statuses, std::vector<int>{200});
+  EXPECT_EQ(refused->load(), 1);
+  for (std::size_t i = 1; i < held.size(); ++i) ::close(held[i]);
+}
+
 // 3g. A keep-alive connection is not held for ever: the keep_alive_max_requests-th answer says
 // "Connection: close" and the connection is closed; an idle one is closed after its timeout.
 TEST(Attack, RequestsPerConnectionAndIdleTimeAreBounded) {

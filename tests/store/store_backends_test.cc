@@ -274,7 +274,6 @@ TEST(PostgresStore, JtiIsRecordedOnceForEveryReplicaAndExpiredOnesAreTakenOver) 
   auto a = Open(url, "");
   auto b = Open(url, "");
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(a->has_replay_set());
   auto first = a->RecordJti("iss", "j1", 1000, 500);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_TRUE(*first);
@@ -296,11 +295,42 @@ TEST(PostgresStore, JtiIsRecordedOnceForEveryReplicaAndExpiredOnesAreTakenOver) 
   ASSERT_EQ(rows.size(), 2u);  // iss2/j1 (forget_after 1000 < 2000) purged
   EXPECT_EQ(rows[0][1], "j1");
   EXPECT_EQ(rows[1][1], "j2");
-  // SQLite keeps no replay set (the authenticator's in-memory one serves it).
+}
+
+// The SQLite store keeps the replay set in its file: a jti recorded before a reopen (a restart)
+// is still a replay after it; an expired one is taken over; expired rows are purged.
+TEST(SqliteStore, JtiOutlivesAReopenAndExpiredOnesAreTakenOver) {
   TempDir dir;
-  auto sqlite = Open("", dir.path);
-  ASSERT_TRUE(sqlite);
-  EXPECT_FALSE(sqlite->has_replay_set());
+  {
+    auto s = Open("", dir.path);
+    ASSERT_TRUE(s);
+    auto first = s->RecordJti("iss", "j1", 1000, 500);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    EXPECT_TRUE(*first);
+    ASSERT_TRUE(s->RecordJti("iss", "old", 550, 500).ok());
+  }
+  auto s = Open("", dir.path);
+  ASSERT_TRUE(s);
+  auto replay = s->RecordJti("iss", "j1", 1000, 600);  // and purges "old" (550 < 600)
+  ASSERT_TRUE(replay.ok());
+  EXPECT_FALSE(*replay);
+  auto other_issuer = s->RecordJti("iss2", "j1", 1000, 600);
+  ASSERT_TRUE(other_issuer.ok());
+  EXPECT_TRUE(*other_issuer);
+  auto after = s->RecordJti("iss", "j1", 3000, 1001);  // forgotten: a new token may use it
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(*after);
+  s->Close();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path + "/feedback.sqlite3").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM jwt_replay WHERE jti = 'old'", -1, &q, nullptr),
+      SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(q, 0), 0);
+  sqlite3_finalize(q);
+  sqlite3_close(db);
 }
 
 // Restarting the server: pooled connections break; the store reconnects. While it is down,
@@ -438,7 +468,7 @@ TEST(SqliteStore, MigrationsAreNumberedAndAppliedOnce) {
     ASSERT_TRUE(
         s->StoreFeedback("svc", {Entry("c", "overridden", "2026-01-01T00:00:00Z")}, 1).ok());
   }
-  const std::vector<std::string> all = {"1", "2"};
+  const std::vector<std::string> all = {"1", "2", "3"};
   EXPECT_EQ(SqliteColumn(file, "SELECT version FROM schema_version ORDER BY version"), all);
   // As files of the previous releases: no schema_version table (and no user_comment column), or
   // schema version 1 (no user_comment column).
@@ -459,6 +489,10 @@ TEST(SqliteStore, MigrationsAreNumberedAndAppliedOnce) {
     EXPECT_EQ(SqliteColumn(file, "SELECT COALESCE(user_comment, '(null)') FROM feedback"),
               std::vector<std::string>{"(null)"});
   }
+  // A version missing below a higher one (branches add them in either order) is applied.
+  SqliteColumn(file, "DELETE FROM schema_version WHERE version = 1");
+  { ASSERT_TRUE(Open("", dir.path)); }
+  EXPECT_EQ(SqliteColumn(file, "SELECT version FROM schema_version ORDER BY version"), all);
   SqliteColumn(file, "INSERT INTO schema_version VALUES (999, 0)");
   auto newer = store::OpenStore("", dir.path, true);
   ASSERT_FALSE(newer.ok());
