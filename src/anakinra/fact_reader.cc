@@ -263,6 +263,16 @@ std::vector<Order> FactReader::ReadOrders() const {
 }
 
 void FactReader::ReadDosing(const base::Json& order, Order& out) const {
+  // A JSON key given twice in the order: which dose is meant is unknown, so none is read and
+  // dose-not-checked says why (policy §0); no regimen, so no dose or frequency card is guessed.
+  if (base::DuplicateKeyWithin(order)) {
+    DoseLine unreadable;
+    unreadable.unreadable.emplace_back(
+        "the order gives a JSON key more than once, so its dose cannot be read unambiguously");
+    out.dose_filled = true;
+    out.dose_lines.push_back(std::move(unreadable));
+    return;
+  }
   const DosingPolicy& d = k_.dosing;
   const fhir::DoseLimits limits{d.concentration_mg_per_ml, d.max_plausible_dose_mg,
                                 d.max_plausible_per_day};

@@ -4,7 +4,8 @@
 //
 // Knows which prefetch key holds which resources and how complete each key is. Nothing inside a
 // FHIR resource makes reading fail: a value that cannot be read (wrong type, unknown unit,
-// implausible) is never a fact; it becomes a note or a named reason (DoseLine::unreadable,
+// implausible; a draft order that gives a JSON key twice has no readable dose) is never a fact;
+// it becomes a note or a named reason (DoseLine::unreadable,
 // weight_notes, renal_notes, neutrophil_notes) and the rest is read as usual.
 //
 // A FactReader borrows the knowledge and the request, which must outlive it (and the Orders and

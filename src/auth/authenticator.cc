@@ -59,10 +59,10 @@ bool JkuAllowed(std::string_view url, std::string_view prefix) {
   for (char c : url)
     if (c <= 0x20 || c >= 0x7f || c == '@' || c == '#' || c == '\\') return false;
   if (url.substr(0, prefix.size()) != prefix) return false;
-  if (url.size() == prefix.size()) return true;
-  if (!prefix.empty() && prefix.back() == '/') return true;
-  const char next = url[prefix.size()];
-  return next == '/' || next == '?';
+  const bool boundary = url.size() == prefix.size() || (!prefix.empty() && prefix.back() == '/') ||
+                        url[prefix.size()] == '/' || url[prefix.size()] == '?';
+  // Past the prefix, the path must not climb out of it once decoded ("/keys/..%2F..%2Fother").
+  return boundary && net::ParseUrl(url).ok();
 }
 
 base::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(

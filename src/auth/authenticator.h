@@ -132,7 +132,8 @@ class Authenticator {
 };
 
 // True when `url` is `prefix` itself or continues it at a path boundary, and is a plain https URL
-// (no userinfo, fragment, whitespace or backslash). Exposed for tests.
+// (no userinfo, fragment, whitespace or backslash) that net::ParseUrl accepts (no dot segment,
+// no encoded slash, backslash, NUL or percent sign in the path). Exposed for tests.
 bool JkuAllowed(std::string_view url, std::string_view prefix);
 
 }  // namespace auth

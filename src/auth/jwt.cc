@@ -8,7 +8,6 @@
 
 #include <cmath>
 #include <memory>
-#include <set>
 #include <utility>
 
 namespace auth {
@@ -26,13 +25,6 @@ bool IsB64UrlChar(char c) {
          c == '_';
 }
 
-bool HasDuplicateMembers(const base::Json& obj) {
-  std::set<std::string_view> names;
-  for (const auto& m : obj.GetObject())
-    if (!names.insert(base::View(m.name)).second) return true;
-  return false;
-}
-
 base::Status Malformed(std::string why) { return base::Status::InvalidArgument(std::move(why)); }
 
 // Parses one base64url JSON object part.
@@ -41,7 +33,7 @@ base::Status ParseObject(std::string_view part, rapidjson::Document& doc, const 
   if (!bytes) return Malformed(std::string(what) + " is not base64url");
   if (!base::ParseJson(*bytes, 4, doc).ok()) return Malformed(std::string(what) + " is not JSON");
   if (!doc.IsObject()) return Malformed(std::string(what) + " is not a JSON object");
-  if (HasDuplicateMembers(doc)) return Malformed(std::string(what) + " has duplicate members");
+  if (base::DuplicateKey(doc)) return Malformed(std::string(what) + " has duplicate members");
   return base::Status::Ok();
 }
 

@@ -13,7 +13,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace base {
 namespace {
@@ -104,6 +106,41 @@ Status ParseJsonInsitu(char* buffer, std::size_t max_depth, rapidjson::Document&
     return Parse<rapidjson::kParseInsituFlag>(stream, max_depth, doc);
   return Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag>(stream, max_depth,
                                                                              doc);
+}
+
+std::optional<std::string_view> DuplicateKey(const Json& v) {
+  if (!v.IsObject() || v.MemberCount() < 2) return std::nullopt;
+  constexpr rapidjson::SizeType kPairwise = 8;  // few members: compare each pair, no allocation
+  if (v.MemberCount() <= kPairwise) {
+    for (auto a = v.MemberBegin(); a != v.MemberEnd(); ++a)
+      for (auto b = a + 1; b != v.MemberEnd(); ++b)
+        if (View(a->name) == View(b->name)) return View(a->name);
+    return std::nullopt;
+  }
+  std::vector<std::string_view> names;
+  names.reserve(v.MemberCount());
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) names.push_back(View(it->name));
+  std::sort(names.begin(), names.end());
+  const auto twice = std::adjacent_find(names.begin(), names.end());
+  if (twice == names.end()) return std::nullopt;
+  return *twice;
+}
+
+std::optional<std::string_view> DuplicateKeyWithin(const Json& v) {
+  std::vector<const Json*> pending{&v};
+  while (!pending.empty()) {
+    const Json* x = pending.back();
+    pending.pop_back();
+    if (x->IsObject()) {
+      if (auto key = DuplicateKey(*x)) return key;
+      for (auto it = x->MemberBegin(); it != x->MemberEnd(); ++it)
+        if (it->value.IsObject() || it->value.IsArray()) pending.push_back(&it->value);
+    } else if (x->IsArray()) {
+      for (const auto& e : x->GetArray())
+        if (e.IsObject() || e.IsArray()) pending.push_back(&e);
+    }
+  }
+  return std::nullopt;
 }
 
 const Json* Member(const Json& obj, std::string_view name) {

@@ -31,6 +31,15 @@ Status ParseJson(std::string_view text, std::size_t max_depth, rapidjson::Docume
 // string is copied. Use it for request bodies that are parsed once and then only read.
 Status ParseJsonInsitu(char* buffer, std::size_t max_depth, rapidjson::Document& doc);
 
+// Duplicate member names. RapidJSON keeps every member of an object, and Member() finds the first,
+// so {"a":1,"a":2} would silently read as a = 1 while another reader takes the last: a duplicate is
+// ambiguous, and callers refuse it (the config file: an error; a CDS Hooks envelope: 400; a FHIR
+// resource: unreadable). DuplicateKey looks at `v`'s own members only (nullopt when `v` is not an
+// object); DuplicateKeyWithin at every object nested in `v` too (iteratively, no recursion). The
+// name returned points into the document.
+std::optional<std::string_view> DuplicateKey(const Json& v);
+std::optional<std::string_view> DuplicateKeyWithin(const Json& v);
+
 // Member of an object, or nullptr (absent, or `obj` not an object).
 const Json* Member(const Json& obj, std::string_view name);
 const Json* Member(const Json* obj, std::string_view name);

@@ -117,6 +117,11 @@ PrefetchValue AssessPrefetch(const base::Json& value, const AssessOptions& optio
     return Value(S::kFailed, nullptr,
                  std::string("the value is ") + std::string(JsonKind(value)) +
                      ", not a FHIR resource or null");
+  // A key given twice anywhere in it: which value is meant is unknown, so the resource is
+  // unreadable and so is the key (a missing key, as for a failed query).
+  if (base::DuplicateKeyWithin(value))
+    return Value(S::kFailed, &value,
+                 "a resource in it gives a JSON key more than once, so it cannot be read");
   const std::string_view type = fhir::ResourceType(value);
   if (type.empty())
     return Value(S::kFailed, &value, "the value is not a FHIR resource (no resourceType)");

@@ -3,6 +3,7 @@
 //
 //   null                                             -> kNull (the client has no data: complete)
 //   not an object, or an object without resourceType -> kFailed (a missing key, never a 400)
+//   a JSON key given twice in any object within it   -> kFailed (unreadable: which is meant?)
 //   OperationOutcome                                 -> kFailed (a failed query)
 //   Bundle whose `entry` is not an array             -> kFailed
 //   Bundle holding an OperationOutcome entry with an issue of severity error or fatal

@@ -37,6 +37,14 @@ class Checker {
     out.assign(v->GetString(), v->GetStringLength());
   }
 
+  // A 400 problem when `obj` has a member name twice ("context.userId").
+  void Unique(const base::Json& obj, const std::string& path) {
+    if (auto twice = base::DuplicateKey(obj)) {
+      const std::string where = path + std::string(*twice);
+      Fail("structure", where + " is given more than once (duplicate JSON key).", where);
+    }
+  }
+
   bool failed() const { return !problems_.empty(); }
   base::Status take() {
     return base::Status::FromProblems(base::Status::Code::kInvalidArgument, std::move(problems_));
@@ -107,6 +115,10 @@ base::Status ReadRequest(std::shared_ptr<rapidjson::Document> doc, const Service
   const base::Json& root = *doc;
   if (!root.IsObject()) return Invalid("structure", "The request body must be a JSON object.");
   Checker check;
+  // A key given twice in the envelope is ambiguous (one reader takes the first, another the
+  // last): a broken envelope. Inside a FHIR resource it makes the resource unreadable instead
+  // (AssessPrefetch; a draft order's dose: the fact reader), never a 400.
+  check.Unique(root, "");
   check.String(root, "hook", "", true, out.hook);
   check.String(root, "hookInstance", "", true, out.hook_instance);
   check.String(root, "fhirServer", "", false, out.fhir_server);
@@ -124,6 +136,7 @@ base::Status ReadRequest(std::shared_ptr<rapidjson::Document> doc, const Service
     } else {
       FhirAuthorization a;
       const std::string p = "fhirAuthorization.";
+      check.Unique(*auth, p);
       check.String(*auth, "access_token", p, true, a.access_token);
       check.String(*auth, "token_type", p, true, a.token_type);
       check.String(*auth, "scope", p, true, a.scope);
@@ -157,6 +170,7 @@ base::Status ReadRequest(std::shared_ptr<rapidjson::Document> doc, const Service
   } else if (!context->IsObject()) {
     check.Fail("structure", "context must be an object.", "context");
   } else {
+    check.Unique(*context, "context.");
     check.String(*context, "userId", "context.", true, out.user_id);
     check.String(*context, "patientId", "context.", true, out.patient_id);
     // encounterId is optional and no rule needs it: a wrong-typed or empty one is read as absent
@@ -177,6 +191,13 @@ base::Status ReadRequest(std::shared_ptr<rapidjson::Document> doc, const Service
       check.Fail("structure", "context.draftOrders.entry must be an array.",
                  "context.draftOrders.entry");
     } else {
+      // The Bundle and its entries are the envelope (which resource is a draft); what is inside
+      // an entry's resource is not.
+      check.Unique(*drafts, "context.draftOrders.");
+      if (entry != nullptr)
+        for (rapidjson::SizeType i = 0; i < entry->Size(); ++i)
+          if (base::DuplicateKey((*entry)[i]))  // the path is made only for a mistake
+            check.Unique((*entry)[i], "context.draftOrders.entry[" + std::to_string(i) + "].");
       out.draft_orders = drafts;
     }
     if (service.hook == "order-select") {
@@ -233,7 +254,10 @@ base::Status ReadRequest(std::shared_ptr<rapidjson::Document> doc, const Service
         if (tmpl == service.prefetch.end()) continue;  // not ours: ignored
         AssessOptions options;
         options.sorted_by_date = SortedByDate(tmpl->second);
-        out.prefetch.emplace(std::move(key), AssessPrefetch(m.value, options));
+        auto [it, first] = out.prefetch.emplace(std::move(key), AssessPrefetch(m.value, options));
+        // Sent twice: which value is meant is unknown, so neither is read (a missing key).
+        if (!first)
+          it->second = PrefetchValue{PrefetchState::kFailed, nullptr, {}, "the key is sent twice"};
       }
     }
   }

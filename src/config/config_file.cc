@@ -13,9 +13,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <limits>
-#include <set>
 #include <sstream>
 
 namespace config {
@@ -74,6 +74,9 @@ std::string SetFromJson(const Setting& s, const rapidjson::Value& v, C& c) {
         using T = std::remove_cvref_t<decltype(c.*member)>;
         if constexpr (std::is_same_v<T, std::string>) {
           if (!v.IsString()) return std::string("must be a string, got ") + TypeName(v);
+          // "\u0000" would cut a path or host short where the OS reads it (and in what is shown).
+          if (std::memchr(v.GetString(), '\0', v.GetStringLength()) != nullptr)
+            return "must not contain a NUL character";
           c.*member = std::string(v.GetString(), v.GetStringLength());
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           if (!v.IsArray()) return std::string("must be an array of strings, got ") + TypeName(v);
@@ -81,6 +84,8 @@ std::string SetFromJson(const Setting& s, const rapidjson::Value& v, C& c) {
           for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
             if (!v[i].IsString())
               return "[" + std::to_string(i) + "] must be a string, got " + TypeName(v[i]);
+            if (std::memchr(v[i].GetString(), '\0', v[i].GetStringLength()) != nullptr)
+              return "[" + std::to_string(i) + "] must not contain a NUL character";
             out.emplace_back(v[i].GetString(), v[i].GetStringLength());
           }
           c.*member = std::move(out);
@@ -214,8 +219,8 @@ std::string Setting::Format(const ServerConfig& c) const {
 }
 
 // Bounds: each number has both ends. Sizes stop well before anything a host could not hold
-// (64 MiB bodies, 1024 threads); times stop at an hour (sockets), a minute (fetch deadline) or a
-// day (JWT lifetime, jku refresh).
+// (64 MiB bodies, 256 threads); times stop at ten minutes (sockets), a minute (head, fetch
+// deadline, shutdown grace), an hour (clock skew) or a day (JWT lifetime, jku refresh).
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> kSettings = {
       {"host", "--host", "Address to listen on", &C::host},
@@ -249,12 +254,12 @@ const std::vector<Setting>& Settings() {
        &C::header_timeout_ms, 100, 60000},
       {"read_timeout_seconds", "--read-timeout",
        "Seconds for a whole request, head and body, from its first byte (408 after)",
-       &C::read_timeout_seconds, 1, 3600},
+       &C::read_timeout_seconds, 1, 600},
       {"write_timeout_seconds", "--write-timeout",
        "Seconds for writing an answer to a client (closed after)", &C::write_timeout_seconds, 1,
-       3600},
+       600},
       {"keep_alive_timeout_seconds", "", "Seconds an idle keep-alive connection stays open",
-       &C::keep_alive_timeout_seconds, 1, 3600},
+       &C::keep_alive_timeout_seconds, 1, 600},
       {"keep_alive_max_requests", "", "Requests per keep-alive connection",
        &C::keep_alive_max_requests, 1, 1000000},
       {"max_connections", "--max-connections",
@@ -267,7 +272,7 @@ const std::vector<Setting>& Settings() {
        "Event loops answering what cannot block (0: one per core, at most 8)", &C::io_threads, 0,
        64},
       {"threads", "--threads", "Worker threads for what may block (0: 4 per core, at least 4)",
-       &C::threads, 0, 1024},
+       &C::threads, 0, 256},
       {"max_pending_connections", "--max-pending-connections",
        "Complete requests waiting for a worker (beyond: 503)", &C::max_pending_connections, 1,
        65536},
@@ -391,15 +396,13 @@ std::vector<std::string> ConfigJsonMistakes(std::string_view text, ServerConfig&
   }
   if (!doc.IsObject())
     return {std::string("the configuration must be a JSON object, got ") + TypeName(doc)};
+  // A key given twice is ambiguous (the first or the last?): refused, as in a CDS Hooks envelope.
+  if (auto twice = base::DuplicateKeyWithin(doc))
+    return {"\"" + std::string(*twice) + "\": given more than once"};
   std::vector<std::string> problems;
-  std::set<std::string> seen;
   ServerConfig out = config;
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     const std::string key(it->name.GetString(), it->name.GetStringLength());
-    if (!seen.insert(key).second) {
-      problems.push_back("\"" + key + "\": given more than once");
-      continue;
-    }
     const Setting* s = FindSetting(key);
     if (s == nullptr) {
       problems.push_back("\"" + key + "\": unknown setting" + Suggest(key));

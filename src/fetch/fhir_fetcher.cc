@@ -187,7 +187,9 @@ KeyOutcome FetchKey(Shared& shared, const Job& job) {
     if (!job.search) {
       out.assessed = cdshooks::AssessPrefetch(*doc, job.assess);
       if (out.assessed.state == cdshooks::PrefetchState::kFailed)
-        return fail(fetch_reason::kOutcome, "the server answered with an OperationOutcome");
+        return type == "OperationOutcome"
+                   ? fail(fetch_reason::kOutcome, "the server answered with an OperationOutcome")
+                   : fail(fetch_reason::kNotFhir, "the answer is unreadable: " + out.assessed.why);
       if (type != job.resource_type)
         return fail(fetch_reason::kNotFhir,
                     "a read of " + job.resource_type + " answered with a " + type);
@@ -226,7 +228,9 @@ KeyOutcome FetchKey(Shared& shared, const Job& job) {
     }
     const cdshooks::PrefetchValue assessed = cdshooks::AssessPrefetch(*merged, job.assess);
     if (assessed.state == cdshooks::PrefetchState::kFailed)
-      return fail(fetch_reason::kOutcome, assessed.why);
+      return fail(
+          base::DuplicateKeyWithin(*merged) ? fetch_reason::kNotFhir : fetch_reason::kOutcome,
+          assessed.why);
     if (assessed.state != cdshooks::PrefetchState::kIncomplete) break;  // complete
     url = FollowableNext(shared, assessed.next, failure);
     if (!url) return incomplete(failure);

@@ -36,9 +36,35 @@ bool ValidPath(std::string_view p) {
   return true;
 }
 
-bool IsDotSegment(std::string_view seg) {
-  const std::string s = Lower(seg);
-  return s == "." || s == ".." || s == "%2e" || s == "%2e%2e" || s == ".%2e" || s == "%2e.";
+int HexValue(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  return (std::tolower(c) - 'a') + 10;
+}
+
+// Why a path segment (percent escapes already checked by ValidPath) could mean something else to
+// the server than to the allowlist, or nullptr. A server decodes escapes: once decoded, a segment
+// must not be a dot segment ("..", "%2E%2E", ".%2e"), hold a separator ("%2F", "%5C": "a%2F..%2Fb"
+// may be served as "a/../b", outside the allowed prefix), a NUL or another control character
+// (truncation), or a '%' (decoded twice, "%252F" becomes "/").
+const char* AmbiguousSegment(std::string_view seg) {
+  std::string decoded;
+  for (std::size_t i = 0; i < seg.size(); ++i) {
+    if (seg[i] == '%') {
+      decoded += static_cast<char>(HexValue(static_cast<unsigned char>(seg[i + 1])) * 16 +
+                                   HexValue(static_cast<unsigned char>(seg[i + 2])));
+      i += 2;
+    } else {
+      decoded += seg[i];
+    }
+  }
+  if (decoded == "." || decoded == "..") return "the path has a dot segment";
+  for (unsigned char c : decoded) {
+    if (c == '/' || c == '\\')
+      return "the path has an encoded slash or backslash (%2F, %5C), which servers may decode";
+    if (c < 0x20 || c == 0x7f) return "the path has an encoded NUL or control character";
+    if (c == '%') return "the path has an encoded percent sign (%25), which may be decoded twice";
+  }
+  return nullptr;
 }
 
 // Query: pchar, '/', '?', plus a few characters servers leave unencoded ('|', '[', ']', '{', '}',
@@ -215,8 +241,8 @@ base::StatusOr<Url> ParseUrl(std::string_view text) {
     const auto slash = path.find('/', i);
     const std::string_view seg =
         path.substr(i, slash == std::string_view::npos ? std::string_view::npos : slash - i);
-    if (IsDotSegment(seg)) {
-      return bad("the path has a dot segment");
+    if (const char* why = AmbiguousSegment(seg)) {
+      return bad(why);
     }
     if (slash == std::string_view::npos) break;
     i = slash + 1;

@@ -3,7 +3,11 @@
 //
 // Parsing refuses what could make a URL mean one thing to a check and another to a client:
 // userinfo ("https://allowed@evil"), backslashes, whitespace and control characters, bad ports,
-// dot segments, and hosts that are not a DNS name, an IPv4 address or a bracketed IPv6 address.
+// dot segments, path segments that decode to something else than they look (an encoded slash,
+// backslash, dot segment, NUL or control character, or percent sign: "/fhir/..%2Fadmin" is
+// "/fhir/../admin" to many servers), and hosts that are not a DNS name, an IPv4 address or a
+// bracketed IPv6 address. So a path accepted under an allowlisted prefix stays under it once the
+// server decodes it.
 // Scheme and host are lower-cased and the default port made explicit, so two URLs have the same
 // origin exactly when scheme, host and port are equal.
 #pragma once

@@ -421,7 +421,7 @@ TEST(Process, ConfigCheckExplainsEachMistake) {
   EXPECT_EQ(code, 1);
   EXPECT_NE(err.find("\"port\": must be an integer from 0 to 65535, got 70000"), std::string::npos)
       << err;
-  EXPECT_NE(err.find("\"threads\": must be an integer from 0 to 1024, got a string"),
+  EXPECT_NE(err.find("\"threads\": must be an integer from 0 to 256, got a string"),
             std::string::npos)
       << err;
   EXPECT_NE(err.find("\"tls_cert\": unknown setting (did you mean \"tls_cert_file\"?)"),

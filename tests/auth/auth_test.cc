@@ -438,6 +438,12 @@ TEST(Jku, PrefixMatchesOnlyAtAPathBoundary) {
       auth::JkuAllowed("https://ehr.example.com@evil.net/jwks", "https://ehr.example.com"));
   EXPECT_FALSE(auth::JkuAllowed("http://ehr.example.com/jwks", "http://ehr.example.com"));
   EXPECT_FALSE(auth::JkuAllowed("https://ehr.example.com/jwks#x", "https://ehr.example.com"));
+  // Out of the prefix's path once a server decodes it (issue 16: found by fuzz_url).
+  for (const char* out :
+       {"https://ehr.example.com/a/../jwks", "https://ehr.example.com/a/..%2Fjwks",
+        "https://ehr.example.com/a/%2e%2e/jwks", "https://ehr.example.com/a/x%5C..",
+        "https://ehr.example.com/a/%00"})
+    EXPECT_FALSE(auth::JkuAllowed(out, "https://ehr.example.com/a/")) << out;
 }
 
 TEST(Base64Url, RoundTripAndStrictness) {

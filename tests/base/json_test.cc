@@ -49,4 +49,25 @@ TEST(Members, WrongTypesReadAsAbsent) {
   EXPECT_EQ(base::Member(doc, "missing"), nullptr);
 }
 
+TEST(DuplicateKeys, FoundInTheObjectOrAnywhereWithin) {
+  rapidjson::Document doc;
+  ASSERT_TRUE(base::ParseJson(R"({"a":1,"b":{"c":[{"d":1,"d":2}]},"e":2})", 8, doc).ok());
+  EXPECT_FALSE(base::DuplicateKey(doc));  // its own members are distinct
+  EXPECT_EQ(base::DuplicateKeyWithin(doc).value_or(""), "d");
+  ASSERT_TRUE(base::ParseJson(R"({"a":1,"b":2,"a":3})", 8, doc).ok());
+  EXPECT_EQ(base::DuplicateKey(doc).value_or(""), "a");
+  EXPECT_EQ(base::Member(doc, "a")->GetInt(), 1);  // why it matters: Member reads the first
+  // Many members (sorted, not pairwise); names differing only after a NUL are distinct.
+  std::string many = "{";
+  for (int i = 0; i < 100; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  ASSERT_TRUE(base::ParseJson(many + "\"x\":0}", 8, doc).ok());
+  EXPECT_FALSE(base::DuplicateKeyWithin(doc));
+  ASSERT_TRUE(base::ParseJson(many + "\"k42\":0}", 8, doc).ok());
+  EXPECT_EQ(base::DuplicateKey(doc).value_or(""), "k42");
+  ASSERT_TRUE(base::ParseJson(R"({"a\u0000x":1,"a\u0000y":2,"":3})", 8, doc).ok());
+  EXPECT_FALSE(base::DuplicateKey(doc));
+  ASSERT_TRUE(base::ParseJson(R"([1,"a",null])", 8, doc).ok());
+  EXPECT_FALSE(base::DuplicateKeyWithin(doc));
+}
+
 }  // namespace

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace {
 
 cdshooks::ServiceDefinition Service(const std::string& hook) {
@@ -215,6 +219,53 @@ TEST(ParseRequest, BrokenEnvelopeIsStill400) {
     ASSERT_FALSE(e.ok()) << body;
     EXPECT_EQ(e.code(), base::Status::Code::kInvalidArgument) << body;
   }
+}
+
+// Issue 16, item 9: a duplicate key was resolved first-wins (base::Member finds the first) while
+// other readers take the last. In the envelope it is now a 400 naming the key; a prefetch key sent
+// twice, or a key twice inside a prefetch resource, makes that key missing (never a 400).
+TEST(ParseRequest, DuplicateKeysInTheEnvelopeAre400NamingTheKey) {
+  const std::string instance = R"("hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",)";
+  const std::string context = R"("context":{"userId":"Practitioner/1","patientId":"p1",)";
+  for (
+      const auto& [body, where] : std::vector<std::pair<std::string, std::string>>{
+          {Body("order-sign", "", R"("hook":"order-select",)"), "hook"},
+          {R"({"hook":"order-sign",)" + instance + context + R"("patientId":"p2","draftOrders":)" +
+               kDrafts + "}}",
+           "context.patientId"},
+          {Body(
+               "order-sign", "",
+               R"("fhirServer":"http://127.0.0.1:1/fhir","fhirAuthorization":{"access_token":"a",)"
+               R"("access_token":"b","token_type":"Bearer","scope":"s","subject":"c","expires_in":1},)"),
+           "fhirAuthorization.access_token"},
+          {R"({"hook":"order-sign",)" + instance + context +
+               R"("draftOrders":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":)"
+               R"("MedicationRequest","id":"a"},"resource":{"resourceType":"MedicationRequest","id":"b"}}]}}})",
+           "context.draftOrders.entry[0].resource"}}) {
+    cdshooks::Request r;
+    auto e = cdshooks::ParseRequest(body, Service("order-sign"), {}, r);
+    ASSERT_FALSE(e.ok()) << body;
+    EXPECT_EQ(e.code(), base::Status::Code::kInvalidArgument);
+    bool named = false;
+    for (const auto& p : e.problems())
+      named = named || (p.where == where && p.message.find("more than once") != std::string::npos);
+    EXPECT_TRUE(named) << where << ": " << Diagnostics(e);
+  }
+}
+
+TEST(ParseRequest, DuplicateKeysInPrefetchMakeTheKeyMissingNot400) {
+  cdshooks::Request r;
+  auto e = cdshooks::ParseRequest(
+      Body(
+          "order-sign", "",
+          R"("prefetch":{"patient":{"resourceType":"Patient","id":"p1","birthDate":"1980-01-01",)"
+          R"("birthDate":"2020-01-01"},"medications":null,"medications":{"resourceType":"Bundle"}},)"),
+      Service("order-sign"), {}, r);
+  ASSERT_TRUE(e.ok()) << Diagnostics(e);
+  EXPECT_EQ(r.Prefetch("patient").state, cdshooks::PrefetchState::kFailed);
+  EXPECT_NE(r.Prefetch("patient").why.find("more than once"), std::string::npos);
+  EXPECT_EQ(r.Prefetch("medications").state, cdshooks::PrefetchState::kFailed);
+  EXPECT_EQ(r.Prefetch("medications").why, "the key is sent twice");
 }
 
 TEST(ParseRequest, DepthLimit) {

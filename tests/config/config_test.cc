@@ -105,9 +105,8 @@ TEST(ConfigFile, WrongTypesAndRangesNameTheKeyAndChangeNothing) {
   EXPECT_NE(all.find("\"max_body_bytes\": must be an integer from 1 to 67108864, got -1"),
             std::string::npos)
       << all;
-  EXPECT_NE(
-      all.find("\"threads\": must be an integer from 0 to 1024, got a number with a fraction"),
-      std::string::npos)
+  EXPECT_NE(all.find("\"threads\": must be an integer from 0 to 256, got a number with a fraction"),
+            std::string::npos)
       << all;
   EXPECT_NE(all.find("\"fetch_deadline_ms\": must be an integer from 1 to 60000, got 0"),
             std::string::npos)
@@ -160,7 +159,7 @@ TEST(ConfigEnv, AppliesVariablesAndNamesBadOnes) {
   EXPECT_NE(all.find("ANAKINRA_PORT: must be an integer from 0 to 65535, got \"80x\""),
             std::string::npos)
       << all;
-  EXPECT_NE(all.find("ANAKINRA_THREADS: must be an integer from 0 to 1024, got -2"),
+  EXPECT_NE(all.find("ANAKINRA_THREADS: must be an integer from 0 to 256, got -2"),
             std::string::npos)
       << all;
 }
@@ -283,8 +282,40 @@ TEST(SettingsTable, KeysFlagsAndBoundsAreWellFormed) {
   EXPECT_EQ(config::FindSetting("no_such_key"), nullptr);
   // The bounds the documentation promises.
   EXPECT_EQ(config::FindSetting("max_body_bytes")->max, 64 * 1024 * 1024);
-  EXPECT_EQ(config::FindSetting("threads")->max, 1024);
+  EXPECT_EQ(config::FindSetting("threads")->max, 256);
   EXPECT_EQ(config::FindSetting("fetch_deadline_ms")->range(), "1 to 60000");
+}
+
+// Issue 16, item 9: the values the hostile-config run tried, each refused with its key and bound.
+TEST(SettingsTable, TheIssuesHostileValuesAreRefusedNamingKeyAndBound) {
+  ServerConfig c;
+  auto problems = Messages(ApplyConfigJson(
+      R"({"max_body_bytes":18446744073709551615,"threads":100000,"read_timeout_seconds":86400,)"
+      R"("keep_alive_max_requests":-1})",
+      c));
+  ASSERT_EQ(problems.size(), 4u) << Joined(problems);
+  EXPECT_EQ(problems[0],
+            "\"max_body_bytes\": must be an integer from 1 to 67108864, got a larger number");
+  EXPECT_EQ(problems[1], "\"threads\": must be an integer from 0 to 256, got 100000");
+  EXPECT_EQ(problems[2], "\"read_timeout_seconds\": must be an integer from 1 to 600, got 86400");
+  EXPECT_EQ(problems[3],
+            "\"keep_alive_max_requests\": must be an integer from 1 to 1000000, got -1");
+  EXPECT_EQ(c.threads, ServerConfig{}.threads);  // nothing applied
+  // Every number has a bound well below what would hurt: no setting takes a whole int64.
+  for (const auto& s : config::Settings())
+    if (s.is_number()) {
+      EXPECT_LE(s.max, 64 * 1024 * 1024) << s.key;
+    }
+}
+
+// A NUL inside a string would cut a path or host short where the OS reads it: refused.
+TEST(ConfigFile, NulInsideAStringIsRefused) {
+  ServerConfig c;
+  auto problems = Messages(ApplyConfigJson(
+      R"({"tls_cert_file":"/etc/cert.pem\u0000x","allowed_origins":["https://a","b\u0000"]})", c));
+  ASSERT_EQ(problems.size(), 2u) << Joined(problems);
+  EXPECT_EQ(problems[0], "\"tls_cert_file\": must not contain a NUL character");
+  EXPECT_EQ(problems[1], "\"allowed_origins\": [1] must not contain a NUL character");
 }
 
 // Each number's bounds hold in the file, the environment and the flags alike.
@@ -464,7 +495,7 @@ TEST(SettingsCli, ServeFlagsAndHelpComeFromTheTable) {
       << r.output;
   r = RunBinary("serve --threads 2000 --max-body-bytes 1e9");
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("--threads: must be an integer from 0 to 1024"), std::string::npos)
+  EXPECT_NE(r.output.find("--threads: must be an integer from 0 to 256"), std::string::npos)
       << r.output;
   EXPECT_NE(r.output.find("--max-body-bytes: must be an integer from 1 to 67108864"),
             std::string::npos)
@@ -488,6 +519,7 @@ TEST(SettingsCli, ConfigCheckRefusesTrailingDataDuplicatesAndBounds) {
       {R"({"port": 9000} {"port": 1})", "not valid JSON"},
       {R"({"port": 9000, "port": 9001})", "\"port\": given more than once"},
       {R"({"max_body_bytes": 1073741824})", "\"max_body_bytes\": must be an integer from 1 to"},
+      {R"({"threads": 100000})", "\"threads\": must be an integer from 0 to 256, got 100000"},
       {R"({"trusted_issuers": ["https://iss=/jwks.json"]})", "\"public_url\": required"},
   };
   for (const auto& [text, expected] : cases) {

@@ -378,6 +378,26 @@ TEST_F(FetchTest, ConfiguredAllowlistReplacesTheLoopbackDefault) {
   EXPECT_TRUE(Recorded("allowedx", "path").empty());
 }
 
+// Issue 16, item 9: an escape in an allowlisted fhirServer path that a server decodes into a
+// separator, a dot segment, a NUL or a second escape was fetched, with the access token, from
+// outside the allowed prefix. Now the fhirServer is unusable: 412, no request, no token sent.
+TEST_F(FetchTest, EncodedSeparatorsInAnAllowlistedFhirServerPathAreNeverFetched) {
+  auto config = Config();
+  config.allowed_fhir_servers = {Base("/_test/record/encoded")};
+  auto server = Serve(config);
+  for (const char* tail : {"/..%2F..%2F_test%2Frecord%2Fescaped", "/%2E%2E/%2e%2e/admin",
+                           "/..%5C..%5Cadmin", "/Patient%00", "/..%252F..%252Fadmin"}) {
+    auto a = Post(*server, FetchRequest("adult-ra-clean", Base("/_test/record/encoded") + tail,
+                                        "order-sign", "secret-token-9"));
+    ExpectPreconditionFailed(*server, a, "patient", "fhirServer is not usable: the path has");
+  }
+  EXPECT_TRUE(Recorded("encoded", "path").empty()) << "a request reached the FHIR server";
+  EXPECT_TRUE(Recorded("escaped", "path").empty());
+  std::lock_guard lock(fetches_mutex_);
+  ASSERT_FALSE(fetches_.empty());
+  for (const auto& f : fetches_) EXPECT_NE(f.find(":bad_fhir_server"), std::string::npos) << f;
+}
+
 TEST_F(FetchTest, AccessTokenGoesOnlyToTheFhirServerOrigin) {
   auto server = Serve();
   auto a = Post(*server, FetchRequest("adult-ra-clean", Base("/_test/record/token/_test/count/2"),

@@ -31,32 +31,47 @@ TEST(Url, ParsesAndNormalises) {
 }
 
 TEST(Url, RefusesAmbiguousUrls) {
-  for (const char* bad : {"https://allowed.example@evil.example/",
-                          "https://user:pw@host/",
-                          "ftp://host/",
-                          "https://host:0/",
-                          "https://host:65536/",
-                          "https://host:80x/",
-                          "https://host:/",
-                          "https://ho st/",
-                          "https://host/a b",
-                          "https://host\\@evil/",
-                          "https://host/#frag",
-                          "https://host/../etc",
-                          "https://host/a/%2e%2e/b",
-                          "https://0x7f.0.0.1/",
-                          "https://127.1/",
-                          "https://0177.0.0.1/",
-                          "https:///path",
-                          "//host/path",
-                          "host/path",
-                          "https://[fe80::1%25eth0]/",
-                          "https://host/\x01"}) {
+  for (const char* bad :
+       {"https://allowed.example@evil.example/", "https://user:pw@host/", "ftp://host/",
+        "https://host:0/", "https://host:65536/", "https://host:80x/", "https://host:/",
+        "https://ho st/", "https://host/a b", "https://host\\@evil/", "https://host/#frag",
+        "https://host/../etc", "https://host/a/%2e%2e/b", "https://0x7f.0.0.1/", "https://127.1/",
+        "https://0177.0.0.1/", "https:///path", "//host/path", "host/path",
+        "https://[fe80::1%25eth0]/", "https://host/\x01",
+        // Escapes a server decodes into a separator, a dot segment, a NUL or a
+        // second round of decoding (issue 16, item 9).
+        "https://host/fhir/..%2Fadmin", "https://host/fhir%2F..%2Fadmin", "https://host/fhir/a%2fb",
+        "https://host/fhir/%2E%2E/admin", "https://host/fhir/.%2E", "https://host/fhir/..%5Cadmin",
+        "https://host/fhir/Patient%00.json", "https://host/fhir/Patient%0A",
+        "https://host/fhir/%7F", "https://host/fhir/%252F",
+        "https://host/fhir/..%252F..%252Fadmin"}) {
     auto url = net::ParseUrl(bad);
     ASSERT_FALSE(url.ok()) << bad;
     EXPECT_EQ(url.status().code(), base::Status::Code::kInvalidArgument) << bad;
     EXPECT_FALSE(url.status().message().empty()) << bad;
   }
+}
+
+TEST(Url, HarmlessEscapesInThePathAndEncodedSlashesInTheQueryAreAccepted) {
+  auto u = Parse("https://host/fhir/Patient/a%20b%2Dc?code=http%3A%2F%2Floinc.org%7C1-8&x=%2F..");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->path, "/fhir/Patient/a%20b%2Dc");
+  EXPECT_EQ(u->query, "code=http%3A%2F%2Floinc.org%7C1-8&x=%2F..");
+  EXPECT_TRUE(Parse("https://host/fhir/..x/.well-known/a..b"));  // dots that are not a segment
+}
+
+TEST(Url, AnEncodedSeparatorNeverReachesPastAnAllowlistedPrefix) {
+  auto list = net::UrlAllowlist::Create({"https://ehr.example/fhir/"});
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  // Each looks as if it were under /fhir/ but a server that decodes it serves /admin.
+  for (const char* u :
+       {"https://ehr.example/fhir/..%2Fadmin", "https://ehr.example/fhir/..%5Cadmin",
+        "https://ehr.example/fhir/%2e%2e/admin"}) {
+    auto url = net::ParseUrl(u);
+    EXPECT_FALSE(url.ok() && list->Allows(*url)) << u;
+  }
+  auto bad = net::UrlAllowlist::Create({"https://ehr.example/fhir%2F..%2F"});
+  EXPECT_FALSE(bad.ok());
 }
 
 TEST(Url, SameOriginComparesSchemeHostAndPort) {
