@@ -32,7 +32,7 @@ struct ServerConfig {
   int keep_alive_timeout_seconds = 5;
   std::size_t keep_alive_max_requests = 10000;
   std::size_t max_connections = 1024;
-  std::size_t io_threads = 0;                 // event loops; 0: one per core (at most 8)
+  std::size_t io_threads = 0;  // event loops; 0: one per core (at most 8)
   // From one client address.
   std::size_t max_connections_per_client = 256;
   std::size_t threads = 0;                    // 0: derived from the number of cores
