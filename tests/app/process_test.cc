@@ -1,7 +1,9 @@
 // The real binary as a process: graceful shutdown on SIGTERM/SIGINT, configuration precedence,
 // `config check`, logs free of tokens and patient identifiers, and a feedback store that keeps
 // every acknowledged entry through kill -9.
+#include "support/child_process.h"
 #include "support/live_server.h"
+#include "support/temp_dir.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -34,109 +36,20 @@ namespace {
 using namespace testing_support;
 using namespace std::chrono_literals;
 
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/anakinra-proc-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
-
-// A child process running the real binary, its stdout and stderr collected by reader threads.
-class Child {
+// The real binary as a child process.
+class Child : public ChildProcess {
  public:
-  Child(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
-    std::vector<std::string> argv_s = {ANAKINRA_BINARY};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<std::string> env_s;
-    for (char** e = environ; *e != nullptr; ++e)
-      if (std::string(*e).rfind("ANAKINRA_", 0) != 0) env_s.emplace_back(*e);  // no leaks from CI
-    env_s.insert(env_s.end(), env.begin(), env.end());
-    std::vector<char*> argv, envp;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env_s) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    int out[2], err[2];
-    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], 1);
-      dup2(err[1], 2);
-      execve(argv[0], argv.data(), envp.data());
-      _exit(127);
-    }
-    close(out[1]);
-    close(err[1]);
-    readers_.emplace_back([this, fd = out[0]] { Read(fd, stdout_); });
-    readers_.emplace_back([this, fd = err[0]] { Read(fd, stderr_); });
-  }
-
-  ~Child() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      Wait();
-    }
-    for (auto& t : readers_)
-      if (t.joinable()) t.join();
-  }
-
-  // Waits (bounded) until stderr contains `needle`.
-  bool WaitForStderr(const std::string& needle, std::chrono::milliseconds timeout = 10s) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return cv_.wait_for(lock, timeout, [&] { return stderr_.find(needle) != std::string::npos; });
-  }
-
+  Child(const std::vector<std::string>& args, const std::vector<std::string>& env = {})
+      : ChildProcess(WithBinary(args), env) {}
   // The port from the startup line "serving http://HOST:PORT/cds-services".
-  int Port() {
-    if (!WaitForStderr("/cds-services (")) return -1;
-    std::lock_guard<std::mutex> lock(mutex_);
-    const auto at = stderr_.find("serving http");
-    const auto colon = stderr_.find(':', stderr_.find("//", at));
-    return std::atoi(stderr_.c_str() + colon + 1);
-  }
-
-  void Signal(int sig) { kill(pid_, sig); }
-
-  // Exit code, or 128 + signal.
-  int Wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    exited_ = true;
-    for (auto& t : readers_)
-      if (t.joinable()) t.join();
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
-  std::string Stderr() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return stderr_;
-  }
-  std::string Stdout() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return stdout_;
-  }
+  int Port() { return PortAfter("serving "); }
 
  private:
-  void Read(int fd, std::string& into) {
-    char buf[4096];
-    for (;;) {
-      const ssize_t n = read(fd, buf, sizeof buf);
-      if (n <= 0) break;
-      std::lock_guard<std::mutex> lock(mutex_);
-      into.append(buf, static_cast<std::size_t>(n));
-      cv_.notify_all();
-    }
-    close(fd);
+  static std::vector<std::string> WithBinary(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {ANAKINRA_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
   }
-
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::string stdout_, stderr_;
-  std::vector<std::thread> readers_;
 };
 
 // Runs a command to completion; returns (exit code, stdout, stderr).
