@@ -10,22 +10,31 @@
 namespace anakinra {
 namespace {
 
-using base::Lower;
-
-// Breaks a URI scheme that could run script when a renderer turns text into a link.
-std::string NeutraliseSchemes(std::string text, const char* colon_replacement) {
-  static const char* const kSchemes[] = {"javascript:", "vbscript:", "data:", "file:"};
-  for (const char* scheme : kSchemes) {
-    const std::string want(scheme);
-    std::string lower = Lower(text);
-    for (std::size_t at = lower.find(want); at != std::string::npos;
-         at = lower.find(want, at + 1)) {
-      const std::size_t colon = at + want.size() - 1;
-      text.replace(colon, 1, colon_replacement);
-      lower = Lower(text);
-    }
+// Breaks a URI scheme that could run script when a renderer turns text into a link: the colon
+// of each "javascript:", "vbscript:", "data:" or "file:" (any case, anywhere) becomes
+// `colon_replacement`. One pass over the colons; text without a colon is returned as it is.
+std::string NeutraliseSchemes(std::string text, std::string_view colon_replacement) {
+  static constexpr std::string_view kSchemes[] = {"javascript", "vbscript", "data", "file"};
+  std::size_t colon = text.find(':');
+  if (colon == std::string::npos) return text;
+  std::string out;
+  out.reserve(text.size() + 8);
+  std::size_t copied = 0;
+  for (; colon != std::string::npos; colon = text.find(':', colon + 1)) {
+    const bool scheme = std::any_of(std::begin(kSchemes), std::end(kSchemes), [&](auto name) {
+      if (colon < name.size()) return false;
+      for (std::size_t i = 0; i < name.size(); ++i)
+        if (base::AsciiLower(text[colon - name.size() + i]) != name[i]) return false;
+      return true;
+    });
+    if (!scheme) continue;
+    out.append(text, copied, colon - copied);
+    out += colon_replacement;
+    copied = colon + 1;
   }
-  return text;
+  if (copied == 0) return text;
+  out.append(text, copied, std::string::npos);
+  return out;
 }
 
 // Cuts `s` to at most `bytes` bytes of UTF-8 (never inside a code point), ending with an
@@ -47,18 +56,17 @@ const std::string* FindSentence(const std::string& key, const CardText& text, co
   return nullptr;
 }
 
-std::map<std::string, std::string> Escaped(const std::map<std::string, std::string>& params,
-                                           bool markdown) {
-  std::map<std::string, std::string> out;
+CardParams Escaped(const CardParams& params, bool markdown) {
+  CardParams out;
   for (const auto& [name, value] : params)
-    out[name] = markdown ? EscapeMarkdown(value) : EscapePlain(value);
+    out.emplace_hint(out.end(), name, markdown ? EscapeMarkdown(value) : EscapePlain(value));
   return out;
 }
 
 // Renders a plain-text template under `limit` characters by shortening the longest shortenable
 // parameter it uses, step by step; the message itself is never cut.
-std::string RenderShort(const std::string& tmpl, std::map<std::string, std::string> params,
-                        const Knowledge& k, std::size_t limit) {
+std::string RenderShort(const std::string& tmpl, CardParams params, const Knowledge& k,
+                        std::size_t limit) {
   std::string out = RenderTemplate(tmpl, params);
   for (int round = 0; round < 8 && out.size() > limit; ++round) {
     std::string* longest = nullptr;
@@ -78,7 +86,7 @@ std::string RenderShort(const std::string& tmpl, std::map<std::string, std::stri
 }
 
 std::string JoinSentences(const std::vector<std::string>& keys, const CardText& text,
-                          const Knowledge& k, const std::map<std::string, std::string>& params) {
+                          const Knowledge& k, const CardParams& params) {
   std::string out;
   for (const auto& key : keys) {
     const std::string* t = FindSentence(key, text, k);
@@ -159,21 +167,20 @@ std::string EscapePlain(std::string_view text) {
   return NeutraliseSchemes(std::move(out), " ");
 }
 
-std::string RenderTemplate(const std::string& text,
-                           const std::map<std::string, std::string>& params) {
+std::string RenderTemplate(std::string_view text, const CardParams& params) {
   std::string out;
   out.reserve(text.size() + 64);
   for (std::size_t i = 0; i < text.size();) {
-    if (text[i] == '{') {
-      auto close = text.find('}', i);
-      if (close != std::string::npos) {
-        auto it = params.find(text.substr(i + 1, close - i - 1));
-        if (it != params.end()) out += it->second;
-        i = close + 1;
-        continue;
-      }
+    const std::size_t open = text.find('{', i);
+    const std::size_t close = open == std::string_view::npos ? open : text.find('}', open);
+    if (close == std::string_view::npos) {
+      out += text.substr(i);
+      break;
     }
-    out += text[i++];
+    out += text.substr(i, open - i);
+    if (auto it = params.find(text.substr(open + 1, close - open - 1)); it != params.end())
+      out += it->second;
+    i = close + 1;
   }
   return out;
 }

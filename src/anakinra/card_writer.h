@@ -35,8 +35,7 @@ std::string EscapePlain(std::string_view text);
 
 // Replaces each {name} in `text` with params[name] (as given: escape first); unknown names
 // become "".
-std::string RenderTemplate(const std::string& text,
-                           const std::map<std::string, std::string>& params);
+std::string RenderTemplate(std::string_view text, const CardParams& params);
 
 // Builds the card for a finding: text, indicator, source, links, topic, override reasons,
 // suggestion labels, uuids.

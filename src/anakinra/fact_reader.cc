@@ -407,28 +407,21 @@ static bool StartsNegated(std::string_view text, const std::vector<std::string>&
   return false;
 }
 
-bool FactReader::Negated(const base::Json& cc) const {
-  const auto& phrases = k_.negation_phrases;
-  if (auto text = base::StringMember(cc, "text"); text && StartsNegated(*text, phrases))
-    return true;
-  bool negated = false;
-  fhir::ForEachCoding(cc, [&](const base::Json& coding) {
-    if (auto d = base::StringMember(coding, "display"); d && StartsNegated(*d, phrases))
-      negated = true;
-  });
-  return negated;
+FactReader::ConditionConcept::ConditionConcept(const base::Json& cc,
+                                               const std::vector<std::string>& phrases)
+    : read(cc), negated(read.text() && StartsNegated(*read.text(), phrases)) {
+  for (std::string_view display : read.displays())
+    negated = negated || StartsNegated(display, phrases);
 }
 
-bool FactReader::MatchesCondition(const ValueSet* vs, const base::Json& cc) const {
+bool FactReader::MatchesCondition(const ValueSet* vs, const ConditionConcept& c) {
   if (vs == nullptr || vs->set.empty()) return false;
-  bool coded = false;
-  fhir::ForEachCoding(
-      cc, [&](const base::Json& coding) { coded = coded || vs->set.MatchesCoding(coding); });
-  if (coded) return true;
-  if (Negated(cc)) return false;
-  return vs->set.MatchesConcept(cc);
+  if (vs->set.MatchesCode(c.read)) return true;
+  if (c.negated) return false;
+  for (std::string_view display : c.read.displays())
+    if (vs->set.MatchesText(display)) return true;
+  return c.read.text() && vs->set.MatchesText(*c.read.text());
 }
-
 PatientFacts FactReader::ReadPatient(fhir::EpochSeconds t) const {
   PatientFacts f;
   f.reference_time = t;
@@ -461,14 +454,16 @@ void FactReader::ReadAllergies(PatientFacts& f) const {
     if (fhir::ResourceType(r) != "AllergyIntolerance" || !fhir::IsActiveAllergy(r)) return;
     const auto recorded = DateMember(r, {"recordedDate", "assertedDate", "onsetDateTime"});
     std::optional<Evidence> found;
-    if (const base::Json* code = ObjectMember(r, "code"); code && MatchesCondition(ecoli, *code))
+    if (const base::Json* code = ObjectMember(r, "code");
+        code && MatchesCondition(ecoli, ConditionConcept(*code, k_.negation_phrases)))
       found = EvidenceOf(*code, recorded);
     std::size_t manifestations = 0, site_only = 0;
     bool severe = false;  // a severe reaction on record: never only an intolerance
     base::ForEachObject(base::Member(r, "reaction"), [&](const base::Json& reaction) {
       severe = severe || base::StringMember(reaction, "severity").value_or("") == "severe";
       if (const base::Json* substance = ObjectMember(reaction, "substance");
-          !found && substance != nullptr && MatchesCondition(ecoli, *substance))
+          !found && substance != nullptr &&
+          MatchesCondition(ecoli, ConditionConcept(*substance, k_.negation_phrases)))
         found = EvidenceOf(*substance, recorded);
       base::ForEachObject(base::Member(reaction, "manifestation"), [&](const base::Json& m) {
         ++manifestations;
@@ -650,7 +645,8 @@ void FactReader::ReadConditions(fhir::EpochSeconds t, PatientFacts& f) const {
     if (code == nullptr) return;
     const auto onset =
         DateMember(r, {"onsetDateTime", "recordedDate", "assertedDate", "dateRecorded"});
-    if (MatchesCondition(s.pregnancy_ended, *code)) {
+    const ConditionConcept condition(*code, k_.negation_phrases);
+    if (MatchesCondition(s.pregnancy_ended, condition)) {
       // An ended pregnancy counts whatever its clinical status (it is usually resolved), unless
       // refuted or entered in error.
       if (!fhir::IsActiveCondition(r)) {
@@ -669,14 +665,14 @@ void FactReader::ReadConditions(fhir::EpochSeconds t, PatientFacts& f) const {
       return;
     }
     if (!fhir::IsActiveCondition(r)) return;
-    if (MatchesCondition(s.pregnancy, *code))
+    if (MatchesCondition(s.pregnancy, condition))
       pregnancies.emplace_back(onset, EvidenceOf(*code, onset));
     for (const Target& target : targets)
-      if (MatchesCondition(target.set, *code)) target.out->push_back(EvidenceOf(*code, onset));
-    if (MatchesCondition(s.serious_infection, *code) &&
-        !MatchesCondition(s.non_infectious_pneumonia, *code))
+      if (MatchesCondition(target.set, condition)) target.out->push_back(EvidenceOf(*code, onset));
+    if (MatchesCondition(s.serious_infection, condition) &&
+        !MatchesCondition(s.non_infectious_pneumonia, condition))
       f.serious_infection.push_back(EvidenceOf(*code, onset));
-    if (MatchesCondition(s.unspecified_jia, *code)) f.unspecified_jia = true;
+    if (MatchesCondition(s.unspecified_jia, condition)) f.unspecified_jia = true;
   });
   // A not-pregnant status Observation later than the Condition ends it too.
   fhir::ForEachResource(KeyValue(DataKey::kObservations), [&](const base::Json& r) {

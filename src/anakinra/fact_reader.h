@@ -79,9 +79,15 @@ class FactReader {
   void ReadConditions(fhir::EpochSeconds t, PatientFacts& facts) const;
   void ReadAllergies(PatientFacts& facts) const;
   void ReadImmunizations(PatientFacts& facts) const;
+  // A condition's concept, read once (fhir::Concept) with whether its text or a display starts
+  // negated ("no history of ..."): matched against every value set the readers ask about.
+  struct ConditionConcept {
+    explicit ConditionConcept(const base::Json& cc, const std::vector<std::string>& phrases);
+    fhir::Concept read;
+    bool negated;
+  };
   // Matches a condition's concept: codes always, text and display only when none is negated.
-  bool MatchesCondition(const ValueSet* set, const base::Json& cc) const;
-  bool Negated(const base::Json& cc) const;
+  static bool MatchesCondition(const ValueSet* set, const ConditionConcept& c);
   const base::Json* KeyValue(DataKey key) const;  // readable value (complete or partial), or null
 
   // The index of every resource of the request, built on first use: only a medicationReference or

@@ -14,6 +14,10 @@
 
 namespace anakinra {
 
+// A card's template parameters: placeholder name -> text. Ordered, and found by a string_view
+// of the template (no copy of the name).
+using CardParams = std::map<std::string, std::string, std::less<>>;
+
 struct Finding {
   std::string code;     // card code, e.g. "dose-above-range"
   std::string subject;  // order key for order-level findings, "" for patient-level ones
@@ -24,7 +28,7 @@ struct Finding {
   // notes (incomplete birth date, ignored values...). An empty `found`/`why`/`todo` means the
   // card's sentence of that name ("found", "why", "todo").
   std::vector<std::string> found, why, todo, notes;
-  std::map<std::string, std::string> params;  // placeholder -> raw text (escaped when written)
+  CardParams params;  // placeholder -> raw text (escaped when written)
   // Each suggestion's `label` and each action's `description` hold a label key of the card;
   // the writer renders them. uuids are assigned by WriteCard.
   std::vector<cdshooks::Suggestion> suggestions;

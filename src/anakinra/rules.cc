@@ -430,25 +430,35 @@ class Evaluator {
     simple("breastfeeding", p.breastfeeding);
   }
 
-  bool ReasonMatches(const ValueSet* vs, const base::Json& cc) const {
-    if (vs == nullptr) return false;
-    bool coded = false;
-    fhir::ForEachCoding(cc,
-                        [&](const base::Json& c) { coded = coded || vs->set.MatchesCoding(c); });
-    if (coded) return true;
-    // Text: negated or historical text ("no", "history of") never matches (policy §2).
-    const std::string text = Lower(fhir::ConceptLabel(cc));
-    for (const auto& phrase : k_.negation_phrases) {
-      const std::string ph = Lower(phrase);
-      for (std::size_t at = text.find(ph); at != std::string::npos; at = text.find(ph, at + 1)) {
-        const bool start = at == 0 || !std::isalnum(static_cast<unsigned char>(text[at - 1]));
-        const std::size_t end = at + ph.size();
-        const bool stop =
-            end >= text.size() || !std::isalnum(static_cast<unsigned char>(text[end]));
-        if (start && stop) return false;
+  // A reason's concept, read once for every indication value set: its codings and texts, and
+  // whether its label holds a negation or history phrase anywhere ("no", "history of"), which
+  // keeps the text from matching (policy §2).
+  struct Reason {
+    Reason(const base::Json& cc, const std::vector<std::string>& phrases)
+        : read(cc), label(fhir::ConceptLabel(cc)) {
+      const std::string text = Lower(label);
+      for (const auto& phrase : phrases) {
+        const std::string ph = Lower(phrase);
+        for (std::size_t at = text.find(ph); at != std::string::npos && !negated;
+             at = text.find(ph, at + 1)) {
+          const bool start = at == 0 || !std::isalnum(static_cast<unsigned char>(text[at - 1]));
+          const std::size_t end = at + ph.size();
+          const bool stop =
+              end >= text.size() || !std::isalnum(static_cast<unsigned char>(text[end]));
+          negated = start && stop;
+        }
+        if (negated) break;
       }
     }
-    return vs->set.MatchesConcept(cc);
+    fhir::Concept read;
+    std::string label;
+    bool negated = false;
+  };
+
+  static bool ReasonMatches(const ValueSet* vs, const Reason& r) {
+    if (vs == nullptr) return false;
+    if (vs->set.MatchesCode(r.read)) return true;
+    return !r.negated && vs->set.Matches(r.read);
   }
 
   Indication ReadIndication(const Order& a, const PatientFacts& p) const {
@@ -460,16 +470,17 @@ class Evaluator {
       bool off_label_coded = false;
       for (const base::Json* r : a.reasons) {
         if (r == nullptr) continue;
-        const std::string label = fhir::ConceptLabel(*r);
+        const Reason reason(*r, k_.negation_phrases);
+        const std::string& label = reason.label;
         labels.push_back(label);
-        const bool caps = ReasonMatches(s.indication_caps, *r);
-        ind.ra |= ReasonMatches(s.indication_ra, *r);
+        const bool caps = ReasonMatches(s.indication_caps, reason);
+        ind.ra |= ReasonMatches(s.indication_ra, reason);
         ind.caps |= caps;
-        ind.dira |= ReasonMatches(s.indication_dira, *r);
-        ind.stills |= ReasonMatches(s.indication_stills, *r);
-        ind.fmf |= ReasonMatches(s.indication_fmf, *r);
+        ind.dira |= ReasonMatches(s.indication_dira, reason);
+        ind.stills |= ReasonMatches(s.indication_stills, reason);
+        ind.fmf |= ReasonMatches(s.indication_fmf, reason);
         if (caps && ind.caps_label.empty()) ind.caps_label = label;
-        if (!ReasonMatches(s.unspecified_jia, *r) && ReasonMatches(s.off_label_use, *r)) {
+        if (!ReasonMatches(s.unspecified_jia, reason) && ReasonMatches(s.off_label_use, reason)) {
           off_label_coded = true;
           off.push_back(label);
         }

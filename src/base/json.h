@@ -67,4 +67,9 @@ void ForEachObject(const Json* v, Fn&& fn) {
 // Serializes a value compactly.
 std::string ToString(const Json& v);
 
+// Appends `s` to `out` as a JSON string, quotes included, escaped exactly as RapidJSON's Writer
+// escapes it: '"', '\\' and control characters; other bytes (UTF-8 included) as they are. Runs
+// of ordinary characters are copied in one piece, which makes long card text cheap to write.
+void AppendJsonString(std::string_view s, std::string& out);
+
 }  // namespace base

@@ -1,5 +1,7 @@
 #include "cdshooks/card.h"
 
+#include "base/json.h"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -8,10 +10,15 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
+// A string member; empty strings are left out. The value is escaped by base::AppendJsonString
+// (one pass, runs copied whole) and handed to the writer as a raw string value.
 void Str(Writer& w, const char* key, const std::string& value) {
   if (value.empty()) return;
   w.Key(key);
-  w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+  thread_local std::string quoted;
+  quoted.clear();
+  base::AppendJsonString(value, quoted);
+  w.RawValue(quoted.data(), quoted.size(), rapidjson::kStringType);
 }
 
 void WriteCoding(Writer& w, const Coding& c) {

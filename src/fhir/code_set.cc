@@ -149,21 +149,25 @@ void CodeSet::AddText(std::string_view phrase) {
   phrases_.push_back(std::move(p));
 }
 
+bool CodeSet::MatchesKey(std::string_view key, std::size_t code_start) const {
+  const std::string_view s = key.substr(0, code_start - 1);
+  const std::string_view c = key.substr(code_start);
+  for (const auto& [ps, pc] : prefixes_)
+    if (ps == s && c.substr(0, pc.size()) == pc) return true;
+  return codes_.find(key) != codes_.end();
+}
+
 bool CodeSet::MatchesCoding(const base::Json& coding) const {
   auto system = base::StringMember(coding, "system");
   auto code = base::StringMember(coding, "code");
   if (!system || !code) return false;
   // "system|code" in a per-thread buffer: no allocation once it has grown.
   thread_local std::string key;
-  const std::string_view s = NormalizeSystemView(*system);
-  key.assign(s);
+  key.assign(NormalizeSystemView(*system));
   key += '|';
   const std::size_t code_start = key.size();
-  AppendNormalizedCode(s, *code, key);
-  const std::string_view c = std::string_view(key).substr(code_start);
-  for (const auto& [ps, pc] : prefixes_)
-    if (ps == s && c.substr(0, pc.size()) == pc) return true;
-  return codes_.count(key) != 0;
+  AppendNormalizedCode(NormalizeSystemView(*system), *code, key);
+  return MatchesKey(key, code_start);
 }
 
 bool CodeSet::MatchesText(std::string_view text) const {
@@ -211,17 +215,40 @@ bool CodeSet::MatchesText(std::string_view text) const {
   return false;
 }
 
-bool CodeSet::MatchesConcept(const base::Json& cc) const {
-  bool found = false;
+Concept::Concept(const base::Json& cc) {
   ForEachCoding(cc, [&](const base::Json& coding) {
-    if (found) return;
-    auto display = base::StringMember(coding, "display");
-    found = MatchesCoding(coding) || (display && MatchesText(*display));
+    auto system = base::StringMember(coding, "system");
+    auto code = base::StringMember(coding, "code");
+    if (system && code) {
+      Key k{};
+      k.begin = keys_.size();
+      keys_ += NormalizeSystemView(*system);
+      keys_ += '|';
+      k.code_start = keys_.size() - k.begin;
+      AppendNormalizedCode(NormalizeSystemView(*system), *code, keys_);
+      k.end = keys_.size();
+      key_spans_.push_back(k);
+    }
+    if (auto display = base::StringMember(coding, "display")) displays_.push_back(*display);
   });
-  if (found) return true;
-  auto text = base::StringMember(cc, "text");
-  return text && MatchesText(*text);
+  text_ = base::StringMember(cc, "text");
 }
+
+bool CodeSet::MatchesCode(const Concept& c) const {
+  const std::string_view keys = c.keys_;
+  for (const Concept::Key& k : c.key_spans_)
+    if (MatchesKey(keys.substr(k.begin, k.end - k.begin), k.code_start)) return true;
+  return false;
+}
+
+bool CodeSet::Matches(const Concept& c) const {
+  if (MatchesCode(c)) return true;
+  for (std::string_view display : c.displays_)
+    if (MatchesText(display)) return true;
+  return c.text_ && MatchesText(*c.text_);
+}
+
+bool CodeSet::MatchesConcept(const base::Json& cc) const { return Matches(Concept(cc)); }
 
 std::string ConceptLabel(const base::Json& cc) {
   if (auto text = base::StringMember(cc, "text")) return std::string(*text);

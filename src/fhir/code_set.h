@@ -10,6 +10,8 @@
 #include "base/json.h"
 
 #include <bitset>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -36,6 +38,38 @@ std::string NormalizeSystem(std::string_view system);
 // zeros). AddCode also lists a hyphenated NDC's unhyphenated written form (its 10 digits).
 std::string NormalizeCode(std::string_view normalized_system, std::string_view code);
 
+class CodeSet;
+
+// A CodeableConcept read once, to be matched against many CodeSets: each Coding's normalised
+// "system|code" (in one buffer), each Coding's display and the text.
+// Ownership: holds views into the JSON value, which must outlive the Concept.
+// Thread safety: built by one thread; const use afterwards is safe from many.
+// Errors: none. A Coding without a string system and code gives no key; a display or text that
+// is not a string is left out, as CodeSet::MatchesConcept leaves it out.
+class Concept {
+ public:
+  explicit Concept(const base::Json& cc);
+
+  const std::vector<std::string_view>& displays() const { return displays_; }
+  const std::optional<std::string_view>& text() const { return text_; }
+
+ private:
+  friend class CodeSet;
+  struct Key {
+    std::size_t begin, code_start, end;  // offsets into keys_
+  };
+  std::string keys_;
+  std::vector<Key> key_spans_;
+  std::vector<std::string_view> displays_;
+  std::optional<std::string_view> text_;
+};
+
+// std::hash of strings, usable with a std::string_view key (heterogeneous lookup).
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 class CodeSet {
  public:
   void AddCode(std::string_view system, std::string_view code);
@@ -45,15 +79,23 @@ class CodeSet {
   bool MatchesCoding(const base::Json& coding) const;  // by system and code only
   bool MatchesConcept(const base::Json& cc) const;     // any coding, or text/display phrases
   bool MatchesText(std::string_view text) const;       // phrases only
+  // The same two questions of a Concept read once: MatchesCode(c) is true when one of its
+  // codings MatchesCoding; Matches(c) is MatchesConcept of the JSON it was read from.
+  bool MatchesCode(const Concept& c) const;
+  bool Matches(const Concept& c) const;
   bool empty() const { return codes_.empty() && prefixes_.empty() && phrases_.empty(); }
 
  private:
-  std::unordered_set<std::string> codes_;  // "system|code", normalised
+  // `key` is a normalised "system|code" whose code starts at `code_start`.
+  bool MatchesKey(std::string_view key, std::size_t code_start) const;
+
+  std::unordered_set<std::string, StringHash, std::equal_to<>> codes_;  // "system|code", normalised
   std::vector<std::pair<std::string, std::string>> prefixes_;
   std::vector<std::string> phrases_;  // lower case
   // The same phrases, indexed: one that starts with a letter or digit can only match where a word
   // of the text starts, and only when that word is its own first word; the others are searched.
-  std::unordered_map<std::string, std::vector<std::string>> phrases_by_first_word_;
+  std::unordered_map<std::string, std::vector<std::string>, StringHash, std::equal_to<>>
+      phrases_by_first_word_;
   std::bitset<1024> first_word_filter_;  // FirstWordBit of each key: most words skip the lookup
   std::vector<std::string> other_phrases_;
 };

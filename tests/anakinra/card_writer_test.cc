@@ -59,6 +59,28 @@ TEST(Escape, PlainTextHasNoAngleBracketsOrLinkSyntax) {
   EXPECT_EQ(p.find("javascript:"), std::string::npos);
 }
 
+// Every script-capable scheme, in any case and anywhere in the text, loses its colon; other
+// colons and text without a colon come back as they were.
+TEST(Escape, EverySchemeColonIsBrokenAndNoOtherColon) {
+  EXPECT_EQ(EscapeMarkdown("data:x VBScript:y FILE:z javascript:w"),
+            "data\\:x VBScript\\:y FILE\\:z javascript\\:w");
+  EXPECT_EQ(EscapePlain("data:x VBScript:y FILE:z javascript:w"),
+            "data x VBScript y FILE z javascript w");
+  EXPECT_EQ(EscapePlain("seen 10:30, metadata:x"), "seen 10:30, metadata x");
+  EXPECT_EQ(EscapePlain("ratio 1:2 at https://example.org"), "ratio 1:2 at https://example.org");
+  EXPECT_EQ(EscapePlain("no colon here"), "no colon here");
+  EXPECT_EQ(EscapePlain(":data"), ":data");
+}
+
+TEST(RenderTemplate, PlaceholdersUnknownNamesAndUnclosedBraces) {
+  const anakinra::CardParams params{{"drug", "Kineret"}, {"dose", "100 mg"}};
+  EXPECT_EQ(anakinra::RenderTemplate("{drug} {dose} daily", params), "Kineret 100 mg daily");
+  EXPECT_EQ(anakinra::RenderTemplate("a {unknown} b", params), "a  b");
+  EXPECT_EQ(anakinra::RenderTemplate("open { brace", params), "open { brace");
+  EXPECT_EQ(anakinra::RenderTemplate("{drug}{drug}", params), "KineretKineret");
+  EXPECT_EQ(anakinra::RenderTemplate("", params), "");
+}
+
 TEST(WriteCard, EhrTextIsEscapedInSummaryDetailAndLabels) {
   const auto card =
       WriteCard(LiveVaccine("<img src=x onerror=alert(1)>[MMR](javascript:alert(1))"), K());

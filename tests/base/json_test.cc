@@ -1,6 +1,10 @@
 #include "base/json.h"
 
 #include <gtest/gtest.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <string>
 
 namespace {
 
@@ -68,6 +72,41 @@ TEST(DuplicateKeys, FoundInTheObjectOrAnywhereWithin) {
   EXPECT_FALSE(base::DuplicateKey(doc));
   ASSERT_TRUE(base::ParseJson(R"([1,"a",null])", 8, doc).ok());
   EXPECT_FALSE(base::DuplicateKeyWithin(doc));
+}
+
+}  // namespace
+
+namespace {
+
+std::string WrittenByRapidJson(const std::string& s) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  return {buf.GetString(), buf.GetSize()};
+}
+
+// AppendJsonString writes every byte as RapidJSON's Writer does, so the cards it writes parse
+// back to the text they were given.
+TEST(AppendJsonString, EveryByteAsRapidJsonWritesIt) {
+  for (int c = 1; c < 256; ++c) {
+    std::string s = "a";
+    s += static_cast<char>(c);
+    s += 'b';
+    std::string out;
+    base::AppendJsonString(s, out);
+    EXPECT_EQ(out, WrittenByRapidJson(s)) << "byte " << c;
+  }
+  for (const std::string& s : {std::string(), std::string("\"\\\n\t"), std::string("ünïcödé …"),
+                               std::string("ends with a quote\""), std::string(1000, 'x')}) {
+    std::string out = "prefix:";
+    base::AppendJsonString(s, out);
+    std::string want = "prefix:";
+    want += WrittenByRapidJson(s);
+    EXPECT_EQ(out, want);
+    rapidjson::Document doc;
+    ASSERT_TRUE(base::ParseJson(out.substr(7), 8, doc).ok());
+    EXPECT_EQ(base::View(doc), s);
+  }
 }
 
 }  // namespace

@@ -183,6 +183,36 @@ TEST(CodeSet, ConceptMatchesByCodingTextOrDisplay) {
   EXPECT_FALSE(Concept(set, R"({})"));
 }
 
+// A concept read once answers every set as MatchesConcept of its JSON would, and tells codes
+// from text: MatchesCode is true only for a coding match.
+TEST(CodeSet, ConceptReadOnceMatchesManySets) {
+  CodeSet by_code, by_prefix, by_text, neither;
+  by_code.AddCode(sys::kSnomed, "69896004");
+  by_prefix.AddPrefix(sys::kIcd10Cm, "M05");
+  by_text.AddText("rheumatoid arthritis");
+  neither.AddCode(sys::kSnomed, "1");
+  neither.AddText("psoriasis");
+  rapidjson::Document doc;
+  ASSERT_TRUE(base::ParseJson(
+                  R"({"coding":[{"system":"http://snomed.info/sct","code":"69896004"},)"
+                  R"({"system":"http://hl7.org/fhir/sid/icd-10","code":"m05.79","display":"x"},)"
+                  R"({"display":"Seropositive rheumatoid arthritis"},{"code":"no-system"}],)"
+                  R"("text":"RA, seropositive"})",
+                  8, doc)
+                  .ok());
+  const fhir::Concept c(doc);
+  EXPECT_EQ(c.displays().size(), 2u);
+  ASSERT_TRUE(c.text().has_value());
+  EXPECT_EQ(*c.text(), "RA, seropositive");
+  for (const CodeSet* set : {&by_code, &by_prefix, &by_text, &neither})
+    EXPECT_EQ(set->Matches(c), set->MatchesConcept(doc));
+  EXPECT_TRUE(by_code.MatchesCode(c));
+  EXPECT_TRUE(by_prefix.MatchesCode(c));  // m05.79 normalised to M0579, under M05
+  EXPECT_FALSE(by_text.MatchesCode(c));
+  EXPECT_TRUE(by_text.Matches(c));  // through the third coding's display
+  EXPECT_FALSE(neither.Matches(c));
+}
+
 TEST(CodeSet, EmptySet) {
   CodeSet set;
   EXPECT_TRUE(set.empty());
