@@ -14,6 +14,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -188,10 +189,22 @@ std::string ToString(const Json& v) {
 void AppendJsonString(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   const auto plain = [](unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; };
+  // Eight bytes at a time: does the word hold a byte below 0x20, a quote or a backslash? (The
+  // classic "has a zero byte" test, exact as to whether any byte qualifies.)
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  const auto has_zero = [&](std::uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
+  const auto special = [&](std::uint64_t v) {
+    return ((v - kOnes * 0x20) & ~v & kHigh) != 0 || has_zero(v ^ (kOnes * '"')) ||
+           has_zero(v ^ (kOnes * '\\'));
+  };
   out += '"';
   std::size_t i = 0;
   while (i < s.size()) {
     std::size_t run = i;
+    for (std::uint64_t word = 0; run + 8 <= s.size(); run += 8) {
+      std::memcpy(&word, s.data() + run, 8);
+      if (special(word)) break;
+    }
     while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
     out.append(s, i, run - i);
     if (run == s.size()) break;

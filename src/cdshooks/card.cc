@@ -2,23 +2,35 @@
 
 #include "base/json.h"
 
-#include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 namespace cdshooks {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+// The response is written straight into a std::string (RapidJSON's output stream concept).
+struct StringOut {
+  using Ch = char;
+  std::string* s;
+  void Put(char c) { s->push_back(c); }
+  void Flush() {}
+};
 
-// A string member; empty strings are left out. The value is escaped by base::AppendJsonString
-// (one pass, runs copied whole) and handed to the writer as a raw string value.
+// RapidJSON's writer keeps the structure (nesting, commas); card text, the bulk of a response,
+// goes in through base::AppendJsonString, which copies runs of ordinary characters whole.
+class Writer : public rapidjson::Writer<StringOut> {
+ public:
+  explicit Writer(StringOut& out) : rapidjson::Writer<StringOut>(out) {}
+  void Text(std::string_view value) {
+    RawValue("", 0, rapidjson::kStringType);  // the separator the writer owes before a value
+    base::AppendJsonString(value, *os_->s);
+  }
+};
+
+// A string member; empty strings are left out.
 void Str(Writer& w, const char* key, const std::string& value) {
   if (value.empty()) return;
   w.Key(key);
-  thread_local std::string quoted;
-  quoted.clear();
-  base::AppendJsonString(value, quoted);
-  w.RawValue(quoted.data(), quoted.size(), rapidjson::kStringType);
+  w.Text(value);
 }
 
 void WriteCoding(Writer& w, const Coding& c) {
@@ -111,15 +123,17 @@ void WriteCard(Writer& w, const Card& c) {
 }  // namespace
 
 std::string ResponseJson(const std::vector<Card>& cards) {
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
+  std::string json;
+  json.reserve(1024 + 2048 * cards.size());
+  StringOut out{&json};
+  Writer w(out);
   w.StartObject();
   w.Key("cards");
   w.StartArray();
   for (const Card& c : cards) WriteCard(w, c);
   w.EndArray();
   w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return json;
 }
 
 }  // namespace cdshooks

@@ -88,13 +88,17 @@ std::string WrittenByRapidJson(const std::string& s) {
 // AppendJsonString writes every byte as RapidJSON's Writer does, so the cards it writes parse
 // back to the text they were given.
 TEST(AppendJsonString, EveryByteAsRapidJsonWritesIt) {
+  // Each byte at each position of a text long enough for the eight-byte scan, among UTF-8
+  // bytes (high bit set) and ordinary ones.
+  const std::string base = "ab\xC3\xA9" "cd\xE2\x80\xA6" "efghijkl";
   for (int c = 1; c < 256; ++c) {
-    std::string s = "a";
-    s += static_cast<char>(c);
-    s += 'b';
-    std::string out;
-    base::AppendJsonString(s, out);
-    EXPECT_EQ(out, WrittenByRapidJson(s)) << "byte " << c;
+    for (std::size_t at = 0; at <= base.size(); ++at) {
+      std::string s = base;
+      s.insert(s.begin() + static_cast<std::ptrdiff_t>(at), static_cast<char>(c));
+      std::string out;
+      base::AppendJsonString(s, out);
+      ASSERT_EQ(out, WrittenByRapidJson(s)) << "byte " << c << " at " << at;
+    }
   }
   for (const std::string& s : {std::string(), std::string("\"\\\n\t"), std::string("ünïcödé …"),
                                std::string("ends with a quote\""), std::string(1000, 'x')}) {
