@@ -17,12 +17,25 @@ struct StringOut {
 
 // RapidJSON's writer keeps the structure (nesting, commas); card text, the bulk of a response,
 // goes in through base::AppendJsonString, which copies runs of ordinary characters whole.
+// Keys and strings of suggested resources (Value::Accept calls these) take the same path.
 class Writer : public rapidjson::Writer<StringOut> {
  public:
   explicit Writer(StringOut& out) : rapidjson::Writer<StringOut>(out) {}
   void Text(std::string_view value) {
-    RawValue("", 0, rapidjson::kStringType);  // the separator the writer owes before a value
+    RawValue("", 0, rapidjson::kStringType);  // the separator the writer owes before it
     base::AppendJsonString(value, *os_->s);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool /*copy*/ = false) {
+    Text({s, n});
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool /*copy*/ = false) {
+    Text({s, n});
+    return true;
+  }
+  bool Key(const char* s) {
+    Text(s);
+    return true;
   }
 };
 
