@@ -120,6 +120,89 @@ std::string ServiceId(const std::string& path, bool* feedback) {
   return std::string(rest);
 }
 
+// What Route answers a request with.
+enum class Endpoint {
+  kPreflight,   // OPTIONS, any path
+  kDiscovery,   // GET /cds-services
+  kHealth,      // GET /healthz
+  kReady,       // GET /readyz
+  kExtraGet,    // GET of one of ServerObservers::extra_gets (e.g. /metrics)
+  kFeedback,    // POST /cds-services/{id}/feedback
+  kHook,        // POST /cds-services/{id}
+  kNotAllowed,  // 405
+  kNotFound,    // 404
+};
+
+// Whether answering an endpoint may wait on disk or network. The one table both paths read: the
+// event loop (HttpServer::TryInline) answers what never blocks and gives the rest to a worker
+// (HttpServer::Handle), which answers everything. Authentication (any endpoint but a preflight,
+// /healthz and /readyz) always blocks too: keys may be fetched, the replay set is a store.
+enum class Blocking {
+  kNever,
+  kAlways,
+  kIfFetching,  // tried on the loop; the hook service says would_block when it has to fetch
+};
+
+Blocking BlockingOf(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kReady:     // asks the store
+    case Endpoint::kExtraGet:  // a producer given by the caller (e.g. /metrics): not known
+    case Endpoint::kFeedback:  // committed to disk before its answer
+      return Blocking::kAlways;
+    case Endpoint::kHook:
+      return Blocking::kIfFetching;
+    case Endpoint::kPreflight:
+    case Endpoint::kDiscovery:
+    case Endpoint::kHealth:
+    case Endpoint::kNotAllowed:
+    case Endpoint::kNotFound:
+      return Blocking::kNever;
+  }
+  return Blocking::kAlways;
+}
+
+using ExtraGets = decltype(ServerObservers::extra_gets);
+
+struct Routed {
+  Endpoint endpoint = Endpoint::kNotFound;
+  bool open = false;                             // answered without authentication
+  std::string id;                                // kFeedback, kHook: the service id
+  const ExtraGets::value_type* extra = nullptr;  // kExtraGet: its producer
+};
+
+// The endpoint of a request (its path already without a trailing slash). Decides nothing else:
+// no handler runs.
+Routed RouteOf(const Request& req, const ExtraGets& extra_gets) {
+  Routed routed;
+  const std::string& path = req.path;
+  routed.open = req.method == "OPTIONS" || path == "/healthz" || path == "/readyz";
+  bool feedback = false;
+  routed.id = ServiceId(path, &feedback);
+  auto is = [&](Endpoint endpoint) {
+    routed.endpoint = endpoint;
+    return routed;
+  };
+  if (req.method == "OPTIONS") return is(Endpoint::kPreflight);
+  if (req.method == "GET" || req.method == "HEAD") {  // HEAD: the GET answer without its body
+    if (path == "/cds-services") return is(Endpoint::kDiscovery);
+    if (path == "/healthz") return is(Endpoint::kHealth);
+    if (path == "/readyz") return is(Endpoint::kReady);
+    for (const auto& extra : extra_gets) {
+      if (path != extra.first) continue;
+      routed.extra = &extra;
+      return is(Endpoint::kExtraGet);
+    }
+    return is(routed.id.empty() ? Endpoint::kNotFound : Endpoint::kNotAllowed);
+  }
+  if (req.method == "POST") {
+    if (!routed.id.empty()) return is(feedback ? Endpoint::kFeedback : Endpoint::kHook);
+    if (path == "/cds-services" || path == "/healthz" || path == "/readyz")
+      return is(Endpoint::kNotAllowed);
+    return is(Endpoint::kNotFound);
+  }
+  return is(Endpoint::kNotAllowed);
+}
+
 }  // namespace
 
 HttpServer::HttpServer(HttpOptions config, std::shared_ptr<service::HookService> handler,
@@ -271,22 +354,12 @@ std::optional<Response> HttpServer::Route(const Request& req_in, Clock::time_poi
   }
   const Request& req = trailing ? trimmed : req_in;
   const std::string& path = req.path;
-  auto not_allowed = [&] {
-    Response res = Answer(req, NotAllowed(req), start);
-    res.headers.emplace_back("Allow", AllowedMethods(RoutePattern(path)));
-    return res;
-  };
-  if (req.method == "OPTIONS") {
-    Response res;
-    res.status = 204;
-    Cors(req, res);
-    res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-    res.headers.emplace_back("Access-Control-Allow-Headers", allow_headers_);
-    res.headers.emplace_back("Access-Control-Max-Age", "600");
-    return res;
-  }
-  if (observers_.authenticate && path != "/healthz" && path != "/readyz") {
-    if (!may_block) return std::nullopt;  // keys may be fetched, the replay set is a store
+  const Routed routed = RouteOf(req, observers_.extra_gets);
+  const bool authenticate = observers_.authenticate && !routed.open;
+  // The one place the event loop gives a request up to a worker (see Blocking).
+  if (!may_block && (authenticate || BlockingOf(routed.endpoint) == Blocking::kAlways))
+    return std::nullopt;
+  if (authenticate) {  // never a preflight (open)
     const std::string reason =
         observers_.authenticate(req.method, path, std::string(req.Header("authorization")));
     if (!reason.empty()) {
@@ -297,21 +370,27 @@ std::optional<Response> HttpServer::Route(const Request& req_in, Clock::time_poi
       return res;
     }
   }
-  bool feedback = false;
-  const std::string id = ServiceId(path, &feedback);
-  if (req.method == "GET" || req.method == "HEAD") {  // HEAD: the GET answer without its body
-    if (path == "/cds-services") {
+  switch (routed.endpoint) {
+    case Endpoint::kPreflight: {
+      Response res;
+      res.status = 204;
+      Cors(req, res);
+      res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      res.headers.emplace_back("Access-Control-Allow-Headers", allow_headers_);
+      res.headers.emplace_back("Access-Control-Max-Age", "600");
+      return res;
+    }
+    case Endpoint::kDiscovery: {
       service::HookResult r;
       r.body = handler_->catalog().discovery_json();
       return Answer(req, std::move(r), start);
     }
-    if (path == "/healthz") {
+    case Endpoint::kHealth: {
       service::HookResult r;
       r.body = R"({"status":"ok"})";
       return Answer(req, std::move(r), start);
     }
-    if (path == "/readyz") {  // readiness: the store too (a load balancer's or Kubernetes' probe)
-      if (!may_block) return std::nullopt;
+    case Endpoint::kReady: {  // readiness: the store too (a load balancer's or Kubernetes' probe)
       const base::Status ready = observers_.ready ? observers_.ready() : base::Status::Ok();
       if (!ready.ok()) {
         service::HookResult r = Error(base::Status::Unavailable("Not ready: " + ready.message()));
@@ -321,35 +400,34 @@ std::optional<Response> HttpServer::Route(const Request& req_in, Clock::time_poi
       r.body = R"({"status":"ready"})";
       return Answer(req, std::move(r), start);
     }
-    for (const auto& [extra, producer] : observers_.extra_gets) {
-      if (path != extra) continue;
-      if (!may_block) return std::nullopt;
-      auto [type, body] = producer();
+    case Endpoint::kExtraGet: {
+      auto [type, body] = routed.extra->second();
       Response res;
       res.headers.emplace_back("Content-Type", type);
       res.body = std::move(body);
       Cors(req, res);
       return res;
     }
-    if (!id.empty()) return not_allowed();
-  } else if (req.method == "POST") {
-    if (!id.empty() && feedback) {
-      if (!may_block) return std::nullopt;  // committed to disk before its answer
+    case Endpoint::kFeedback: {
       FeedbackLog logged;
-      service::HookResult r = Feedback(id, req.body, logged);
+      service::HookResult r = Feedback(routed.id, req.body, logged);
       return Answer(req, std::move(r), start, "", std::move(logged));
     }
-    if (!id.empty()) {
+    case Endpoint::kHook: {
       service::HookResult r =
-          handler_->Call(id, req.body, std::chrono::system_clock::now(), may_block);
+          handler_->Call(routed.id, req.body, std::chrono::system_clock::now(), may_block);
       if (r.would_block) return std::nullopt;
       if ((r.status == 200 || r.unresolved_medications > 0) && observers_.on_cards)
         observers_.on_cards(r);
       return Answer(req, std::move(r), start);
     }
-    if (path == "/cds-services" || path == "/healthz" || path == "/readyz") return not_allowed();
-  } else {
-    return not_allowed();
+    case Endpoint::kNotAllowed: {
+      Response res = Answer(req, NotAllowed(req), start);
+      res.headers.emplace_back("Allow", AllowedMethods(RoutePattern(path)));
+      return res;
+    }
+    case Endpoint::kNotFound:
+      break;
   }
   const std::string message = "No such endpoint: " + req.method + " " + RoutePattern(path) +
                               ". Endpoints: GET /cds-services, POST /cds-services/{id}, POST "

@@ -123,8 +123,9 @@ class HttpServer {
  private:
   using Clock = std::chrono::steady_clock;
   wire::Response Handle(const wire::Request& req);
-  // With may_block false: the answer when it needs no disk or network (nullopt: run it again
-  // with may_block true, on a worker).
+  // With may_block false (the event loop): the answer when it needs no disk or network, as the
+  // endpoint table in http_server.cc (Blocking) says; nullopt: run it again with may_block true,
+  // on a worker.
   std::optional<wire::Response> Route(const wire::Request& req, Clock::time_point start,
                                       bool may_block);
   std::optional<wire::Response> TryInline(const wire::Request& req);

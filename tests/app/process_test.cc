@@ -3,17 +3,15 @@
 // every acknowledged entry through kill -9.
 #include "support/child_process.h"
 #include "support/live_server.h"
+#include "support/raw_socket.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,33 +58,11 @@ std::tuple<int, std::string, std::string> RunBinary(const std::vector<std::strin
   return {code, c.Stdout(), c.Stderr()};
 }
 
-int ConnectLoopback(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 std::vector<std::string> ServeArgs(const std::string& data_dir,
                                    std::vector<std::string> extra = {}) {
   std::vector<std::string> args = {"serve", "--port", "0", "--data-dir", data_dir};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
-}
-
-void SendAll(int fd, const std::string& s) {
-  std::size_t off = 0;
-  while (off < s.size()) {
-    const ssize_t n = send(fd, s.data() + off, s.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) return;
-    off += static_cast<std::size_t>(n);
-  }
 }
 
 TEST(Process, SigtermFinishesTheRequestInFlightAndExitsZero) {
@@ -119,10 +95,7 @@ TEST(Process, SigtermFinishesTheRequestInFlightAndExitsZero) {
   EXPECT_TRUE(refused);
 
   SendAll(fd, body.substr(body.size() / 2));
-  std::string response;
-  char buf[4096];
-  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
-    response.append(buf, static_cast<std::size_t>(n));
+  const std::string response = ReadUntil(fd, 30);  // Connection: close: until it closes
   close(fd);
   EXPECT_EQ(response.rfind("HTTP/1.1 200", 0), 0u) << response;
   EXPECT_NE(response.find("tnf-antagonist"), std::string::npos);

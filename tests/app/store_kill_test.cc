@@ -4,21 +4,21 @@
 // `feedback-report` marks the counts that depend on dropped issued-card rows as lower bounds.
 #include "auth/jwk.h"
 #include "store/feedback_store.h"
+#include "support/child_process.h"
 #include "support/jwt_support.h"
 #include "support/live_server.h"
+#include "support/raw_socket.h"
+#include "support/temp_dir.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <sqlite3.h>
 
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -36,68 +36,27 @@ namespace {
 using namespace testing_support;
 using namespace std::chrono_literals;
 
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/anakinra-kill-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
-
-// A resource limit set in the child between fork and exec (RLIMIT_FSIZE, RLIMIT_NOFILE, ...).
-struct Limit {
-  int resource;
-  rlim_t value;
-};
-
-// The real binary as a child process; stdout and stderr go to files in `dir`.
-class Server {
+// The real binary as a child process, `limits` set in it (RLIMIT_FSIZE, RLIMIT_NOFILE, ...).
+class Server : public ChildProcess {
  public:
-  Server(const std::vector<std::string>& args, const std::string& dir,
-         const std::vector<Limit>& limits = {})
-      : dir_(dir) {
-    std::vector<std::string> argv_s = {ANAKINRA_BINARY};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int out = open((dir + "/stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int err = open((dir + "/stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      dup2(out, 1);
-      dup2(err, 2);
-      for (const auto& l : limits) {
-        const rlimit r{l.value, l.value};
-        setrlimit(l.resource, &r);
-      }
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-  }
-  ~Server() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      Wait();
-    }
-  }
-  void Signal(int sig) { kill(pid_, sig); }
-  pid_t pid() const { return pid_; }
-  int Wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    exited_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  std::string Out() const { return ReadFile(dir_ + "/stdout"); }
-  std::string Err() const { return ReadFile(dir_ + "/stderr"); }
+  explicit Server(std::vector<std::string> args, const std::vector<ResourceLimit>& limits = {})
+      : ChildProcess(WithBinary(std::move(args)), {}, limits) {}
 
  private:
-  std::string dir_;
-  pid_t pid_ = -1;
-  bool exited_ = false;
+  static std::vector<std::string> WithBinary(std::vector<std::string> args) {
+    args.insert(args.begin(), ANAKINRA_BINARY);
+    return args;
+  }
 };
+
+// `serve` on `port` with its data in `data`, logging warnings and errors; then `extra`.
+std::vector<std::string> ServeArgs(int port, const std::string& data,
+                                   const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {
+      "serve", "--port", std::to_string(port), "--data-dir", data, "--log-level", "warn"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
 
 struct Acked {
   std::mutex mutex;
@@ -149,12 +108,10 @@ std::int64_t Count(sqlite3* db, const std::string& sql,
 }
 
 TEST(StoreKill, SigkillDuringABurstKeepsEveryAcknowledgedFeedbackRow) {
-  TempDir dir, logs;
+  TempDir dir;
   const int port = FreePort();
-  Server server(
-      {"serve", "--port", std::to_string(port), "--data-dir", dir.path, "--log-level", "warn"},
-      logs.path);
-  ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+  Server server(ServeArgs(port, dir.path));
+  ASSERT_TRUE(WaitHealthy(port)) << server.Stderr();
   Acked acked;
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) threads.emplace_back([&, t] { Burst(port, t, acked); });
@@ -162,7 +119,7 @@ TEST(StoreKill, SigkillDuringABurstKeepsEveryAcknowledgedFeedbackRow) {
   server.Signal(SIGKILL);  // mid-burst: requests in flight on every thread
   for (auto& t : threads) t.join();
   EXPECT_EQ(server.Wait(), 128 + SIGKILL);
-  ASSERT_GE(acked.count.load(), 300) << server.Err();
+  ASSERT_GE(acked.count.load(), 300) << server.Stderr();
 
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2((dir.path + "/feedback.sqlite3").c_str(), &db, SQLITE_OPEN_READWRITE,
@@ -191,23 +148,20 @@ TEST(StoreKill, SigkillDuringABurstKeepsEveryAcknowledgedFeedbackRow) {
   sqlite3_close(db);
 
   // And the server serves again on the same file.
-  Server again(
-      {"serve", "--port", std::to_string(port), "--data-dir", dir.path, "--log-level", "warn"},
-      logs.path);
+  Server again(ServeArgs(port, dir.path));
   ASSERT_TRUE(WaitHealthy(port));
   again.Signal(SIGTERM);
   EXPECT_EQ(again.Wait(), 0);
 }
 
-std::pair<int, std::string> Report(const std::string& data_dir, const std::string& format,
-                                   const std::string& out_dir) {
-  Server report({"feedback-report", "--data-dir", data_dir, "--format", format}, out_dir);
+std::pair<int, std::string> Report(const std::string& data_dir, const std::string& format) {
+  Server report({"feedback-report", "--data-dir", data_dir, "--format", format});
   const int code = report.Wait();
-  return {code, report.Out()};
+  return {code, report.Stdout()};
 }
 
 TEST(StoreKill, FeedbackReportMarksCountsThatDependOnDroppedRows) {
-  TempDir dir, out;
+  TempDir dir;
   {
     store::FeedbackStore::Options options;
     options.queue_rows = 2;
@@ -224,7 +178,7 @@ TEST(StoreKill, FeedbackReportMarksCountsThatDependOnDroppedRows) {
             .ok());
     s->Close();
   }
-  auto [code, json] = Report(dir.path, "json", out.path);
+  auto [code, json] = Report(dir.path, "json");
   ASSERT_EQ(code, 0);
   auto doc = ParseJsonOrDie(json);
   EXPECT_EQ(doc["issuedCardsDropped"].GetInt(), 2);
@@ -244,7 +198,7 @@ TEST(StoreKill, FeedbackReportMarksCountsThatDependOnDroppedRows) {
   }
   EXPECT_TRUE(saw_dropped && saw_kept) << json;
 
-  auto [text_code, text] = Report(dir.path, "text", out.path);
+  auto [text_code, text] = Report(dir.path, "text");
   ASSERT_EQ(text_code, 0);
   const auto line = text.find("immunisation-due");
   ASSERT_NE(line, std::string::npos) << text;
@@ -262,11 +216,11 @@ namespace {
 // The data folder deleted under a running server: feedback is refused with 503 and an error log
 // line instead of being acknowledged into an unlinked file, and /readyz says the store is gone.
 TEST(StoreKill, DeletedDataFolderRefusesFeedbackAndIsNotReady) {
-  TempDir dir, logs;
+  TempDir dir;
   const std::string data = dir.path + "/data";
   const int port = FreePort();
-  Server server({"serve", "--port", std::to_string(port), "--data-dir", data}, logs.path);
-  ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+  Server server({"serve", "--port", std::to_string(port), "--data-dir", data});
+  ASSERT_TRUE(WaitHealthy(port)) << server.Stderr();
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(10, 0);
   const std::string body =
@@ -294,7 +248,7 @@ TEST(StoreKill, DeletedDataFolderRefusesFeedbackAndIsNotReady) {
   EXPECT_EQ(health->status, 200);
   server.Signal(SIGTERM);
   server.Wait();
-  const std::string err = server.Err();
+  const std::string err = server.Stderr();
   EXPECT_NE(err.find(R"("level":"error","event":"feedback-store")"), std::string::npos) << err;
   EXPECT_NE(err.find("was removed"), std::string::npos) << err;
 }
@@ -319,14 +273,12 @@ std::string CardUuid(int i) {
 // line naming the store and the errno; every entry answered 200 is in the file afterwards; hooks
 // are still answered (their issued rows are counted as dropped).
 TEST(StoreKill, FileSizeLimitRefusesFeedbackAndKeepsEveryAcknowledgedEntry) {
-  TempDir dir, logs;
+  TempDir dir;
   const std::string data = dir.path + "/data";
   const int port = FreePort();
-  // 512 KiB: the WAL reaches it after some tens of commits (the log file stays far below it).
-  Server server(
-      {"serve", "--port", std::to_string(port), "--data-dir", data, "--log-level", "warn"},
-      logs.path, {{RLIMIT_FSIZE, 512 * 1024}});
-  ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+  // 512 KiB: the WAL reaches it after some tens of commits.
+  Server server(ServeArgs(port, data), {{RLIMIT_FSIZE, rlim_t{512} * 1024}});
+  ASSERT_TRUE(WaitHealthy(port)) << server.Stderr();
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(10, 0);
   std::vector<std::string> acked;
@@ -335,7 +287,7 @@ TEST(StoreKill, FileSizeLimitRefusesFeedbackAndKeepsEveryAcknowledgedEntry) {
     const std::string card = CardUuid(i);
     auto r = client.Post("/cds-services/anakinra-order-sign/feedback", FeedbackBody(card),
                          "application/json");
-    ASSERT_TRUE(r) << "no answer after " << acked.size() << " acknowledged: " << server.Err();
+    ASSERT_TRUE(r) << "no answer after " << acked.size() << " acknowledged: " << server.Stderr();
     if (r->status == 200)
       acked.push_back(card);
     else if (r->status == 503)
@@ -353,17 +305,17 @@ TEST(StoreKill, FileSizeLimitRefusesFeedbackAndKeepsEveryAcknowledgedEntry) {
        ++i) {
     auto hook = client.Post("/cds-services/anakinra-order-sign",
                             SampleRequest("adult-tnf-antagonist"), "application/json");
-    ASSERT_TRUE(hook) << server.Err();
+    ASSERT_TRUE(hook) << server.Stderr();
     EXPECT_EQ(hook->status, 200);
     std::this_thread::sleep_for(50ms);  // a batch interval and its commit
-    err = server.Err();
+    err = server.Stderr();
   }
   auto health = client.Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
   server.Signal(SIGKILL);
   server.Wait();
-  err = server.Err();
+  err = server.Stderr();
   EXPECT_NE(
       err.find(
           R"("level":"error","event":"feedback-store","message":"cannot store feedback: the feedback could not be stored in SQLite )" +
@@ -388,12 +340,10 @@ TEST(StoreKill, FileSizeLimitRefusesFeedbackAndKeepsEveryAcknowledgedEntry) {
 // A checkpoint that cannot finish at shutdown (a reader holds the WAL: here another process's open
 // read transaction) is logged at error with its result code; nothing committed is lost.
 TEST(StoreKill, FailedCheckpointAtShutdownIsLogged) {
-  TempDir dir, logs;
+  TempDir dir;
   const int port = FreePort();
-  Server server(
-      {"serve", "--port", std::to_string(port), "--data-dir", dir.path, "--log-level", "warn"},
-      logs.path);
-  ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+  Server server(ServeArgs(port, dir.path));
+  ASSERT_TRUE(WaitHealthy(port)) << server.Stderr();
   httplib::Client client("127.0.0.1", port);
   auto r = client.Post("/cds-services/anakinra-order-sign/feedback", FeedbackBody(CardUuid(1)),
                        "application/json");
@@ -410,7 +360,7 @@ TEST(StoreKill, FailedCheckpointAtShutdownIsLogged) {
   sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
   EXPECT_EQ(Count(reader, "SELECT COUNT(*) FROM feedback"), 1);
   sqlite3_close(reader);
-  const std::string err = server.Err();
+  const std::string err = server.Stderr();
   EXPECT_NE(
       err.find(
           R"("level":"error","event":"feedback-store","message":"checkpoint at shutdown failed for SQLite )"),
@@ -426,7 +376,7 @@ namespace {
 // With the SQLite default, the JWT replay set is in the data dir's file: a token let in before a
 // restart is refused after it, for that reason.
 TEST(StoreKill, ReplayedJtiIsRefusedAfterARestart) {
-  TempDir dir, logs;
+  TempDir dir;
   auto key = Generate("P-384");
   std::ofstream(dir.path + "/client.jwks")
       << R"({"keys":[)" << auth::PublicJwkJson(key.get(), "es384", "ES384") << "]}";
@@ -450,22 +400,22 @@ TEST(StoreKill, ReplayedJtiIsRefusedAfterARestart) {
                        SampleRequest("adult-tnf-antagonist"), "application/json");
   };
   {
-    Server server(args, logs.path);
-    ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+    Server server(args);
+    ASSERT_TRUE(WaitHealthy(port)) << server.Stderr();
     auto first = call();
     ASSERT_TRUE(first);
-    EXPECT_EQ(first->status, 200) << first->body << server.Err();
+    EXPECT_EQ(first->status, 200) << first->body << server.Stderr();
     server.Signal(SIGKILL);  // not even a clean shutdown
     server.Wait();
   }
-  Server again(args, logs.path);
-  ASSERT_TRUE(WaitHealthy(port)) << again.Err();
+  Server again(args);
+  ASSERT_TRUE(WaitHealthy(port)) << again.Stderr();
   auto replay = call();
   ASSERT_TRUE(replay);
   EXPECT_EQ(replay->status, 401);
   again.Signal(SIGTERM);
   EXPECT_EQ(again.Wait(), 0);
-  const std::string err = again.Err();
+  const std::string err = again.Stderr();
   EXPECT_NE(err.find("unauthorized: replayed jti"), std::string::npos) << err;
 }
 
@@ -493,29 +443,15 @@ double CpuSeconds(pid_t pid) {
          static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-int ConnectLoopback(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // Out of file descriptors (RLIMIT_NOFILE 64, more connections than that): the connections
 // beyond get a quick 503 and are closed, the I/O thread does not spin (EMFILE on a level-
 // triggered listener), the shortage is logged once, and the server answers once they close.
 TEST(StoreKill, OutOfFileDescriptorsRefusesConnectionsWithoutSpinning) {
-  TempDir dir, logs;
+  TempDir dir;
   const int port = FreePort();
-  Server server({"serve", "--port", std::to_string(port), "--data-dir", dir.path,
-                 "--header-timeout-ms", "20000", "--read-timeout", "30", "--log-level", "warn"},
-                logs.path, {{RLIMIT_NOFILE, 64}});
-  ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+  Server server(ServeArgs(port, dir.path, {"--header-timeout-ms", "20000", "--read-timeout", "30"}),
+                {{RLIMIT_NOFILE, 64}});
+  ASSERT_TRUE(WaitHealthy(port)) << server.Stderr();
   std::vector<int> fds;
   for (int i = 0; i < 120; ++i) fds.push_back(ConnectLoopback(port));
   std::this_thread::sleep_for(300ms);
@@ -543,7 +479,7 @@ TEST(StoreKill, OutOfFileDescriptorsRefusesConnectionsWithoutSpinning) {
   std::this_thread::sleep_for(200ms);
   httplib::Client client("127.0.0.1", port);
   auto health = client.Get("/healthz");
-  ASSERT_TRUE(health) << server.Err();
+  ASSERT_TRUE(health) << server.Stderr();
   EXPECT_EQ(health->status, 200);
   // A new episode, also answered.
   std::vector<int> again;
@@ -552,11 +488,11 @@ TEST(StoreKill, OutOfFileDescriptorsRefusesConnectionsWithoutSpinning) {
   for (int fd : again) ::close(fd);
   std::this_thread::sleep_for(200ms);
   health = client.Get("/healthz");
-  ASSERT_TRUE(health) << server.Err();
+  ASSERT_TRUE(health) << server.Stderr();
   EXPECT_EQ(health->status, 200);
   server.Signal(SIGTERM);
   EXPECT_EQ(server.Wait(), 0);
-  const std::string err = server.Err();
+  const std::string err = server.Stderr();
   // Logged once per episode (the second one within 10 s is not logged again); its end too.
   std::size_t lines = 0;
   for (std::size_t at = err.find("out of file descriptors"); at != std::string::npos;
@@ -574,7 +510,7 @@ namespace {
 // not grow past the file-size limit while the WAL still may. The failure is logged at error with
 // the cause; feedback is still committed (to the WAL) and every entry answered 200 is kept.
 TEST(StoreKill, FailedPeriodicCheckpointIsLogged) {
-  TempDir dir, logs;
+  TempDir dir;
   const std::string data = dir.path + "/data";
   const std::string file = data + "/feedback.sqlite3";
   { ASSERT_TRUE(store::FeedbackStore::Open(data, true).ok()); }
@@ -588,10 +524,8 @@ TEST(StoreKill, FailedPeriodicCheckpointIsLogged) {
   sqlite3_close(db);
   const auto size = std::filesystem::file_size(file);
   const int port = FreePort();
-  Server server(
-      {"serve", "--port", std::to_string(port), "--data-dir", data, "--log-level", "warn"},
-      logs.path, {{RLIMIT_FSIZE, static_cast<rlim_t>(size + 16384)}});
-  ASSERT_TRUE(WaitHealthy(port)) << server.Err();
+  Server server(ServeArgs(port, data), {{RLIMIT_FSIZE, static_cast<rlim_t>(size + 16384)}});
+  ASSERT_TRUE(WaitHealthy(port)) << server.Stderr();
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(10, 0);
   std::vector<std::string> acked;
@@ -599,11 +533,11 @@ TEST(StoreKill, FailedPeriodicCheckpointIsLogged) {
   for (int i = 0; i < 1500 && err.find("WAL checkpoint failed") == std::string::npos; ++i) {
     auto r = client.Post("/cds-services/anakinra-order-sign/feedback", FeedbackBody(CardUuid(i)),
                          "application/json");
-    ASSERT_TRUE(r) << server.Err();
+    ASSERT_TRUE(r) << server.Stderr();
     if (r->status == 200) acked.push_back(CardUuid(i));
-    if (i % 50 == 0) err = server.Err();
+    if (i % 50 == 0) err = server.Stderr();
   }
-  err = server.Err();
+  err = server.Stderr();
   server.Signal(SIGKILL);
   server.Wait();
   EXPECT_NE(

@@ -2,12 +2,12 @@
 // raw sockets against the real server: what a hostile or broken client sends, and the answer or
 // the bound the server keeps. Each one failed against the httplib-based front it replaced.
 #include "support/live_server.h"
+#include "support/raw_socket.h"
 
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -31,32 +31,6 @@ constexpr const char* kFeedbackPath = "/cds-services/anakinra-order-sign/feedbac
 
 double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-int Connect(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  const int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return fd;
-}
-
-// Sends what it can; false once the peer refuses more (closed or reset).
-bool SendAll(int fd, const std::string& data) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const auto n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 struct Answers {
@@ -107,7 +81,7 @@ Answers Read(int fd, std::size_t want, double limit, bool wait_close = true) {
 
 // One request on a new connection: its answer.
 Answers Exchange(int port, const std::string& request, double limit = 3) {
-  const int fd = Connect(port);
+  const int fd = ConnectLoopback(port);
   EXPECT_GE(fd, 0);
   SendAll(fd, request);
   Answers a = Read(fd, 1, limit);
@@ -167,7 +141,7 @@ class Drip {
 
 std::vector<int> Connections(int port, int n) {
   std::vector<int> fds;
-  for (int i = 0; i < n; ++i) fds.push_back(Connect(port));
+  for (int i = 0; i < n; ++i) fds.push_back(ConnectLoopback(port));
   return fds;
 }
 
@@ -195,7 +169,7 @@ TEST(Attack, MillionHeadersAre431) {
     ASSERT_EQ(a.statuses.size(), 1u) << a.raw;
     EXPECT_EQ(a.statuses[0], 431);
 
-    const int fd = Connect(live.port());
+    const int fd = ConnectLoopback(live.port());
     std::string chunk;
     for (int i = 0; i < 20000; ++i) chunk += "X-Header-Name: value\r\n";  // 440 kB
     SendAll(fd, "GET /cds-services HTTP/1.1\r\nHost: 127.0.0.1\r\n");
@@ -303,7 +277,7 @@ TEST(Attack, DrippedHeadIsCutOffByItsTotalDeadline) {
   config::ServerConfig c;
   c.header_timeout_ms = 800;
   LiveServer live(c);
-  const int fd = Connect(live.port());
+  const int fd = ConnectLoopback(live.port());
   const auto start = Clock::now();
   SendAll(fd, "GET /cds-services HTTP/1.1\r\nHost: 127.0.0.1\r\nX: ");
   Answers a;
@@ -394,7 +368,7 @@ TEST(Attack, RequestsPerConnectionAndIdleTimeAreBounded) {
   c.keep_alive_max_requests = 3;
   c.keep_alive_timeout_seconds = 1;
   LiveServer live(c);
-  int fd = Connect(live.port());
+  int fd = ConnectLoopback(live.port());
   SendAll(fd, Get("/healthz") + Get("/healthz") + Get("/healthz") + Get("/healthz"));
   Answers a = Read(fd, 4, 2);
   ::close(fd);
@@ -402,7 +376,7 @@ TEST(Attack, RequestsPerConnectionAndIdleTimeAreBounded) {
   EXPECT_TRUE(a.closed);
   EXPECT_NE(a.raw.find("Connection: close"), std::string::npos);
 
-  fd = Connect(live.port());
+  fd = ConnectLoopback(live.port());
   SendAll(fd, Get("/healthz"));
   const auto start = Clock::now();
   a = Read(fd, 2, 3);
@@ -473,7 +447,7 @@ TEST(Attack, SmugglingShapesAreRefusedAndClosed) {
 // 6b. Pipelined requests in one segment: each answered, in order, at once.
 TEST(Attack, PipelinedRequestsAreAnsweredInOrder) {
   LiveServer live;
-  const int fd = Connect(live.port());
+  const int fd = ConnectLoopback(live.port());
   const auto start = Clock::now();
   SendAll(fd, Get("/healthz") + Get("/nothing") + Get("/cds-services"));
   const Answers a = Read(fd, 3, 2);
@@ -481,18 +455,10 @@ TEST(Attack, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(a.statuses, (std::vector<int>{200, 404, 200}));
   EXPECT_LT(Since(start), 1.0);
   // A HEAD answer has no body: the answer after it is read where it starts.
-  const int head = Connect(live.port());
+  const int head = ConnectLoopback(live.port());
   SendAll(head, "HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + Get("/healthz"));
-  std::string raw;  // read raw: Read() would take the HEAD answer's Content-Length as a body
-  const auto begin = Clock::now();
-  while (Since(begin) < 2 && raw.find("{\"status\":\"ok\"}") == std::string::npos) {
-    pollfd p{head, POLLIN, 0};
-    char buf[4096];
-    if (::poll(&p, 1, 20) <= 0) continue;
-    const auto n = ::recv(head, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    raw.append(buf, static_cast<std::size_t>(n));
-  }
+  // Read raw: Read() would take the HEAD answer's Content-Length as a body.
+  const std::string raw = ReadUntil(head, 2, "{\"status\":\"ok\"}");
   ::close(head);
   ASSERT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw;
   // The body appears once, after the second answer's head.

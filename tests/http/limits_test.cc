@@ -1,11 +1,10 @@
 // Resource limits and CORS hardening against the real server: slow clients are disconnected by
 // the read timeout while others are served; credentials are never allowed with "*".
 #include "support/live_server.h"
+#include "support/raw_socket.h"
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,19 +16,6 @@ namespace {
 
 using namespace testing_support;
 using Clock = std::chrono::steady_clock;
-
-int Connect(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 // Seconds until the server gives up on the connection: it answers (a 408 for a request cut
 // short) or closes it. At most `limit` (+1 when it does neither).
@@ -54,11 +40,10 @@ TEST(Limits, SlowHeadersAreDisconnectedAndTheServerStaysHealthy) {
   c.keep_alive_timeout_seconds = 1;
   c.threads = 4;
   LiveServer live(c);
-  const int fd = Connect(live.port());
+  const int fd = ConnectLoopback(live.port());
   ASSERT_GE(fd, 0);
   const std::string partial = "GET /cds-services HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
-  ASSERT_EQ(::send(fd, partial.data(), partial.size(), MSG_NOSIGNAL),
-            static_cast<ssize_t>(partial.size()));
+  ASSERT_TRUE(SendAll(fd, partial));
   // While the slow client stalls, others are served.
   auto r = live.client().Get("/healthz");
   ASSERT_TRUE(r);
@@ -78,7 +63,7 @@ TEST(Limits, SilentConnectionsAreClosed) {
   c.read_timeout_seconds = 1;
   c.keep_alive_timeout_seconds = 1;
   LiveServer live(c);
-  const int fd = Connect(live.port());
+  const int fd = ConnectLoopback(live.port());
   ASSERT_GE(fd, 0);
   EXPECT_LE(SecondsUntilGivenUp(fd, 5), 3.0);
   ::close(fd);
@@ -92,7 +77,8 @@ TEST(Limits, MoreConnectionsThanWorkersAreQueuedNotDropped) {
   c.max_pending_connections = 2;
   LiveServer live(c);
   std::vector<int> idle;
-  for (int i = 0; i < 6; ++i) idle.push_back(Connect(live.port()));  // idle: they hold no worker
+  for (int i = 0; i < 6; ++i)
+    idle.push_back(ConnectLoopback(live.port()));  // idle: they hold no worker
   const auto start = Clock::now();
   auto r = live.client().Get("/healthz");  // served at once, not after the idle ones time out
   ASSERT_TRUE(r);

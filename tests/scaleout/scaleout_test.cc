@@ -10,6 +10,7 @@
 #include "support/jwt_support.h"
 #include "support/live_server.h"
 #include "support/postgres_process.h"
+#include "support/temp_dir.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -36,15 +37,6 @@ using namespace testing_support;
 using namespace std::chrono_literals;
 
 constexpr const char* kHook = "/cds-services/anakinra-order-sign";
-
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/anakinra-scaleout-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
 
 std::string Tail(const std::string& log) {
   return log.size() > 3000 ? log.substr(log.size() - 3000) : log;

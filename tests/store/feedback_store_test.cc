@@ -4,6 +4,7 @@
 #include "http/operations.h"
 #include "store/store.h"
 #include "support/live_server.h"
+#include "support/temp_dir.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -18,15 +19,6 @@ namespace {
 
 using namespace testing_support;
 using store::FeedbackStore;
-
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/anakinra-store-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
 
 std::unique_ptr<FeedbackStore> OpenOrDie(const std::string& dir) {
   auto store = FeedbackStore::Open(dir, true);

@@ -4,6 +4,7 @@
 #include "http/metrics.h"
 #include "http/operations.h"
 #include "store/feedback_store.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -18,15 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using store::FeedbackStore;
-
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/anakinra-writer-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
+using testing_support::TempDir;
 
 std::unique_ptr<FeedbackStore> OpenOrDie(const std::string& dir, FeedbackStore::Options options) {
   auto store = FeedbackStore::Open(dir, true, std::move(options));

@@ -5,6 +5,7 @@
 #include "fhir/date.h"
 #include "store/feedback_store.h"
 #include "store/report_json.h"
+#include "support/temp_dir.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -14,16 +15,8 @@
 namespace {
 
 using store::FeedbackStore;
+using testing_support::TempDir;
 constexpr std::int64_t kDay = 86400;
-
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/anakinra-trend-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
 
 std::int64_t At(const std::string& text) { return fhir::ParseDateTime(text).value(); }
 

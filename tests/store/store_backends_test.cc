@@ -8,6 +8,7 @@
 #include "store/store.h"
 #include "support/live_server.h"
 #include "support/postgres_process.h"
+#include "support/temp_dir.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -24,6 +25,7 @@
 namespace {
 
 using testing_support::PostgresProcess;
+using testing_support::TempDir;
 
 // One server for every test of this binary (initdb is slow); each test has its own database.
 PostgresProcess* Server() {
@@ -51,15 +53,6 @@ std::string NewDatabase() {
     if (!PostgresProcess::Available(why)) GTEST_SKIP() << why; \
     ASSERT_NE(Server(), nullptr);                              \
   } while (0)
-
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/anakinra-backends-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
 
 cdshooks::Feedback Entry(const std::string& card, const std::string& outcome, const std::string& at,
                          const std::string& reason = "") {

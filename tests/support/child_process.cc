@@ -11,7 +11,8 @@ extern char** environ;
 
 namespace testing_support {
 
-ChildProcess::ChildProcess(std::vector<std::string> argv_s, const std::vector<std::string>& env) {
+ChildProcess::ChildProcess(std::vector<std::string> argv_s, const std::vector<std::string>& env,
+                           const std::vector<ResourceLimit>& limits) {
   std::vector<std::string> env_s;
   for (char** e = environ; *e != nullptr; ++e)
     if (std::string(*e).rfind("ANAKINRA_", 0) != 0) env_s.emplace_back(*e);  // no leaks from CI
@@ -28,6 +29,10 @@ ChildProcess::ChildProcess(std::vector<std::string> argv_s, const std::vector<st
   if (pid_ == 0) {
     dup2(out[1], 1);
     dup2(err[1], 2);
+    for (const auto& l : limits) {
+      const rlimit r{l.value, l.value};
+      setrlimit(l.resource, &r);
+    }
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }

@@ -2,12 +2,14 @@
 // and stderr collected by two reader threads.
 //
 // The child gets this process's environment without any ANAKINRA_* variable (so that a CI
-// setting never leaks into a test), plus `env`. Thread safety: WaitForStderr, Stderr and Stdout
+// setting never leaks into a test), plus `env`, and `limits` (set between fork and exec, soft and
+// hard; one that cannot be set is left as it was). Thread safety: WaitForStderr, Stderr and Stdout
 // may be called from any thread; the rest from the owning thread. Ownership: the destructor
 // kills (SIGKILL) a child still running and joins the readers. Errors: a failed pipe or fork
 // aborts the test binary (nothing sensible can follow); a failed exec exits the child with 127.
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -19,10 +21,17 @@
 
 namespace testing_support {
 
+// A resource limit for the child (RLIMIT_FSIZE, RLIMIT_NOFILE, ...).
+struct ResourceLimit {
+  int resource;
+  rlim_t value;
+};
+
 class ChildProcess {
  public:
   // argv[0] is the program's path.
-  explicit ChildProcess(std::vector<std::string> argv, const std::vector<std::string>& env = {});
+  explicit ChildProcess(std::vector<std::string> argv, const std::vector<std::string>& env = {},
+                        const std::vector<ResourceLimit>& limits = {});
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
