@@ -118,9 +118,20 @@ std::string FormatDate(EpochSeconds t) {
   std::int64_t days = t / kSecondsPerDay;
   if (t < 0 && t % kSecondsPerDay != 0) --days;
   CivilFromDays(days, y, m, d);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-  return buf;
+  if (y < 0 || y > 9999) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    return buf;
+  }
+  // YYYY-MM-DD by hand: evidence dates are written for every matched record.
+  std::string out(10, '-');
+  const auto put = [&](std::size_t at, int v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) out[at + i] = static_cast<char>('0' + v % 10);
+  };
+  put(0, y, 4);
+  put(5, m, 2);
+  put(8, d, 2);
+  return out;
 }
 
 std::string FormatDateTime(EpochSeconds t) {

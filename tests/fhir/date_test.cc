@@ -128,6 +128,9 @@ TEST(FormatDate, Formats) {
   EXPECT_EQ(fhir::FormatDate(0), "1970-01-01");
   EXPECT_EQ(fhir::FormatDate(Day(2024, 2, 29) + 86399), "2024-02-29");
   EXPECT_EQ(fhir::FormatDate(Day(1969, 12, 31) + 1), "1969-12-31");  // negative epoch
+  EXPECT_EQ(fhir::FormatDate(Day(7, 3, 9)), "0007-03-09");
+  EXPECT_EQ(fhir::FormatDate(Day(9999, 12, 31)), "9999-12-31");
+  EXPECT_EQ(fhir::FormatDate(Day(10000, 1, 1)), "10000-01-01");
   EXPECT_EQ(fhir::FormatDateTime(Day(2026, 6, 15) + 3723), "2026-06-15T01:02:03Z");
   EXPECT_EQ(fhir::FormatDateTime(-1), "1969-12-31T23:59:59Z");
 }
