@@ -90,7 +90,10 @@ std::string WrittenByRapidJson(const std::string& s) {
 TEST(AppendJsonString, EveryByteAsRapidJsonWritesIt) {
   // Each byte at each position of a text long enough for the eight-byte scan, among UTF-8
   // bytes (high bit set) and ordinary ones.
-  const std::string base = "ab\xC3\xA9" "cd\xE2\x80\xA6" "efghijkl";
+  const std::string base =
+      "ab\xC3\xA9"
+      "cd\xE2\x80\xA6"
+      "efghijkl";
   for (int c = 1; c < 256; ++c) {
     for (std::size_t at = 0; at <= base.size(); ++at) {
       std::string s = base;
