@@ -1,20 +1,14 @@
 #include "fhir/code_set.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "base/ascii.h"
 
 namespace fhir {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-// std::tolower of the "C" locale (the service never changes the locale), without a call.
-char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+using base::AsciiLower;
+using base::Lower;
 
 // std::isalnum of the "C" locale, inline.
 bool IsWordChar(char c) {
@@ -176,7 +170,7 @@ bool CodeSet::MatchesText(std::string_view text) const {
   thread_local std::string lower, word;
   if (!other_phrases_.empty()) {
     lower.resize(text.size());
-    std::transform(text.begin(), text.end(), lower.begin(), LowerAscii);
+    std::transform(text.begin(), text.end(), lower.begin(), AsciiLower);
     for (const std::string& p : other_phrases_)
       if (ContainsPhrase(lower, p)) return true;
   }
@@ -186,7 +180,7 @@ bool CodeSet::MatchesText(std::string_view text) const {
   const auto equals_lower = [&](std::size_t pos, const std::string& p) {
     if (pos + p.size() > text.size()) return false;
     for (std::size_t i = 0; i < p.size(); ++i)
-      if (LowerAscii(text[pos + i]) != p[i]) return false;
+      if (AsciiLower(text[pos + i]) != p[i]) return false;
     return true;
   };
   for (std::size_t pos = 0; pos < text.size();) {
@@ -197,10 +191,10 @@ bool CodeSet::MatchesText(std::string_view text) const {
     std::size_t end = pos;
     while (end < text.size() && IsWordChar(text[end])) ++end;
     const std::size_t bit =
-        FirstWordBit(LowerAscii(text[pos]), LowerAscii(text[end - 1]), end - pos);
+        FirstWordBit(AsciiLower(text[pos]), AsciiLower(text[end - 1]), end - pos);
     if (first_word_filter_.test(bit)) {
       word.resize(end - pos);
-      std::transform(text.begin() + pos, text.begin() + end, word.begin(), LowerAscii);
+      std::transform(text.begin() + pos, text.begin() + end, word.begin(), AsciiLower);
       if (auto it = phrases_by_first_word_.find(word); it != phrases_by_first_word_.end()) {
         for (const std::string& p : it->second) {
           const std::size_t stop = pos + p.size();
