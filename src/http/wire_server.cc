@@ -300,14 +300,15 @@ struct Server::Loop {
   }
 
   // A quick 503 (plain HTTP; a TLS connection is just closed) and close, before any request.
+  // Counted first, so that a client that has read the 503 finds it in the metrics.
   void RefuseConnection(int fd, const char* reason) {
+    if (opt().on_connection_refused) opt().on_connection_refused(reason);
     if (shared.ctx == nullptr) {
       static const std::string kBusy = Serialize(
           Response{503, {{"Retry-After", "1"}, {"Content-Type", "text/plain"}}, "busy\n"}, true);
       [[maybe_unused]] auto n = ::send(fd, kBusy.data(), kBusy.size(), MSG_NOSIGNAL);
     }
     ::close(fd);
-    if (opt().on_connection_refused) opt().on_connection_refused(reason);
   }
 
   enum class Shed { kOne, kNone, kCannot };
