@@ -1,5 +1,6 @@
 #include "anakinra/fact_reader.h"
 
+#include "base/ascii.h"
 #include "fhir/quantity.h"
 
 #include <algorithm>
@@ -396,10 +397,7 @@ static bool StartsNegated(std::string_view text, const std::vector<std::string>&
   while (start < text.size() && !word_char(text[start])) ++start;
   for (const std::string& phrase : phrases) {
     if (phrase.empty() || text.size() - start < phrase.size()) continue;
-    bool equal = true;
-    for (std::size_t i = 0; i < phrase.size() && equal; ++i)
-      equal = std::tolower(static_cast<unsigned char>(text[start + i])) ==
-              std::tolower(static_cast<unsigned char>(phrase[i]));
+    const bool equal = base::EqualsIgnoreCase(text.substr(start, phrase.size()), phrase);
     const std::size_t end = start + phrase.size();
     if (equal && (end == text.size() || !word_char(text[end]) || !word_char(phrase.back())))
       return true;

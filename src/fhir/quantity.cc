@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <utility>
+
+#include "base/ascii.h"
 
 namespace fhir {
 namespace {
@@ -19,16 +20,10 @@ struct UnitFactor {
 std::optional<double> Convert(const Quantity& q, const UnitFactor* table, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
     if (q.unit == table[i].unit) return q.value * table[i].factor;
-  std::string lower = q.unit;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  lower.erase(std::remove(lower.begin(), lower.end(), ' '), lower.end());
-  for (std::size_t i = 0; i < n; ++i) {
-    std::string key(table[i].unit);
-    std::transform(key.begin(), key.end(), key.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (lower == key) return q.value * table[i].factor;
-  }
+  std::string unit = q.unit;
+  unit.erase(std::remove(unit.begin(), unit.end(), ' '), unit.end());
+  for (std::size_t i = 0; i < n; ++i)
+    if (base::EqualsIgnoreCase(unit, table[i].unit)) return q.value * table[i].factor;
   return std::nullopt;
 }
 

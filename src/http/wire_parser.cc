@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "base/ascii.h"
+
 namespace http::wire {
 namespace {
 
@@ -21,14 +23,6 @@ constexpr std::array<bool, 256> kTchar = MakeTchar();
 
 bool IsTchar(char c) { return kTchar[static_cast<unsigned char>(c)]; }
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerCopy(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), Lower);
-  return out;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -44,12 +38,12 @@ bool IsFieldValueChar(char c) {
 // "application/json" or "application/fhir+json", with at most a charset=utf-8 parameter.
 bool IsJsonMediaType(std::string_view value) {
   const std::size_t semi = value.find(';');
-  const std::string type = LowerCopy(Trim(value.substr(0, semi)));
+  const std::string type = base::Lower(Trim(value.substr(0, semi)));
   if (type != "application/json" && type != "application/fhir+json") return false;
   std::string_view rest = semi == std::string_view::npos ? "" : value.substr(semi + 1);
   while (!rest.empty()) {
     const std::size_t next = rest.find(';');
-    const std::string param = LowerCopy(Trim(rest.substr(0, next)));
+    const std::string param = base::Lower(Trim(rest.substr(0, next)));
     if (!param.empty() && param != "charset=utf-8" && param != "charset=\"utf-8\"") return false;
     if (next == std::string_view::npos) break;
     rest.remove_prefix(next + 1);
@@ -168,7 +162,7 @@ RequestParser::Result RequestParser::ParseHead(std::string_view head) {
     const std::string_view value = Trim(line.substr(colon + 1));
     if (!std::all_of(value.begin(), value.end(), IsFieldValueChar))
       return Fail(400, "A header field value contains a control character.");
-    request_.headers.emplace_back(LowerCopy(name), std::string(value));
+    request_.headers.emplace_back(base::Lower(name), std::string(value));
   }
   return Result::kHead;
 }
@@ -190,19 +184,19 @@ RequestParser::Result RequestParser::CheckFields() {
       transfer = value;
       if (value.empty()) transfer = " ";
     } else if (name == "content-encoding") {
-      if (LowerCopy(value) != "identity") encoded = true;
+      if (base::Lower(value) != "identity") encoded = true;
     } else if (name == "content-type") {
       ++types;
       type = value;
     } else if (name == "expect") {
-      if (LowerCopy(value) != "100-continue")
+      if (base::Lower(value) != "100-continue")
         return Fail(417, "Only \"Expect: 100-continue\" is understood.");
       request_.expect_continue = true;
     } else if (name == "connection") {
       std::string_view rest = value;
       while (!rest.empty()) {
         const std::size_t comma = rest.find(',');
-        const std::string token = LowerCopy(Trim(rest.substr(0, comma)));
+        const std::string token = base::Lower(Trim(rest.substr(0, comma)));
         if (token == "close") request_.keep_alive = false;
         if (token == "keep-alive" && request_.minor_version == 0) request_.keep_alive = true;
         if (comma == std::string_view::npos) break;
@@ -212,7 +206,7 @@ RequestParser::Result RequestParser::CheckFields() {
   }
   // A Connection: close anywhere wins over keep-alive elsewhere.
   for (const auto& [name, value] : request_.headers)
-    if (name == "connection" && LowerCopy(value).find("close") != std::string::npos)
+    if (name == "connection" && base::Lower(value).find("close") != std::string::npos)
       request_.keep_alive = false;
 
   if (request_.minor_version == 1 ? hosts != 1 : hosts > 1)
@@ -220,7 +214,7 @@ RequestParser::Result RequestParser::CheckFields() {
   if (authorizations > 1) return Fail(400, "The request has more than one Authorization field.");
   if (!transfer.empty()) {
     if (lengths > 0) return Fail(400, "The request has both Content-Length and Transfer-Encoding.");
-    if (LowerCopy(Trim(transfer)) == "chunked")
+    if (base::Lower(Trim(transfer)) == "chunked")
       return Fail(411, "Chunked request bodies are not accepted: send a Content-Length.");
     return Fail(501, "Transfer-Encoding is not supported: send a Content-Length.");
   }
